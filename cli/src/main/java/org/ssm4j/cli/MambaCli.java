@@ -1,0 +1,37 @@
+package org.ssm4j.cli;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/**
+ * The {@code ./mamba} command line. Each subcommand is a class of its own in this package;
+ * every one answers {@code --help}.
+ */
+@Command(name = "mamba",
+        mixinStandardHelpOptions = true,
+        versionProvider = VersionProvider.class,
+        description = "Selective state space models (Mamba) on ND4J + SameDiff.",
+        subcommands = {
+                CommandLine.HelpCommand.class,
+        })
+public final class MambaCli implements Runnable {
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(System.out);
+    }
+
+    /** Builds the command line with the project's shared settings. */
+    public static CommandLine commandLine() {
+        return new CommandLine(new MambaCli())
+                .setCaseInsensitiveEnumValuesAllowed(true)
+                .setUsageHelpAutoWidth(true);
+    }
+
+    public static void main(String[] args) {
+        System.exit(commandLine().execute(args));
+    }
+}
