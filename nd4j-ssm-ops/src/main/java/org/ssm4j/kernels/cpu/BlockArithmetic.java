@@ -49,6 +49,13 @@ interface BlockArithmetic {
     /** The forward pass. */
     interface ForwardPass extends Pass {
 
+        /** Scratch buffers for one task; not thread-safe. */
+        ForwardWorker worker();
+    }
+
+    /** The forward arithmetic of one task, with its scratch buffers. */
+    interface ForwardWorker {
+
         /**
          * Scans steps {@code [t0, t1)} of a block from {@code state}, leaving the end state in
          * it and adding each channel's delta' over the steps to {@code deltaSum}. With

@@ -60,10 +60,11 @@ final class ParallelScan {
             List<Runnable> tasks = new ArrayList<>();
             for (ScanUnit unit : plan.units()) {
                 tasks.add(() -> {
+                    BlockArithmetic.ForwardWorker worker = pass.worker();
                     double[] deltaSum = new double[width];
                     for (ChannelBlock block : unit.blocks()) {
                         double[] state = pass.readState(block, buffers.initialState());
-                        pass.scan(block, 0, spec.length(), state, true, deltaSum);
+                        worker.scan(block, 0, spec.length(), state, true, deltaSum);
                         pass.writeState(block, state, buffers.lastState());
                     }
                 });
@@ -84,7 +85,7 @@ final class ParallelScan {
                 pass1.add(() -> {
                     double[] state = chunk == 0 ? pass.readState(block, buffers.initialState())
                             : new double[pass.stateSize()];
-                    pass.scan(block, plan.chunkStart(spec, chunk), plan.chunkEnd(spec, chunk), state, chunk == 0,
+                    pass.worker().scan(block, plan.chunkStart(spec, chunk), plan.chunkEnd(spec, chunk), state, chunk == 0,
                             deltaSums[bi][chunk]);
                     ends[bi][chunk] = state;
                 });
@@ -99,7 +100,7 @@ final class ParallelScan {
                 double[] chunkStart = start.clone();
                 int chunk = k;
                 pass2.add(() -> {
-                    pass.scan(block, plan.chunkStart(spec, chunk), plan.chunkEnd(spec, chunk), chunkStart, true,
+                    pass.worker().scan(block, plan.chunkStart(spec, chunk), plan.chunkEnd(spec, chunk), chunkStart, true,
                             new double[width]);
                     if (chunk == chunks - 1) {
                         pass.writeState(block, chunkStart, buffers.lastState());

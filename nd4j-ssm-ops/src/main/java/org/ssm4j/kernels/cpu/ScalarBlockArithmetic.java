@@ -132,12 +132,18 @@ final class ScalarBlockArithmetic implements BlockArithmetic {
         }
     }
 
-    private static final class Forward extends Inputs implements ForwardPass {
+    private static final class Forward extends Inputs implements ForwardPass, ForwardWorker {
         private final MemorySegment y;
 
         Forward(ScanSpec spec, ScanForward f) {
             super(spec, f.type(), f.u(), f.delta(), f.a(), f.b(), f.c(), f.d(), f.z(), f.deltaBias(), f.checkpoints());
             this.y = f.y();
+        }
+
+        /** No scratch: the pass itself. */
+        @Override
+        public ForwardWorker worker() {
+            return this;
         }
 
         @Override

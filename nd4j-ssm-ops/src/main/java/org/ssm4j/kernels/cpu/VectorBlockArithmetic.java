@@ -113,21 +113,19 @@ final class VectorBlockArithmetic implements BlockArithmetic {
             return spec.state() * LANES;
         }
 
+        /** The block's lanes (all of them but in a group's last block). */
         static VectorMask<Float> mask(ChannelBlock block) {
-            return block.width() == LANES ? null : SPECIES.indexInRange(0, block.width());
+            return SPECIES.indexInRange(0, block.width());
         }
 
+        // Loads and stores are always masked: one code path keeps the loops within C2's
+        // inlining budget, and with AVX-512 a masked access costs the same as a plain one.
         static FloatVector load(MemorySegment segment, long index, VectorMask<Float> mask) {
-            return mask == null ? FloatVector.fromMemorySegment(SPECIES, segment, index * Float.BYTES, ORDER)
-                    : FloatVector.fromMemorySegment(SPECIES, segment, index * Float.BYTES, ORDER, mask);
+            return FloatVector.fromMemorySegment(SPECIES, segment, index * Float.BYTES, ORDER, mask);
         }
 
         static void store(FloatVector v, MemorySegment segment, long index, VectorMask<Float> mask) {
-            if (mask == null) {
-                v.intoMemorySegment(segment, index * Float.BYTES, ORDER);
-            } else {
-                v.intoMemorySegment(segment, index * Float.BYTES, ORDER, mask);
-            }
+            v.intoMemorySegment(segment, index * Float.BYTES, ORDER, mask);
         }
 
         static FloatVector broadcast(MemorySegment segment, long index) {
@@ -210,9 +208,23 @@ final class VectorBlockArithmetic implements BlockArithmetic {
             }
         }
 
-        static void addLanes(FloatVector sum, double[] into) {
-            for (int lane = 0; lane < LANES; lane++) {
-                into[lane] += sum.lane(lane);
+            /**
+         * delta' of steps {@code [t0, t0 + steps)} into {@code out} (step, lane); their sum is
+         * added to {@code sum} (lane) unless it is null.
+         */
+        void deltaPrimes(ChannelBlock block, int t0, int steps, float[] out, float[] sum) {
+            VectorMask<Float> mask = mask(block);
+            FloatVector bias = FloatVector.fromArray(SPECIES, biasLaid[block.column()], 0);
+            long i = sequenceIndex(block, t0);
+            for (int j = 0; j < steps; j++, i += spec.channels()) {
+                deltaPrime(load(delta, i, mask).add(bias)).intoArray(out, j * LANES);
+            }
+            if (sum != null) {
+                FloatVector total = FloatVector.fromArray(SPECIES, sum, 0);
+                for (int j = 0; j < steps; j++) {
+                    total = total.add(FloatVector.fromArray(SPECIES, out, j * LANES));
+                }
+                total.intoArray(sum, 0);
             }
         }
     }
@@ -226,53 +238,92 @@ final class VectorBlockArithmetic implements BlockArithmetic {
         }
 
         @Override
-        public void scan(ChannelBlock block, int t0, int t1, double[] state, boolean writeOutputs, double[] deltaSum) {
-            int n = spec.state();
-            int k = spec.checkpointInterval();
-            float[] h = toFloats(state);
-            float[] a = aLaid[block.column()];
-            VectorMask<Float> mask = mask(block);
-            FloatVector bias = FloatVector.fromArray(SPECIES, biasLaid[block.column()], 0);
-            FloatVector skip = FloatVector.fromArray(SPECIES, dLaid[block.column()], 0);
-            FloatVector sum = FloatVector.zero(SPECIES);
-            long step = spec.channels();
-            long groupStep = (long) spec.groups() * n;
-            long i = sequenceIndex(block, t0);
-            long g = groupIndex(block, t0);
-            for (int t = t0; t < t1; t++, i += step, g += groupStep) {
-                if (writeOutputs && checkpoints != null && t % k == 0) {
-                    writeCheckpoint(block, t / k, h);
+        public ForwardWorker worker() {
+            return new Worker();
+        }
+
+        /**
+         * Scans tiles of steps that end at checkpoints. Each tile runs three loops, each one
+         * compiled on its own (one method holding all of it overflows C2's inlining budget and
+         * falls back to boxed vectors): delta', the recurrence, then D, the gate and the store.
+         */
+        private final class Worker implements ForwardWorker {
+            private final int n = spec.state();
+            private final int tile = Math.min(spec.checkpointInterval(), 64);
+            private final float[] h = new float[n * LANES];
+            /** delta' and the recurrence's part of y of the tile's steps: (step, lane). */
+            private final float[] deltaPrime = new float[tile * LANES];
+            private final float[] yState = new float[tile * LANES];
+            private final float[] sum = new float[LANES];
+
+            @Override
+            public void scan(ChannelBlock block, int t0, int t1, double[] state, boolean writeOutputs, double[] deltaSum) {
+                int k = spec.checkpointInterval();
+                for (int x = 0; x < h.length; x++) {
+                    h[x] = (float) state[x];
                 }
-                FloatVector dt = deltaPrime(load(delta, i, mask).add(bias));
-                sum = sum.add(dt);
-                FloatVector ut = load(u, i, mask);
-                FloatVector dtu = dt.mul(ut);
-                FloatVector out = FloatVector.zero(SPECIES);
-                for (int s = 0; s < n; s++) {
-                    FloatVector at = dt.mul(FloatVector.fromArray(SPECIES, a, s * LANES)).lanewise(EXP);
-                    FloatVector hs = at.fma(FloatVector.fromArray(SPECIES, h, s * LANES), dtu.mul(broadcast(b, g + s)));
-                    hs.intoArray(h, s * LANES);
-                    out = hs.fma(broadcast(c, g + s), out);
+                java.util.Arrays.fill(sum, 0f);
+                for (int t = t0; t < t1; ) {
+                    if (writeOutputs && checkpoints != null && t % k == 0) {
+                        writeCheckpoint(block, t / k);
+                    }
+                    int steps = Math.min(Math.min(t1, (t / k + 1) * k) - t, tile);
+                    deltaPrimes(block, t, steps, deltaPrime, sum);
+                    recurrence(block, t, steps);
+                    if (writeOutputs) {
+                        writeY(block, t, steps);
+                    }
+                    t += steps;
                 }
-                if (writeOutputs) {
-                    out = skip.fma(ut, out);
+                copyInto(h, state);
+                for (int lane = 0; lane < LANES; lane++) {
+                    deltaSum[lane] += sum[lane];
+                }
+            }
+
+            /** h over the steps; the sum over states of h C of each step into yState. */
+            private void recurrence(ChannelBlock block, int t0, int steps) {
+                float[] a = aLaid[block.column()];
+                VectorMask<Float> mask = mask(block);
+                long i = sequenceIndex(block, t0);
+                long g = groupIndex(block, t0);
+                long groupStep = (long) spec.groups() * n;
+                for (int j = 0; j < steps; j++, i += spec.channels(), g += groupStep) {
+                    FloatVector dt = FloatVector.fromArray(SPECIES, deltaPrime, j * LANES);
+                    FloatVector dtu = dt.mul(load(u, i, mask));
+                    FloatVector out = FloatVector.zero(SPECIES);
+                    for (int s = 0; s < n; s++) {
+                        int at = s * LANES;
+                        FloatVector decayed = dt.mul(FloatVector.fromArray(SPECIES, a, at)).lanewise(EXP);
+                        FloatVector hs = decayed.fma(FloatVector.fromArray(SPECIES, h, at), dtu.mul(broadcast(b, g + s)));
+                        hs.intoArray(h, at);
+                        out = hs.fma(broadcast(c, g + s), out);
+                    }
+                    out.intoArray(yState, j * LANES);
+                }
+            }
+
+            /** y = (yState + D u) silu(z). */
+            private void writeY(ChannelBlock block, int t0, int steps) {
+                VectorMask<Float> mask = mask(block);
+                FloatVector skip = FloatVector.fromArray(SPECIES, dLaid[block.column()], 0);
+                long i = sequenceIndex(block, t0);
+                for (int j = 0; j < steps; j++, i += spec.channels()) {
+                    FloatVector out = skip.fma(load(u, i, mask), FloatVector.fromArray(SPECIES, yState, j * LANES));
                     if (spec.hasZ()) {
                         FloatVector zt = load(z, i, mask);
-                        out = out.mul(zt).div(zt.neg().lanewise(EXP).add(1f));
+                        out = out.mul(zt).mul(sigmoid(zt));
                     }
                     store(out, y, i, mask);
                 }
             }
-            copyInto(h, state);
-            addLanes(sum, deltaSum);
-        }
 
-        private void writeCheckpoint(ChannelBlock block, int j, float[] h) {
-            int n = spec.state();
-            long base = checkpointIndex(block, j);
-            for (int lane = 0; lane < block.width(); lane++) {
-                for (int s = 0; s < n; s++) {
-                    checkpoints.setAtIndex(F32, base + (long) lane * n + s, h[s * LANES + lane]);
+            private void writeCheckpoint(ChannelBlock block, int j) {
+                long base = checkpointIndex(block, j);
+                for (int lane = 0; lane < block.width(); lane++) {
+                    for (int s = 0; s < n; s++) {
+                        checkpoints.setAtIndex(F32, base + (long) lane * n + s, h[s * LANES + lane]);
+                    }
                 }
             }
         }
@@ -291,6 +342,11 @@ final class VectorBlockArithmetic implements BlockArithmetic {
             return new Worker();
         }
 
+        /**
+         * The backward pass of one checkpoint interval in five loops, each compiled on its own
+         * (see the forward worker): delta'; the recurrence again, recording h and the decays;
+         * the gate's gradient; the reverse walk; the softplus' gradient.
+         */
         private final class Worker implements BackwardWorker {
             private final int n = spec.state();
             private final int k = spec.checkpointInterval();
@@ -299,33 +355,56 @@ final class VectorBlockArithmetic implements BlockArithmetic {
             private final float[] h = new float[(k + 1) * stateLanes];
             /** exp(delta' A) of each step: (k, state, lane). */
             private final float[] decay = new float[k * stateLanes];
-            /** y before the gate and delta' of each step: (k, lane). */
-            private final float[] yInner = new float[k * LANES];
+            /** Per step (step, lane): delta'; the recurrence's part of y; dy silu(z); d delta'. */
             private final float[] deltaPrime = new float[k * LANES];
+            private final float[] yState = new float[k * LANES];
+            private final float[] gated = new float[k * LANES];
+            private final float[] dDeltaPrime = new float[k * LANES];
             /** The dB and dC terms of the interval's steps, summed over the unit's blocks by lane: (k, state, lane). */
             private final float[] sumB = new float[k * stateLanes];
             private final float[] sumC = new float[k * stateLanes];
-            /** The carried gradient a_t G_t and the block's dA over the call: (state, lane). */
+            /** The carried gradient a_t G_t and the block's dA over the interval: (state, lane). */
             private final float[] carried = new float[stateLanes];
             private final float[] dA = new float[stateLanes];
+            /** The block's dD, d(delta_bias) over the interval, and the delta' sum of a carry() call: (lane). */
+            private final float[] dD = new float[LANES];
+            private final float[] dBias = new float[LANES];
+            private final float[] deltaSumLanes = new float[LANES];
 
             @Override
             public void backward(ChannelBlock block, int t0, int t1, double[] carry, ChannelGradients gradients) {
+                int steps = t1 - t0;
+                readLanes(block, checkpoints, checkpointIndex(block, t0 / k), h, 0);
+                deltaPrimes(block, t0, steps, deltaPrime, null);
+                record(block, t0, steps);
+                gate(block, t0, steps);
+                for (int x = 0; x < stateLanes; x++) {
+                    carried[x] = (float) carry[x];
+                }
+                java.util.Arrays.fill(dA, 0f);
+                reverse(block, t0, steps);
+                softplusGradient(block, t0, steps);
+                copyInto(carried, carry);
+                int local = block.channel0() - gradients.channel0;
+                for (int lane = 0; lane < block.width(); lane++) {
+                    gradients.dD[local + lane] += dD[lane];
+                    gradients.dDeltaBias[local + lane] += dBias[lane];
+                    for (int s = 0; s < n; s++) {
+                        gradients.dA[(local + lane) * n + s] += dA[s * LANES + lane];
+                    }
+                }
+            }
+
+            /** The recurrence from the checkpoint in h[0], recording every h and decay, and yState. */
+            private void record(ChannelBlock block, int t0, int steps) {
                 float[] a = aLaid[block.column()];
                 VectorMask<Float> mask = mask(block);
-                FloatVector bias = FloatVector.fromArray(SPECIES, biasLaid[block.column()], 0);
-                FloatVector skip = FloatVector.fromArray(SPECIES, dLaid[block.column()], 0);
-                long step = spec.channels();
-                long groupStep = (long) spec.groups() * n;
-                readLanes(block, checkpoints, checkpointIndex(block, t0 / k), h, 0);
                 long i = sequenceIndex(block, t0);
                 long g = groupIndex(block, t0);
-                int steps = t1 - t0;
-                for (int j = 0; j < steps; j++, i += step, g += groupStep) {
-                    FloatVector dt = deltaPrime(load(delta, i, mask).add(bias));
-                    dt.intoArray(deltaPrime, j * LANES);
-                    FloatVector ut = load(u, i, mask);
-                    FloatVector dtu = dt.mul(ut);
+                long groupStep = (long) spec.groups() * n;
+                for (int j = 0; j < steps; j++, i += spec.channels(), g += groupStep) {
+                    FloatVector dt = FloatVector.fromArray(SPECIES, deltaPrime, j * LANES);
+                    FloatVector dtu = dt.mul(load(u, i, mask));
                     FloatVector out = FloatVector.zero(SPECIES);
                     int previous = j * stateLanes;
                     for (int s = 0; s < n; s++) {
@@ -336,97 +415,132 @@ final class VectorBlockArithmetic implements BlockArithmetic {
                         hs.intoArray(h, previous + stateLanes + at);
                         out = hs.fma(broadcast(c, g + s), out);
                     }
-                    skip.fma(ut, out).intoArray(yInner, j * LANES);
+                    out.intoArray(yState, j * LANES);
                 }
-                for (int x = 0; x < stateLanes; x++) {
-                    carried[x] = (float) carry[x];
-                    dA[x] = 0f;
-                }
-                FloatVector dD = FloatVector.zero(SPECIES);
-                FloatVector dBias = FloatVector.zero(SPECIES);
-                for (int j = steps - 1; j >= 0; j--) {
-                    i -= step;
-                    g -= groupStep;
-                    FloatVector dt = FloatVector.fromArray(SPECIES, deltaPrime, j * LANES);
+            }
+
+            /** gated = dy silu(z) (or dy), dz = dy (yState + D u) silu'(z), and the sum of dD = gated u. */
+            private void gate(ChannelBlock block, int t0, int steps) {
+                VectorMask<Float> mask = mask(block);
+                FloatVector skip = FloatVector.fromArray(SPECIES, dLaid[block.column()], 0);
+                FloatVector sumD = FloatVector.zero(SPECIES);
+                long i = sequenceIndex(block, t0);
+                for (int j = 0; j < steps; j++, i += spec.channels()) {
                     FloatVector ut = load(u, i, mask);
-                    FloatVector dy = load(buffers.dy(), i, mask);
-                    FloatVector grad = dy;
+                    FloatVector grad = load(buffers.dy(), i, mask);
                     if (spec.hasZ()) {
                         FloatVector zt = load(z, i, mask);
                         FloatVector sig = sigmoid(zt);
-                        grad = dy.mul(zt).mul(sig);
-                        FloatVector yIn = FloatVector.fromArray(SPECIES, yInner, j * LANES);
+                        FloatVector yIn = skip.fma(ut, FloatVector.fromArray(SPECIES, yState, j * LANES));
                         FloatVector dSilu = sig.mul(zt.mul(sig.neg().add(1f)).add(1f));
-                        store(dy.mul(yIn).mul(dSilu), buffers.dZ(), i, mask);
+                        store(grad.mul(yIn).mul(dSilu), buffers.dZ(), i, mask);
+                        grad = grad.mul(zt).mul(sig);
                     }
-                    dD = grad.fma(ut, dD);
+                    grad.intoArray(gated, j * LANES);
+                    sumD = grad.fma(ut, sumD);
+                }
+                sumD.intoArray(dD, 0);
+            }
+
+            /** G_t = C_t gated_t + a_{t+1} G_{t+1} backwards; du, d delta', dA and the dB, dC terms. */
+            private void reverse(ChannelBlock block, int t0, int steps) {
+                float[] a = aLaid[block.column()];
+                VectorMask<Float> mask = mask(block);
+                FloatVector skip = FloatVector.fromArray(SPECIES, dLaid[block.column()], 0);
+                long groupStep = (long) spec.groups() * n;
+                long i = sequenceIndex(block, t0 + steps - 1);
+                long g = groupIndex(block, t0 + steps - 1);
+                for (int j = steps - 1; j >= 0; j--, i -= spec.channels(), g -= groupStep) {
+                    FloatVector dt = FloatVector.fromArray(SPECIES, deltaPrime, j * LANES);
+                    FloatVector grad = FloatVector.fromArray(SPECIES, gated, j * LANES);
+                    FloatVector ut = load(u, i, mask);
                     FloatVector dtu = dt.mul(ut);
                     FloatVector sumGB = FloatVector.zero(SPECIES);
-                    FloatVector dDeltaPrime = FloatVector.zero(SPECIES);
+                    FloatVector dDp = FloatVector.zero(SPECIES);
                     int previous = j * stateLanes;
                     int current = previous + stateLanes;
                     for (int s = 0; s < n; s++) {
                         int at = s * LANES;
                         FloatVector gs = broadcast(c, g + s).fma(grad, FloatVector.fromArray(SPECIES, carried, at));
                         FloatVector decayed = FloatVector.fromArray(SPECIES, decay, previous + at);
-                        FloatVector decayedPrevious = decayed.mul(FloatVector.fromArray(SPECIES, h, previous + at));
+                        FloatVector gdp = gs.mul(decayed.mul(FloatVector.fromArray(SPECIES, h, previous + at)));
                         grad.fma(FloatVector.fromArray(SPECIES, h, current + at), FloatVector.fromArray(SPECIES, sumC, previous + at))
                                 .intoArray(sumC, previous + at);
                         gs.fma(dtu, FloatVector.fromArray(SPECIES, sumB, previous + at)).intoArray(sumB, previous + at);
                         sumGB = gs.fma(broadcast(b, g + s), sumGB);
-                        FloatVector gdp = gs.mul(decayedPrevious);
-                        dDeltaPrime = gdp.fma(FloatVector.fromArray(SPECIES, a, at), dDeltaPrime);
+                        dDp = gdp.fma(FloatVector.fromArray(SPECIES, a, at), dDp);
                         gdp.fma(dt, FloatVector.fromArray(SPECIES, dA, at)).intoArray(dA, at);
                         decayed.mul(gs).intoArray(carried, at);
                     }
-                    FloatVector du = dt.fma(sumGB, grad.mul(skip));
-                    dDeltaPrime = ut.fma(sumGB, dDeltaPrime);
-                    FloatVector dDelta = spec.deltaSoftplus()
-                            ? dDeltaPrime.mul(sigmoid(load(delta, i, mask).add(bias))) : dDeltaPrime;
-                    dBias = dBias.add(dDelta);
-                    store(du, buffers.du(), i, mask);
-                    store(dDelta, buffers.dDelta(), i, mask);
+                    store(dt.fma(sumGB, grad.mul(skip)), buffers.du(), i, mask);
+                    ut.fma(sumGB, dDp).intoArray(dDeltaPrime, j * LANES);
                 }
-                copyInto(carried, carry);
-                int local = block.channel0() - gradients.channel0;
-                for (int lane = 0; lane < block.width(); lane++) {
-                    gradients.dD[local + lane] += dD.lane(lane);
-                    gradients.dDeltaBias[local + lane] += dBias.lane(lane);
-                    for (int s = 0; s < n; s++) {
-                        gradients.dA[(local + lane) * n + s] += dA[s * LANES + lane];
+            }
+
+            /** ddelta = d delta' sigmoid(delta + bias) with softplus (else d delta'), and its sum for d(delta_bias). */
+            private void softplusGradient(ChannelBlock block, int t0, int steps) {
+                VectorMask<Float> mask = mask(block);
+                FloatVector bias = FloatVector.fromArray(SPECIES, biasLaid[block.column()], 0);
+                FloatVector sum = FloatVector.zero(SPECIES);
+                long i = sequenceIndex(block, t0);
+                for (int j = 0; j < steps; j++, i += spec.channels()) {
+                    FloatVector dDelta = FloatVector.fromArray(SPECIES, dDeltaPrime, j * LANES);
+                    if (spec.deltaSoftplus()) {
+                        dDelta = dDelta.mul(sigmoid(load(delta, i, mask).add(bias)));
                     }
+                    store(dDelta, buffers.dDelta(), i, mask);
+                    sum = sum.add(dDelta);
                 }
+                sum.intoArray(dBias, 0);
             }
 
             @Override
             public void carry(ChannelBlock block, int t0, int t1, double[] carry, double[] deltaSum) {
-                float[] a = aLaid[block.column()];
-                VectorMask<Float> mask = mask(block);
-                FloatVector bias = FloatVector.fromArray(SPECIES, biasLaid[block.column()], 0);
-                FloatVector sum = FloatVector.zero(SPECIES);
                 for (int x = 0; x < stateLanes; x++) {
                     carried[x] = (float) carry[x];
                 }
-                long step = spec.channels();
-                long groupStep = (long) spec.groups() * n;
-                long i = sequenceIndex(block, t1 - 1);
-                long g = groupIndex(block, t1 - 1);
-                for (int t = t1 - 1; t >= t0; t--, i -= step, g -= groupStep) {
-                    FloatVector dt = deltaPrime(load(delta, i, mask).add(bias));
-                    sum = sum.add(dt);
+                java.util.Arrays.fill(deltaSumLanes, 0f);
+                for (int end = t1; end > t0; ) {
+                    int start = Math.max(t0, end - k);
+                    deltaPrimes(block, start, end - start, deltaPrime, deltaSumLanes);
+                    carryGate(block, start, end - start);
+                    carrySteps(block, start, end - start);
+                    end = start;
+                }
+                copyInto(carried, carry);
+                for (int lane = 0; lane < LANES; lane++) {
+                    deltaSum[lane] += deltaSumLanes[lane];
+                }
+            }
+
+            /** gated = dy silu(z) (or dy) of the steps. */
+            private void carryGate(ChannelBlock block, int t0, int steps) {
+                VectorMask<Float> mask = mask(block);
+                long i = sequenceIndex(block, t0);
+                for (int j = 0; j < steps; j++, i += spec.channels()) {
                     FloatVector grad = load(buffers.dy(), i, mask);
                     if (spec.hasZ()) {
                         FloatVector zt = load(z, i, mask);
                         grad = grad.mul(zt).mul(sigmoid(zt));
                     }
+                    grad.intoArray(gated, j * LANES);
+                }
+            }
+
+            /** The carried gradient backwards over the steps: carried = a_t (C_t gated_t + carried). */
+            private void carrySteps(ChannelBlock block, int t0, int steps) {
+                float[] a = aLaid[block.column()];
+                long groupStep = (long) spec.groups() * n;
+                long g = groupIndex(block, t0 + steps - 1);
+                for (int j = steps - 1; j >= 0; j--, g -= groupStep) {
+                    FloatVector dt = FloatVector.fromArray(SPECIES, deltaPrime, j * LANES);
+                    FloatVector grad = FloatVector.fromArray(SPECIES, gated, j * LANES);
                     for (int s = 0; s < n; s++) {
                         int at = s * LANES;
                         FloatVector gs = broadcast(c, g + s).fma(grad, FloatVector.fromArray(SPECIES, carried, at));
                         dt.mul(FloatVector.fromArray(SPECIES, a, at)).lanewise(EXP).mul(gs).intoArray(carried, at);
                     }
                 }
-                copyInto(carried, carry);
-                addLanes(sum, deltaSum);
             }
 
             @Override
