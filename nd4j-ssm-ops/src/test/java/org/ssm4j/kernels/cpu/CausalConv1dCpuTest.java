@@ -78,7 +78,7 @@ class CausalConv1dCpuTest {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> CausalConv1dCpu.forward(spec,
                 ElementType.FLOAT32, of(new float[12]), of(new float[6]), of(new float[2]), null, of(new float[12]),
                 of(new float[3])));
-        assertTrue(e.getMessage().contains("bias holds 2 FLOAT elements, expected at least 3"), e.getMessage());
+        assertTrue(e.getMessage().contains("bias holds 2 FLOAT32 elements, expected at least 3"), e.getMessage());
         assertThrows(IllegalArgumentException.class, () -> new CausalConv1dSpec(1, 4, 3, 0, false, false, false));
     }
 }
