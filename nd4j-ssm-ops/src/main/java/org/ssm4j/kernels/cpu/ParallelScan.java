@@ -210,7 +210,6 @@ final class ParallelScan {
 
     /** dB, dC: the units of each (batch row, group) added in unit order. */
     private static void writeGroupSums(ScanSpec spec, ScanBackward buffers, List<ScanUnit> units, double[][] dB, double[][] dC) {
-        Elements elements = new Elements(buffers.type());
         int n = spec.state();
         int perRow = spec.length() * n;
         double[] sumB = new double[perRow];
@@ -232,8 +231,8 @@ final class ParallelScan {
             for (int t = 0; t < spec.length(); t++) {
                 long out = (((long) head.batch() * spec.length() + t) * spec.groups() + head.group()) * n;
                 for (int s = 0; s < n; s++) {
-                    elements.set(buffers.dB(), out + s, sumB[t * n + s]);
-                    elements.set(buffers.dC(), out + s, sumC[t * n + s]);
+                    ElementAccess.set(buffers.type(), buffers.dB(), out + s, sumB[t * n + s]);
+                    ElementAccess.set(buffers.type(), buffers.dC(), out + s, sumC[t * n + s]);
                 }
             }
             from = to;
@@ -258,16 +257,15 @@ final class ParallelScan {
                 }
             }
         }
-        Elements elements = new Elements(buffers.type());
         for (int i = 0; i < dA.length; i++) {
-            elements.set(buffers.dA(), i, dA[i]);
+            ElementAccess.set(buffers.type(), buffers.dA(), i, dA[i]);
         }
         for (int c = 0; c < spec.channels(); c++) {
             if (buffers.dD() != null) {
-                elements.set(buffers.dD(), c, dD[c]);
+                ElementAccess.set(buffers.type(), buffers.dD(), c, dD[c]);
             }
             if (buffers.dDeltaBias() != null) {
-                elements.set(buffers.dDeltaBias(), c, dBias[c]);
+                ElementAccess.set(buffers.type(), buffers.dDeltaBias(), c, dBias[c]);
             }
         }
     }

@@ -1,5 +1,6 @@
 package org.ssm4j.kernels.cpu;
 
+import org.ssm4j.kernels.ElementType;
 import org.ssm4j.kernels.ScanBackward;
 import org.ssm4j.kernels.ScanForward;
 import org.ssm4j.kernels.ScanSpec;
@@ -39,7 +40,7 @@ final class ScalarBlockArithmetic implements BlockArithmetic {
     /** What both passes read: the inputs, A and the per-channel parameters. */
     private abstract static class Inputs implements Pass {
         final ScanSpec spec;
-        final Elements elements;
+        final ElementType type;
         final MemorySegment u;
         final MemorySegment delta;
         final MemorySegment b;
@@ -52,11 +53,11 @@ final class ScalarBlockArithmetic implements BlockArithmetic {
         final double[] d;
         final double[] deltaBias;
 
-        Inputs(ScanSpec spec, org.ssm4j.kernels.ElementType type, MemorySegment u, MemorySegment delta,
+        Inputs(ScanSpec spec, ElementType type, MemorySegment u, MemorySegment delta,
                MemorySegment a, MemorySegment b, MemorySegment c, MemorySegment d, MemorySegment z,
                MemorySegment deltaBias, MemorySegment checkpoints) {
             this.spec = spec;
-            this.elements = new Elements(type);
+            this.type = type;
             this.u = u;
             this.delta = delta;
             this.b = b;
@@ -71,7 +72,7 @@ final class ScalarBlockArithmetic implements BlockArithmetic {
         private double[] read(MemorySegment segment, int count) {
             double[] values = new double[count];
             for (int i = 0; segment != null && i < count; i++) {
-                values[i] = elements.get(segment, i);
+                values[i] = ElementAccess.get(type, segment, i);
             }
             return values;
         }
@@ -98,7 +99,7 @@ final class ScalarBlockArithmetic implements BlockArithmetic {
 
         /** delta + delta_bias, the softplus argument. */
         double deltaInput(ChannelBlock block, long index) {
-            return elements.get(delta, index) + deltaBias[block.channel0()];
+            return ElementAccess.get(type, delta, index) + deltaBias[block.channel0()];
         }
 
         double deltaPrime(double input) {
@@ -110,7 +111,7 @@ final class ScalarBlockArithmetic implements BlockArithmetic {
             double[] state = new double[spec.state()];
             long base = ((long) block.batch() * spec.channels() + block.channel0()) * spec.state();
             for (int n = 0; states != null && n < state.length; n++) {
-                state[n] = elements.get(states, base + n);
+                state[n] = ElementAccess.get(type, states, base + n);
             }
             return state;
         }
@@ -119,7 +120,7 @@ final class ScalarBlockArithmetic implements BlockArithmetic {
         public void writeState(ChannelBlock block, double[] state, MemorySegment states) {
             long base = ((long) block.batch() * spec.channels() + block.channel0()) * spec.state();
             for (int n = 0; n < state.length; n++) {
-                elements.set(states, base + n, state[n]);
+                ElementAccess.set(type, states, base + n, state[n]);
             }
         }
 
@@ -155,27 +156,27 @@ final class ScalarBlockArithmetic implements BlockArithmetic {
                 if (writeOutputs && checkpoints != null && t % k == 0) {
                     long base = checkpointIndex(block, t / k);
                     for (int s = 0; s < n; s++) {
-                        elements.set(checkpoints, base + s, h[s]);
+                        ElementAccess.set(type, checkpoints, base + s, h[s]);
                     }
                 }
                 long i = sequenceIndex(block, t);
                 long g = groupIndex(block, t);
                 double dt = deltaPrime(deltaInput(block, i));
                 deltaSum[0] += dt;
-                double ut = elements.get(u, i);
+                double ut = ElementAccess.get(type, u, i);
                 double dtu = dt * ut;
                 double out = 0;
                 for (int s = 0; s < n; s++) {
-                    h[s] = Math.exp(dt * a[row + s]) * h[s] + dtu * elements.get(b, g + s);
-                    out += h[s] * elements.get(c, g + s);
+                    h[s] = Math.exp(dt * a[row + s]) * h[s] + dtu * ElementAccess.get(type, b, g + s);
+                    out += h[s] * ElementAccess.get(type, c, g + s);
                 }
                 if (writeOutputs) {
                     out += d[block.channel0()] * ut;
                     if (spec.hasZ()) {
-                        double zt = elements.get(z, i);
+                        double zt = ElementAccess.get(type, z, i);
                         out *= zt * sigmoid(zt);
                     }
-                    elements.set(y, i, out);
+                    ElementAccess.set(type, y, i, out);
                 }
             }
         }
@@ -196,11 +197,11 @@ final class ScalarBlockArithmetic implements BlockArithmetic {
 
         /** dy * silu(z), or dy without a gate. */
         double gatedGradient(long i) {
-            double dy = elements.get(buffers.dy(), i);
+            double dy = ElementAccess.get(type, buffers.dy(), i);
             if (!spec.hasZ()) {
                 return dy;
             }
-            double zt = elements.get(z, i);
+            double zt = ElementAccess.get(type, z, i);
             return dy * zt * sigmoid(zt);
         }
 
@@ -225,45 +226,45 @@ final class ScalarBlockArithmetic implements BlockArithmetic {
                 int local = ch - gradients.channel0;
                 long base = checkpointIndex(block, t0 / k);
                 for (int s = 0; s < n; s++) {
-                    h[s] = elements.get(checkpoints, base + s);
+                    h[s] = ElementAccess.get(type, checkpoints, base + s);
                 }
                 for (int t = t0; t < t1; t++) {
                     int j = t - t0;
                     long i = sequenceIndex(block, t);
                     long g = groupIndex(block, t);
                     double dt = deltaPrime(deltaInput(block, i));
-                    double dtu = dt * elements.get(u, i);
+                    double dtu = dt * ElementAccess.get(type, u, i);
                     double out = 0;
                     for (int s = 0; s < n; s++) {
                         double at = Math.exp(dt * a[row + s]);
                         decay[j * n + s] = at;
-                        h[(j + 1) * n + s] = at * h[j * n + s] + dtu * elements.get(b, g + s);
-                        out += h[(j + 1) * n + s] * elements.get(c, g + s);
+                        h[(j + 1) * n + s] = at * h[j * n + s] + dtu * ElementAccess.get(type, b, g + s);
+                        out += h[(j + 1) * n + s] * ElementAccess.get(type, c, g + s);
                     }
                     deltaPrime[j] = dt;
-                    yInner[j] = out + d[ch] * elements.get(u, i);
+                    yInner[j] = out + d[ch] * ElementAccess.get(type, u, i);
                 }
                 for (int t = t1 - 1; t >= t0; t--) {
                     int j = t - t0;
                     long i = sequenceIndex(block, t);
                     long g = groupIndex(block, t);
                     double dt = deltaPrime[j];
-                    double ut = elements.get(u, i);
-                    double dy = elements.get(buffers.dy(), i);
+                    double ut = ElementAccess.get(type, u, i);
+                    double dy = ElementAccess.get(type, buffers.dy(), i);
                     double grad = dy;
                     if (spec.hasZ()) {
-                        double zt = elements.get(z, i);
+                        double zt = ElementAccess.get(type, z, i);
                         double sig = sigmoid(zt);
                         grad = dy * zt * sig;
-                        elements.set(buffers.dZ(), i, dy * yInner[j] * sig * (1 + zt * (1 - sig)));
+                        ElementAccess.set(type, buffers.dZ(), i, dy * yInner[j] * sig * (1 + zt * (1 - sig)));
                     }
                     gradients.dD[local] += grad * ut;
                     double du = grad * d[ch];
                     double dDeltaPrime = 0;
                     double sumGB = 0;
                     for (int s = 0; s < n; s++) {
-                        double bt = elements.get(b, g + s);
-                        double gt = elements.get(c, g + s) * grad + carry[s];
+                        double bt = ElementAccess.get(type, b, g + s);
+                        double gt = ElementAccess.get(type, c, g + s) * grad + carry[s];
                         double at = decay[j * n + s];
                         double decayedPrevious = at * h[j * n + s];
                         sumC[j * n + s] += grad * h[(j + 1) * n + s];
@@ -277,8 +278,8 @@ final class ScalarBlockArithmetic implements BlockArithmetic {
                     dDeltaPrime += ut * sumGB;
                     double dDelta = spec.deltaSoftplus() ? dDeltaPrime * sigmoid(deltaInput(block, i)) : dDeltaPrime;
                     gradients.dDeltaBias[local] += dDelta;
-                    elements.set(buffers.du(), i, du);
-                    elements.set(buffers.dDelta(), i, dDelta);
+                    ElementAccess.set(type, buffers.du(), i, du);
+                    ElementAccess.set(type, buffers.dDelta(), i, dDelta);
                 }
             }
 
@@ -292,7 +293,7 @@ final class ScalarBlockArithmetic implements BlockArithmetic {
                     deltaSum[0] += dt;
                     double grad = gatedGradient(i);
                     for (int s = 0; s < n; s++) {
-                        carry[s] = Math.exp(dt * a[row + s]) * (elements.get(c, g + s) * grad + carry[s]);
+                        carry[s] = Math.exp(dt * a[row + s]) * (ElementAccess.get(type, c, g + s) * grad + carry[s]);
                     }
                 }
             }
