@@ -17,7 +17,7 @@ import java.util.concurrent.locks.ReentrantLock;
 /**
  * Makes ssm4j's Java ops runnable inside ND4J and SameDiff: swaps ND4J's op executioner for
  * {@link SsmOpExecutioner} and registers the classes of {@link SsmOpRegistry} by op name in
- * {@link ImportClassMapping}, where SameDiff looks ops up when it clones (autodiff) or loads
+ * {@link ImportClassMapping}, where SameDiff looks ops up when it copies ({@code dup()}) or loads
  * a graph.
  *
  * <p>Nobody needs to call this. ND4J's initialisation swaps the executioner through
