@@ -1,22 +1,17 @@
 package org.ssm4j.kernels;
 
-import java.lang.foreign.ValueLayout;
-
-/** The element type of a kernel's buffers. */
+/** Element type of the tensors handed to a kernel. State and accumulation are always at least float32. */
 public enum ElementType {
-    /** 32-bit IEEE float. */
-    FLOAT(ValueLayout.JAVA_FLOAT),
-    /** 64-bit IEEE double. */
-    DOUBLE(ValueLayout.JAVA_DOUBLE);
+    FLOAT32(4), FLOAT64(8), BFLOAT16(2);
 
-    private final ValueLayout layout;
+    private final int bytes;
 
-    ElementType(ValueLayout layout) {
-        this.layout = layout;
+    ElementType(int bytes) {
+        this.bytes = bytes;
     }
 
     /** Bytes per element. */
-    public long byteSize() {
-        return layout.byteSize();
+    public int bytes() {
+        return bytes;
     }
 }

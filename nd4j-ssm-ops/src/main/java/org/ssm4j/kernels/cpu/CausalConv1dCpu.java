@@ -51,7 +51,7 @@ public final class CausalConv1dCpu {
         checkInputs(spec, type, x, weight, bias, initialState);
         checkSize("y", y, sequenceElements(spec), type);
         checkSize("finalState", finalState, stateElements(spec), type);
-        boolean vectors = useVectors && type == ElementType.FLOAT;
+        boolean vectors = useVectors && type == ElementType.FLOAT32;
         forEachTask(spec, (b, c0, c1) -> {
             int vectorEnd = vectors ? CausalConv1dVector.vectorEnd(c0, c1) : c0;
             if (vectorEnd > c0) {
@@ -101,7 +101,7 @@ public final class CausalConv1dCpu {
         int width = spec.width();
         double[] dWeightPartial = new double[spec.batch() * channels * width];
         double[] dBiasPartial = new double[spec.batch() * channels];
-        boolean vectors = useVectors && type == ElementType.FLOAT;
+        boolean vectors = useVectors && type == ElementType.FLOAT32;
         forEachTask(spec, (b, c0, c1) -> {
             int vectorEnd = vectors ? CausalConv1dVector.vectorEnd(c0, c1) : c0;
             if (vectorEnd > c0) {
@@ -174,8 +174,8 @@ public final class CausalConv1dCpu {
         if (buffer == null) {
             throw new IllegalArgumentException(name + " is missing: expected " + elements + " " + type + " elements");
         }
-        if (buffer.byteSize() < elements * type.byteSize()) {
-            throw new IllegalArgumentException(name + " holds " + buffer.byteSize() / type.byteSize() + " "
+        if (buffer.byteSize() < elements * type.bytes()) {
+            throw new IllegalArgumentException(name + " holds " + buffer.byteSize() / type.bytes() + " "
                     + type + " elements, expected at least " + elements);
         }
     }

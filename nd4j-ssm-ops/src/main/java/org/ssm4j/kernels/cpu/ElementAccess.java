@@ -12,13 +12,13 @@ final class ElementAccess {
     }
 
     static double get(ElementType type, MemorySegment buffer, long index) {
-        return type == ElementType.FLOAT
+        return type == ElementType.FLOAT32
                 ? buffer.getAtIndex(ValueLayout.JAVA_FLOAT, index)
                 : buffer.getAtIndex(ValueLayout.JAVA_DOUBLE, index);
     }
 
     static void set(ElementType type, MemorySegment buffer, long index, double value) {
-        if (type == ElementType.FLOAT) {
+        if (type == ElementType.FLOAT32) {
             buffer.setAtIndex(ValueLayout.JAVA_FLOAT, index, (float) value);
         } else {
             buffer.setAtIndex(ValueLayout.JAVA_DOUBLE, index, value);

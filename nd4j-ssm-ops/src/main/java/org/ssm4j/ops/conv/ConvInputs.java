@@ -127,7 +127,7 @@ final class ConvInputs {
     }
 
     static ElementType elementType(DataType type) {
-        return type == DataType.FLOAT ? ElementType.FLOAT : ElementType.DOUBLE;
+        return type == DataType.FLOAT ? ElementType.FLOAT32 : ElementType.FLOAT64;
     }
 
     /** The channels-last view of a sequence array in the op's layout. */

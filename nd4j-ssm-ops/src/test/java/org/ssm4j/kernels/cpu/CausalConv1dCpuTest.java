@@ -65,9 +65,9 @@ class CausalConv1dCpuTest {
         float[] dWeight = new float[weight.length];
         float[] dBias = new float[bias.length];
         float[] dInitial = new float[initial.length];
-        CausalConv1dCpu.forward(spec, ElementType.FLOAT, of(x), of(weight), of(bias), of(initial), of(y),
+        CausalConv1dCpu.forward(spec, ElementType.FLOAT32, of(x), of(weight), of(bias), of(initial), of(y),
                 of(finalState), vectors);
-        CausalConv1dCpu.backward(spec, ElementType.FLOAT, of(x), of(weight), of(bias), of(initial), of(dy),
+        CausalConv1dCpu.backward(spec, ElementType.FLOAT32, of(x), of(weight), of(bias), of(initial), of(dy),
                 of(dFinal), of(dx), of(dWeight), of(dBias), of(dInitial), vectors);
         return new float[][]{y, finalState, dx, dWeight, dBias, dInitial};
     }
@@ -76,9 +76,9 @@ class CausalConv1dCpuTest {
     void rejectsBuffersTooSmallForTheirShape() {
         CausalConv1dSpec spec = new CausalConv1dSpec(1, 4, 3, 2, false, true, false);
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> CausalConv1dCpu.forward(spec,
-                ElementType.FLOAT, of(new float[12]), of(new float[6]), of(new float[2]), null, of(new float[12]),
+                ElementType.FLOAT32, of(new float[12]), of(new float[6]), of(new float[2]), null, of(new float[12]),
                 of(new float[3])));
-        assertTrue(e.getMessage().contains("bias holds 2 FLOAT elements, expected at least 3"), e.getMessage());
+        assertTrue(e.getMessage().contains("bias holds 2 FLOAT32 elements, expected at least 3"), e.getMessage());
         assertThrows(IllegalArgumentException.class, () -> new CausalConv1dSpec(1, 4, 3, 0, false, false, false));
     }
 }
