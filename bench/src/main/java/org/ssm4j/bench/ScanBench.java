@@ -37,15 +37,10 @@ public final class ScanBench {
 
     public static ScanBenchResult run(Options options) {
         ScanShape shape = options.shape();
-        String skipped = null;
-        boolean stock = options.stock();
-        if (stock && StockScan.materialisedBytes(shape) > options.stockLimitBytes()) {
-            skipped = String.format("one materialised (batch, length, channels, state) tensor would take %.1f MiB,"
-                            + " more than the limit of %.1f MiB", StockScan.materialisedBytes(shape) / 1048576.0,
-                    options.stockLimitBytes() / 1048576.0);
-            stock = false;
-        }
-        ScanProblem small = ScanProblem.random(new ScanShape(1, 64, shape.state(), 256), 1);
+        String skipped = options.stock() ? stockSkipReason(shape, options.stockLimitBytes()) : null;
+        boolean stock = options.stock() && skipped == null;
+        ScanProblem small = ScanProblem.random(new ScanShape(1, Math.min(64, shape.channels()), shape.state(),
+                Math.min(256, shape.length())), 1);
         for (int i = 0; i < 20; i++) {
             forwardAndBackward(small);
         }
@@ -79,6 +74,13 @@ public final class ScanBench {
                 median(fwd), min(fwd), median(bwd), min(bwd), nativeBytes[0] + usage.heapAllocatedBytes(),
                 nativeBytes[0], usage.heapAllocatedBytes(), usage.residentPeakBytes(), stockResult, skipped,
                 ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
+    }
+
+    /** Why the stock version cannot run on this shape within the memory limit, or null if it can. */
+    static String stockSkipReason(ScanShape shape, long limitBytes) {
+        long bytes = StockScan.materialisedBytes(shape);
+        return bytes <= limitBytes ? null : String.format("one materialised (batch, length, channels, state) tensor "
+                + "would take %.1f MiB, more than the limit of %.1f MiB", bytes / 1048576.0, limitBytes / 1048576.0);
     }
 
     private static SelectiveScan forwardOp(ScanProblem p) {
