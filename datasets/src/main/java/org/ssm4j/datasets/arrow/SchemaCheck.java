@@ -17,22 +17,42 @@ public final class SchemaCheck {
     }
 
     /**
+     * Checks the schema metadata, then the fields.
+     *
      * @param file the opened file
      * @param expectedFields the fields a reader needs, in order
      * @param metadataKeys schema metadata keys that must be present
      * @throws DatasetFormatException naming the first difference
      */
     public static void require(MappedArrowFile file, List<Field> expectedFields, List<String> metadataKeys) {
-        List<Field> actual = file.schema().getFields();
-        if (!sameShape(expectedFields, actual)) {
-            throw DatasetFormatException.mismatch(file.path(), "schema", describe(expectedFields), describe(actual));
-        }
+        requireMetadata(file, metadataKeys);
+        requireFields(file, expectedFields);
+    }
+
+    /**
+     * @param file the opened file
+     * @param metadataKeys schema metadata keys that must be present
+     * @throws DatasetFormatException naming the first missing key
+     */
+    public static void requireMetadata(MappedArrowFile file, List<String> metadataKeys) {
         Map<String, String> metadata = file.metadata();
         for (String key : metadataKeys) {
             if (!metadata.containsKey(key)) {
                 throw DatasetFormatException.mismatch(file.path(), "schema metadata key \"" + key + "\"",
                         "present", "absent (keys: " + metadata.keySet() + ")");
             }
+        }
+    }
+
+    /**
+     * @param file the opened file
+     * @param expectedFields the fields a reader needs, in order
+     * @throws DatasetFormatException if the fields differ or hold a null
+     */
+    public static void requireFields(MappedArrowFile file, List<Field> expectedFields) {
+        List<Field> actual = file.schema().getFields();
+        if (!sameShape(expectedFields, actual)) {
+            throw DatasetFormatException.mismatch(file.path(), "schema", describe(expectedFields), describe(actual));
         }
         for (int b = 0; b < file.batchCount(); b++) {
             for (FieldVector vector : file.batch(b).getFieldVectors()) {
