@@ -86,9 +86,12 @@ public final class WavFile {
 
     /** Checks a {@code fmt } chunk and returns its sample rate. */
     private static int format(Path file, ByteBuffer bytes, int body, long size) {
-        if (size < 16 || body + size > bytes.capacity()) {
-            throw DatasetFormatException.mismatch(file, "'fmt ' chunk length in bytes", "16 to "
-                    + (bytes.capacity() - body), size);
+        if (body + size > bytes.capacity()) {
+            throw DatasetFormatException.mismatch(file, "'fmt ' chunk length in bytes (the file is truncated)",
+                    size, (bytes.capacity() - body) + " available");
+        }
+        if (size < 16) {
+            throw DatasetFormatException.mismatch(file, "'fmt ' chunk length in bytes", "at least 16", size);
         }
         int format = Short.toUnsignedInt(bytes.getShort(body));
         if (format == EXTENSIBLE && size >= 40) {
