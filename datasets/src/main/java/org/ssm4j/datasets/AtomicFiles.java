@@ -4,9 +4,11 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.security.SecureRandom;
 
 /**
  * Writes files so that a reader never sees a half-written one: the content goes to a temporary
@@ -14,6 +16,8 @@ import java.nio.file.StandardCopyOption;
  * file system can).
  */
 public final class AtomicFiles {
+
+    private static final SecureRandom RANDOM = new SecureRandom();
 
     private AtomicFiles() {
     }
@@ -29,7 +33,16 @@ public final class AtomicFiles {
         Path absolute = target.toAbsolutePath();
         try {
             Files.createDirectories(absolute.getParent());
-            return Files.createTempFile(absolute.getParent(), "." + absolute.getFileName() + ".", ".tmp");
+            while (true) {
+                // Files.createFile (unlike createTempFile's owner-only 0600) keeps the umask's permissions
+                Path temporary = absolute.resolveSibling("." + absolute.getFileName() + "."
+                        + Long.toHexString(RANDOM.nextLong()) + ".tmp");
+                try {
+                    return Files.createFile(temporary);
+                } catch (FileAlreadyExistsException taken) {
+                    // another writer drew the same name: draw again
+                }
+            }
         } catch (IOException e) {
             throw new UncheckedIOException("cannot create a temporary file beside " + absolute, e);
         }
