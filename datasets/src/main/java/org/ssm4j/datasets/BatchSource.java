@@ -24,6 +24,16 @@ public interface BatchSource {
     IteratorState state();
 
     /**
+     * The state after a number of batches from the start with the current seed, for a trainer
+     * that only kept its step count: {@code restore(stateAfter(step))} continues at batch
+     * {@code step}.
+     *
+     * @param batches batches served since epoch 0 began
+     * @return the state at that point
+     */
+    IteratorState stateAfter(long batches);
+
+    /**
      * Continues from a checkpointed position (adopting its seed).
      *
      * @param state a state from {@link #state()} of a source over the same dataset

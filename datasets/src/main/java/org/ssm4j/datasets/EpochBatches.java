@@ -67,7 +67,19 @@ public final class EpochBatches implements BatchSource {
 
     @Override
     public IteratorState state() {
-        return new IteratorState(epoch, position, seed);
+        // the end of an epoch and the start of the next are one point: report the start
+        return position >= servedPerEpoch ? new IteratorState(epoch + 1, 0, seed)
+                : new IteratorState(epoch, position, seed);
+    }
+
+    @Override
+    public IteratorState stateAfter(long batches) {
+        if (batches < 0) {
+            throw new IllegalArgumentException("batch count must be >= 0, got " + batches);
+        }
+        long perEpoch = batchesPerEpoch();
+        long position = Math.min((batches % perEpoch) * options.batchSize(), servedPerEpoch);
+        return new IteratorState(batches / perEpoch, position, seed);
     }
 
     @Override

@@ -63,7 +63,7 @@ class EpochBatchesTest {
         assertEquals(10, source.batchesPerEpoch());
         int[] epoch0 = flatten(take(source, 10));
         int[] epoch1 = flatten(take(source, 10));
-        assertEquals(new IteratorState(1, 100, 7), source.state());
+        assertEquals(new IteratorState(2, 0, 7), source.state());
         assertArrayEquals(EpochOrder.identity(100), Arrays.stream(epoch0).sorted().toArray());
         assertArrayEquals(EpochOrder.identity(100), Arrays.stream(epoch1).sorted().toArray());
         assertFalse(Arrays.equals(epoch0, epoch1));
@@ -88,6 +88,20 @@ class EpochBatchesTest {
     }
 
     @Test
+    void aStepCountLeadsToTheSameState() {
+        for (BatchOptions options : new BatchOptions[]{BatchOptions.training(5, 9), BatchOptions.evaluation(5)}) {
+            BatchSource source = new EpochBatches(new Indices(23), options);
+            for (int step = 0; step < 14; step++) {
+                assertEquals(source.state(), source.stateAfter(step), "step " + step + " of " + options);
+                source.next();
+            }
+            BatchSource resumed = new EpochBatches(new Indices(23), options);
+            resumed.restore(resumed.stateAfter(14));
+            assertArrayEquals(source.next().features().toIntVector(), resumed.next().features().toIntVector());
+        }
+    }
+
+    @Test
     void dropLastServesOnlyFullBatches() {
         BatchSource source = new EpochBatches(new Indices(23), BatchOptions.training(5, 3));
         assertEquals(4, source.batchesPerEpoch());
@@ -95,7 +109,7 @@ class EpochBatchesTest {
         for (int[] batch : take(source, 12)) {
             assertEquals(5, batch.length);
         }
-        assertEquals(new IteratorState(2, 20, 3), source.state());
+        assertEquals(new IteratorState(3, 0, 3), source.state());
     }
 
     @Test

@@ -11,6 +11,7 @@ import org.apache.arrow.vector.types.pojo.ArrowType;
 import org.apache.arrow.vector.types.pojo.Field;
 import org.apache.arrow.vector.types.pojo.FieldType;
 import org.apache.arrow.vector.types.pojo.Schema;
+import org.ssm4j.datasets.DatasetFormatException;
 import org.ssm4j.datasets.arrow.MappedArrowFile;
 import org.ssm4j.datasets.arrow.SchemaCheck;
 
@@ -46,6 +47,10 @@ public final class AudioDataset implements AutoCloseable {
     private final MappedArrowFile file;
 
     private AudioDataset(MappedArrowFile file) {
+        if (file.rowCount() > Integer.MAX_VALUE) {
+            throw DatasetFormatException.mismatch(file.path(), "row count", "at most " + Integer.MAX_VALUE,
+                    file.rowCount());
+        }
         this.file = file;
     }
 

@@ -6,6 +6,7 @@ import java.util.Map;
 import org.apache.arrow.vector.types.pojo.ArrowType;
 import org.apache.arrow.vector.types.pojo.Field;
 import org.apache.arrow.vector.types.pojo.Schema;
+import org.ssm4j.datasets.DatasetFormatException;
 import org.ssm4j.datasets.arrow.MappedArrowFile;
 import org.ssm4j.datasets.arrow.SchemaCheck;
 
@@ -31,6 +32,10 @@ public final class ImageDataset implements AutoCloseable {
     private final int cols;
 
     private ImageDataset(MappedArrowFile file, int rows, int cols) {
+        if (file.rowCount() > Integer.MAX_VALUE) {
+            throw DatasetFormatException.mismatch(file.path(), "row count", "at most " + Integer.MAX_VALUE,
+                    file.rowCount());
+        }
         this.file = file;
         this.rows = rows;
         this.cols = cols;
@@ -63,6 +68,10 @@ public final class ImageDataset implements AutoCloseable {
             SchemaCheck.requireMetadata(file, List.of(ROWS_KEY, COLS_KEY));
             int rows = SchemaCheck.intMetadata(file, ROWS_KEY, 1);
             int cols = SchemaCheck.intMetadata(file, COLS_KEY, 1);
+            if ((long) rows * cols > Integer.MAX_VALUE) {
+                throw DatasetFormatException.mismatch(file.path(), "pixels per image (rows x cols)",
+                        "at most " + Integer.MAX_VALUE, (long) rows * cols);
+            }
             SchemaCheck.requireFields(file, fields(rows, cols));
             return new ImageDataset(file, rows, cols);
         } catch (RuntimeException e) {
