@@ -20,6 +20,7 @@ import org.ssm4j.datasets.DatasetCard;
 import org.ssm4j.datasets.DatasetFormatException;
 import org.ssm4j.datasets.ProgressListener;
 import org.ssm4j.datasets.Provenance;
+import org.ssm4j.datasets.RecordingProgress;
 import org.ssm4j.datasets.SharedData;
 
 class WavConverterTest {
@@ -48,8 +49,11 @@ class WavConverterTest {
     void fsddSubsetRoundTripsWithTheOfficialSplit() throws IOException {
         Path input = subset("fsdd", 2, 8);
         Path out = temp.resolve("fsdd-out");
+        RecordingProgress progress = new RecordingProgress();
         DatasetCard card = WavConverter.convert(new WavPreparation(input, out, 0, 5, 16,
-                new Provenance("test", "CC BY-SA 4.0")), ProgressListener.NONE);
+                new Provenance("test", "CC BY-SA 4.0")), progress);
+        assertTrue(progress.allComplete(), progress.tasks().toString());
+        assertEquals(2 * 6 * 8, progress.tasks().getFirst().total());
         assertEquals(2 * 6 * 8, card.inputs().size());
         try (AudioDataset train = AudioDataset.open(out.resolve(WavConverter.TRAIN_FILE));
              AudioDataset test = AudioDataset.open(out.resolve(WavConverter.TEST_FILE))) {

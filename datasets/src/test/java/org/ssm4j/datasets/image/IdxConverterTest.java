@@ -23,6 +23,7 @@ import org.ssm4j.datasets.DatasetCard;
 import org.ssm4j.datasets.DatasetFormatException;
 import org.ssm4j.datasets.ProgressListener;
 import org.ssm4j.datasets.Provenance;
+import org.ssm4j.datasets.RecordingProgress;
 import org.ssm4j.datasets.SharedData;
 
 class IdxConverterTest {
@@ -88,7 +89,10 @@ class IdxConverterTest {
     void imageBatchesScalePixelsAndCarryLabels() {
         Path dir = writeTinyIdxDirectory(temp.resolve("tiny"), 2, 3, 5, 4);
         Path out = temp.resolve("tiny-out");
-        IdxConverter.convert(new IdxPreparation(dir, out, 2, Provenance.of("test")), ProgressListener.NONE);
+        RecordingProgress progress = new RecordingProgress();
+        IdxConverter.convert(new IdxPreparation(dir, out, 2, Provenance.of("test")), progress);
+        assertTrue(progress.allComplete(), progress.tasks().toString());
+        assertEquals(9, progress.tasks().getLast().total(), "5 + 4 images written");
         try (ImageDataset images = ImageDataset.open(out.resolve(IdxConverter.TRAIN_FILE))) {
             BatchSource source = ImageBatches.batches(images, BatchOptions.evaluation(3));
             Batch first = source.next();

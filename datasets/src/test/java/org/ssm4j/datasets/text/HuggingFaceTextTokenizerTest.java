@@ -18,6 +18,7 @@ import org.ssm4j.datasets.DatasetCard;
 import org.ssm4j.datasets.DatasetFormatException;
 import org.ssm4j.datasets.ProgressListener;
 import org.ssm4j.datasets.Provenance;
+import org.ssm4j.datasets.RecordingProgress;
 import org.ssm4j.datasets.SharedData;
 
 class HuggingFaceTextTokenizerTest {
@@ -63,7 +64,11 @@ class HuggingFaceTextTokenizerTest {
         text = text.substring(0, text.lastIndexOf('\n') + 1);
         byte[] content = text.getBytes(StandardCharsets.UTF_8);
         int[] whole = neox.encode(text);
-        int[] pieces = neox.encode(content, Path.of("moby-dick.txt"), ProgressListener.NONE);
+        RecordingProgress progress = new RecordingProgress();
+        progress.begin("tokenizing", content.length, "B");
+        int[] pieces = neox.encode(content, Path.of("moby-dick.txt"), progress);
+        progress.end();
+        assertTrue(progress.allComplete(), "every byte reported: " + progress.tasks());
         assertTrue(text.length() > 4 * HuggingFaceTextTokenizer.PIECE_CHARS, "several pieces");
         assertArrayEquals(whole, pieces);
     }

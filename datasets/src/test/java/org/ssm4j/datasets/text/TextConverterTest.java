@@ -17,6 +17,7 @@ import org.ssm4j.datasets.DatasetFormatException;
 import org.ssm4j.datasets.FileDigests;
 import org.ssm4j.datasets.ProgressListener;
 import org.ssm4j.datasets.Provenance;
+import org.ssm4j.datasets.RecordingProgress;
 import org.ssm4j.datasets.SharedData;
 
 class TextConverterTest {
@@ -30,8 +31,11 @@ class TextConverterTest {
         byte[] raw = Files.readAllBytes(input);
         Path out = temp.resolve("shakespeare-bytes");
         // small record batches so that reads cross many batch boundaries
+        RecordingProgress progress = new RecordingProgress();
         DatasetCard card = TextConverter.convert(new TextPreparation(List.of(input), out, null, 0.1, 100_000,
-                Provenance.of("test")), ProgressListener.NONE);
+                Provenance.of("test")), progress);
+        assertTrue(progress.allComplete(), progress.tasks().toString());
+        assertEquals(raw.length, progress.tasks().getFirst().total(), "bytes tokenized");
 
         long validation = Math.round(raw.length * 0.1);
         assertEquals(1_115_394, raw.length);
