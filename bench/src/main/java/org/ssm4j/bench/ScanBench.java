@@ -95,7 +95,7 @@ public final class ScanBench {
             bwdCpu[i] = (cpuEnd - cpuMiddle) / (double) shape.elements();
         }
         return new ScanBenchResult(shape, Runtime.getRuntime().availableProcessors(), options.repetitions(),
-                median(fwd), min(fwd), median(bwd), min(bwd), median(fwdCpu), median(bwdCpu),
+                median(fwd), min(fwd), median(bwd), min(bwd), mean(fwdCpu), mean(bwdCpu),
                 nativeBytes[0] + usage.heapAllocatedBytes(),
                 nativeBytes[0], usage.heapAllocatedBytes(), stock, skipped,
                 ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
@@ -149,6 +149,11 @@ public final class ScanBench {
         Arrays.sort(sorted);
         int n = sorted.length;
         return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
+    }
+
+    /** The mean: for CPU times, which the OS counts in ticks of several milliseconds. */
+    static double mean(double[] values) {
+        return Arrays.stream(values).average().orElseThrow();
     }
 
     static double min(double[] values) {

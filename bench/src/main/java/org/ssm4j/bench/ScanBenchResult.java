@@ -11,8 +11,9 @@ import java.util.Map;
  * What {@link ScanBench} measured. Times are per (channel, state, token) element, the median
  * and the minimum over the repetitions.
  *
- * @param fwdCpuNsPerElement CPU time of the whole process (all threads) per element, median; on a
- *                           busy machine this moves less than the wall-clock time
+ * @param fwdCpuNsPerElement CPU time of the whole process (all threads) per element, the mean over the
+ *                           repetitions (the OS counts it in ticks of several ms); on a busy machine
+ *                           it moves less than the wall-clock time
  * @param peakBytes          extra memory of one forward + backward: {@code nativeBytes + heapBytes}
  * @param nativeBytes        every ND4J array the two ops allocate (y, last state, checkpoints, the
  *                           gradients; all alive at the end)
