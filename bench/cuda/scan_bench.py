@@ -1,0 +1,475 @@
+#!/usr/bin/env python3
+"""Checks and times ssm4j's CUDA selective-scan kernels on a GPU.
+
+Loads the fatbin built from nd4j-ssm-ops/src/main/cuda/selective_scan.cu through the CUDA
+driver API (ctypes, the same calls as the Java launcher), checks every output and gradient
+against a float64 reference computed with PyTorch on fresh random inputs (outputs poisoned
+with NaN before every launch), and times forward and backward with CUDA events (median of
+20 after warm-up). If the module `selective_scan_cuda` (state-spaces/mamba's kernels, built
+separately; not part of ssm4j) can be imported, it is timed in the same run on its own
+channels-first layout and the table shows our time over its time.
+
+  python3 scan_bench.py --fatbin selective_scan.fatbin [--check] [--time] [--variants]
+"""
+import argparse
+import ctypes
+import json
+import math
+import statistics
+import sys
+import time
+
+import torch
+
+FLAG_SOFTPLUS, FLAG_D, FLAG_Z, FLAG_BIAS, FLAG_H0, FLAG_DLAST, FLAG_CKPT = 1, 2, 4, 8, 16, 32, 64
+DYN_SMEM_ATTR = 8  # CU_FUNC_ATTRIBUTE_MAX_DYNAMIC_SHARED_SIZE_BYTES
+
+# (lanes per channel, state entries per lane, channels per block) compiled into the fatbin.
+CONFIGS = [(4, 4, 32), (8, 2, 16), (16, 1, 16), (16, 1, 8), (16, 2, 16), (16, 4, 16)]
+
+BENCH_SHAPES = [  # dtype, batch, channels, length; reference ms measured by the issue
+    ("fp32", 8, 1536, 2048), ("fp32", 1, 2048, 16384), ("fp32", 16, 2048, 1024),
+    ("fp32", 1, 1536, 131072), ("bf16", 8, 1536, 2048), ("bf16", 1, 2048, 16384),
+]
+
+
+class ScanParams(ctypes.Structure):
+    _fields_ = [(n, ctypes.c_uint64) for n in (
+        "u", "delta", "A", "B", "C", "D", "z", "delta_bias", "h0", "y", "last_state", "checkpoints",
+        "dy", "d_last", "du", "d_delta", "dz", "d_h0", "dA", "dB", "dC", "dD", "d_bias", "scratch")] + [
+        (n, ctypes.c_int) for n in (
+            "batch", "length", "channels", "state", "groups", "interval", "flags", "scratch_subchunks")]
+
+
+class Driver:
+    def __init__(self, fatbin_path):
+        torch.cuda.init()
+        torch.zeros(1, device="cuda")  # makes the primary context current
+        self.lib = ctypes.CDLL("libcuda.so.1")
+        self.lib.cuLaunchKernel.argtypes = [ctypes.c_void_p] + [ctypes.c_uint] * 7 + [
+            ctypes.c_void_p, ctypes.POINTER(ctypes.c_void_p), ctypes.c_void_p]
+        with open(fatbin_path, "rb") as f:
+            self.image = ctypes.create_string_buffer(f.read())
+        self.module = ctypes.c_void_p()
+        self.check(self.lib.cuModuleLoadData(ctypes.byref(self.module), self.image), "cuModuleLoadData")
+        self.functions = {}
+
+    def check(self, rc, what):
+        if rc != 0:
+            name, text = ctypes.c_char_p(), ctypes.c_char_p()
+            self.lib.cuGetErrorName(rc, ctypes.byref(name))
+            self.lib.cuGetErrorString(rc, ctypes.byref(text))
+            raise RuntimeError(f"{what} failed: {name.value.decode()} ({text.value.decode()})")
+
+    def function(self, name):
+        if name not in self.functions:
+            fn = ctypes.c_void_p()
+            self.check(self.lib.cuModuleGetFunction(ctypes.byref(fn), self.module, name.encode()), name)
+            info = [0] * 5
+            if not name.startswith("ssm_f32_to"):
+                ptr, size = ctypes.c_uint64(), ctypes.c_size_t()
+                self.check(self.lib.cuModuleGetGlobal_v2(ctypes.byref(ptr), ctypes.byref(size), self.module,
+                                                         (name + "_info").encode()), name + "_info")
+                host = (ctypes.c_int * 5)()
+                self.check(self.lib.cuMemcpyDtoH_v2(host, ptr, ctypes.c_size_t(20)), "cuMemcpyDtoH")
+                info = list(host)
+                if info[3] > 0:
+                    self.check(self.lib.cuFuncSetAttribute(fn, DYN_SMEM_ATTR, info[3]), "cuFuncSetAttribute")
+            self.functions[name] = (fn, info)
+        return self.functions[name]
+
+    def launch(self, name, grid, block, smem, args):
+        fn, _ = self.function(name)
+        stream = torch.cuda.current_stream().cuda_stream
+        params = (ctypes.c_void_p * len(args))(*[ctypes.addressof(a) for a in args])
+        self.check(self.lib.cuLaunchKernel(fn, grid[0], grid[1], grid[2], block, 1, 1, smem,
+                                           ctypes.c_void_p(stream), params, None), "cuLaunchKernel " + name)
+
+
+def ptr(t):
+    return 0 if t is None else t.data_ptr()
+
+
+def choose_config(batch, channels, state, forward):
+    """The kernel shape for a problem: as many lanes per channel as the GPU needs to be full."""
+    if state > 64:
+        raise ValueError(f"state must be at most 64 on CUDA, got {state}")
+    if state > 32:
+        return (16, 4, 16)
+    if state > 16:
+        return (16, 2, 16)
+    rows = batch * channels
+    if rows >= 16384:
+        return (4, 4, 32)
+    if rows >= 8192:
+        return (8, 2, 16)
+    return (16, 1, 16) if rows >= 2048 else (16, 1, 8)
+
+
+class OurScan:
+    def __init__(self, drv):
+        self.drv = drv
+
+    def _params(self, sizes, interval, flags, **ptrs):
+        p = ScanParams()
+        for k, v in ptrs.items():
+            setattr(p, k, ptr(v))
+        p.batch, p.length, p.channels, p.state, p.groups = sizes
+        p.interval, p.flags = interval, flags
+        return p
+
+    @staticmethod
+    def name(kind, dtype, cfg):
+        nl, npt, dt = cfg
+        return f"ssm_scan_{kind}_{'f32' if dtype == torch.float32 else 'bf16'}_l{nl}_s{npt}_c{dt}"
+
+    def forward(self, x, interval, softplus, cfg, out):
+        b, L, D = x["u"].shape
+        G, N = x["B"].shape[2], x["B"].shape[3]
+        flags = (FLAG_SOFTPLUS if softplus else 0) | (FLAG_D if x["D"] is not None else 0) | \
+                (FLAG_Z if x["z"] is not None else 0) | (FLAG_BIAS if x["delta_bias"] is not None else 0) | \
+                (FLAG_H0 if x["h0"] is not None else 0) | (FLAG_CKPT if out["checkpoints"] is not None else 0)
+        name = self.name("fwd", x["u"].dtype, cfg)
+        _, info = self.drv.function(name)
+        p = self._params((b, L, D, N, G), interval, flags, u=x["u"], delta=x["delta"], A=x["A"], B=x["B"], C=x["C"],
+                         D=x["D"], z=x["z"], delta_bias=x["delta_bias"], h0=x["h0"], y=out["y"],
+                         last_state=out["last_state"], checkpoints=out["checkpoints"])
+        cpg = D // G
+        grid = (G * ((cpg + info[1] - 1) // info[1]), b, 1)
+        self.drv.launch(name, grid, info[0], info[3], [p])
+
+    def backward(self, x, ckpt, dy, d_last, interval, softplus, cfg, out, work):
+        """out: du, d_delta, dz, d_h0 (input dtype) and dA, dB, dC, dD, d_bias (input dtype);
+        work: fp32 accumulators for bf16 runs (dA, dB, dC, dD, d_bias) and the scratch."""
+        b, L, D = x["u"].shape
+        G, N = x["B"].shape[2], x["B"].shape[3]
+        dtype = x["u"].dtype
+        flags = (FLAG_SOFTPLUS if softplus else 0) | (FLAG_D if x["D"] is not None else 0) | \
+                (FLAG_Z if x["z"] is not None else 0) | (FLAG_BIAS if x["delta_bias"] is not None else 0) | \
+                (FLAG_H0 if x["h0"] is not None else 0) | (FLAG_DLAST if d_last is not None else 0)
+        name = self.name("bwd", dtype, cfg)
+        _, info = self.drv.function(name)
+        acc = {k: (out[k] if dtype == torch.float32 else work[k]) for k in ("dA", "dB", "dC", "dD", "d_bias")}
+        for k, t in acc.items():
+            if t is not None:
+                t.zero_()
+        ts, ns = info[2], info[4]
+        sub = max(1, (min(interval, L) + ts - 1) // ts - 1)
+        need = b * sub * D * ns
+        scratch = work.get("scratch")
+        if scratch is None or scratch.numel() < need:
+            scratch = torch.empty(need, device="cuda", dtype=torch.float32)
+            work["scratch"] = scratch
+        p = self._params((b, L, D, N, G), interval, flags, u=x["u"], delta=x["delta"], A=x["A"], B=x["B"], C=x["C"],
+                         D=x["D"], z=x["z"], delta_bias=x["delta_bias"], h0=x["h0"], checkpoints=ckpt, dy=dy,
+                         d_last=d_last, du=out["du"], d_delta=out["d_delta"], dz=out["dz"], d_h0=out["d_h0"],
+                         dA=acc["dA"], dB=acc["dB"], dC=acc["dC"], dD=acc["dD"], d_bias=acc["d_bias"],
+                         scratch=scratch)
+        p.scratch_subchunks = sub
+        cpg = D // G
+        grid = (G * ((cpg + info[1] - 1) // info[1]), b, 1)
+        self.drv.launch(name, grid, info[0], info[3], [p])
+        if dtype != torch.float32:
+            for k in ("dA", "dB", "dC", "dD", "d_bias"):
+                if out[k] is not None:
+                    n = ctypes.c_longlong(out[k].numel())
+                    src, dst = ctypes.c_uint64(acc[k].data_ptr()), ctypes.c_uint64(out[k].data_ptr())
+                    blocks = min(4096, (out[k].numel() + 255) // 256)
+                    self.drv.launch("ssm_f32_to_bf16", (blocks, 1, 1), 256, 0, [src, dst, n])
+
+
+# ----------------------------------------------------------------------------------------
+# float64 reference (channels-last), written from the recurrence, independent of the kernels
+# ----------------------------------------------------------------------------------------
+
+def reference(x, dy, d_last, interval, softplus):
+    f = {k: (None if v is None else v.double()) for k, v in x.items()}
+    u, delta, A, B, C = f["u"], f["delta"], f["A"], f["B"], f["C"]
+    b, L, D = u.shape
+    G, N = B.shape[2], B.shape[3]
+    gidx = torch.arange(D, device=u.device) // (D // G)
+    Bd, Cd = B[:, :, gidx, :], C[:, :, gidx, :]                       # (b, L, D, N)
+    pre = delta + (f["delta_bias"] if f["delta_bias"] is not None else 0)
+    dt = torch.nn.functional.softplus(pre) if softplus else pre
+    a = torch.exp(dt[..., None] * A)                                   # (b, L, D, N)
+    bb = (dt * u)[..., None] * Bd
+    H = torch.empty_like(a)                                            # state after each step
+    h = f["h0"].clone() if f["h0"] is not None else torch.zeros(b, D, N, dtype=torch.float64, device=u.device)
+    for t in range(L):
+        h = torch.addcmul(bb[:, t], a[:, t], h)
+        H[:, t] = h
+    out = (H * Cd).sum(-1) + (f["D"] * u if f["D"] is not None else 0)
+    gate = f["z"] * torch.sigmoid(f["z"]) if f["z"] is not None else None
+    y = out * gate if gate is not None else out
+    h0 = f["h0"] if f["h0"] is not None else torch.zeros(b, D, N, dtype=torch.float64, device=u.device)
+    Hprev = torch.cat([h0[:, None], H[:, :-1]], 1)
+    ck = Hprev[:, ::interval].contiguous()
+    res = {"y": y, "last_state": H[:, -1], "checkpoints": ck}
+    if dy is None:
+        return res
+    dyd = dy.double()
+    dout = dyd * gate if gate is not None else dyd
+    DC = dout[..., None] * Cd
+    Gm = torch.empty_like(a)
+    q = d_last.double().clone() if d_last is not None else torch.zeros(b, D, N, dtype=torch.float64, device=u.device)
+    for t in range(L - 1, -1, -1):
+        g = DC[:, t] + q
+        Gm[:, t] = g
+        q = a[:, t] * g
+    xg = Gm * Hprev * a
+    ddt = (xg * A).sum(-1) + u * (Gm * Bd).sum(-1)
+    dsp = torch.sigmoid(pre) if softplus else torch.ones_like(pre)
+    dd = ddt * dsp
+    res["du"] = dt * (Gm * Bd).sum(-1) + (dout * f["D"] if f["D"] is not None else 0)
+    res["d_delta"] = dd
+    res["dA"] = (xg * dt[..., None]).sum((0, 1))
+    gb = Gm * (dt * u)[..., None]
+    gc = dout[..., None] * H
+    res["dB"] = torch.zeros(b, L, G, N, dtype=torch.float64, device=u.device).index_add_(2, gidx, gb)
+    res["dC"] = torch.zeros(b, L, G, N, dtype=torch.float64, device=u.device).index_add_(2, gidx, gc)
+    if f["D"] is not None:
+        res["dD"] = (dout * u).sum((0, 1))
+    if f["delta_bias"] is not None:
+        res["d_bias"] = dd.sum((0, 1))
+    if f["z"] is not None:
+        sg = torch.sigmoid(f["z"])
+        res["dz"] = dyd * out * sg * (1 + f["z"] * (1 - sg))
+    if f["h0"] is not None:
+        res["d_h0"] = q
+    return res
+
+
+def make_inputs(b, L, D, N, G, dtype, has_d=True, has_z=True, has_bias=True, has_h0=False, gen=None):
+    dev = "cuda"
+
+    def rnd(*shape, scale=1.0):
+        return (torch.randn(*shape, device=dev, generator=gen) * scale).to(dtype)
+
+    x = {
+        "u": rnd(b, L, D),
+        "delta": rnd(b, L, D, scale=0.5),
+        "A": (-torch.exp(torch.rand(D, N, device=dev, generator=gen) * math.log(16.0))).to(dtype),
+        "B": rnd(b, L, G, N),
+        "C": rnd(b, L, G, N),
+        "D": rnd(D) if has_d else None,
+        "z": rnd(b, L, D) if has_z else None,
+        # softplus(delta + bias) around 0.001 .. 0.1, as Mamba initialises dt
+        "delta_bias": torch.log(torch.expm1(torch.exp(torch.rand(D, device=dev, generator=gen)
+                                                      * (math.log(0.1) - math.log(0.001)) + math.log(0.001))))
+        .to(dtype) if has_bias else None,
+        "h0": rnd(b, D, N) if has_h0 else None,
+    }
+    return x
+
+
+def rel_err(a, ref):
+    a = a.double()
+    if not torch.isfinite(a).all():
+        return float("nan")
+    den = ref.norm().item()
+    return (a - ref).norm().item() / (den if den > 0 else 1.0)
+
+
+def poisoned(shape, dtype):
+    return torch.full(shape, float("nan"), device="cuda", dtype=dtype)
+
+
+def run_ours(scan, x, dy, d_last, interval, softplus, cfg_f, cfg_b):
+    b, L, D = x["u"].shape
+    G, N = x["B"].shape[2], x["B"].shape[3]
+    dtype = x["u"].dtype
+    nck = (L + interval - 1) // interval
+    out = {"y": poisoned((b, L, D), dtype), "last_state": poisoned((b, D, N), dtype),
+           "checkpoints": poisoned((b, nck, D, N), dtype)}
+    scan.forward(x, interval, softplus, cfg_f, out)
+    if dy is None:
+        return out
+    g = {"du": poisoned((b, L, D), dtype), "d_delta": poisoned((b, L, D), dtype),
+         "dz": poisoned((b, L, D), dtype) if x["z"] is not None else None,
+         "d_h0": poisoned((b, D, N), dtype) if x["h0"] is not None else None,
+         "dA": poisoned((D, N), dtype), "dB": poisoned((b, L, G, N), dtype), "dC": poisoned((b, L, G, N), dtype),
+         "dD": poisoned((D,), dtype) if x["D"] is not None else None,
+         "d_bias": poisoned((D,), dtype) if x["delta_bias"] is not None else None}
+    work = {}
+    if dtype != torch.float32:
+        work = {k: (None if g[k] is None else poisoned(g[k].shape, torch.float32))
+                for k in ("dA", "dB", "dC", "dD", "d_bias")}
+    scan.backward(x, out["checkpoints"], dy, d_last, interval, softplus, cfg_b, g, work)
+    out.update(g)
+    return out
+
+
+def check_case(scan, label, b, L, D, N, G, dtype, interval, softplus=True, cfgs=None, **opts):
+    gen = torch.Generator(device="cuda")
+    gen.seed()
+    x = make_inputs(b, L, D, N, G, dtype, gen=gen, **opts)
+    dy = torch.randn(b, L, D, device="cuda", generator=gen).to(dtype)
+    d_last = torch.randn(b, D, N, device="cuda", generator=gen).to(dtype)
+    ref = reference(x, dy, d_last, interval, softplus)
+    tol = 1e-5 if dtype == torch.float32 else 1e-2
+    results = []
+    for cfg in (cfgs or [c for c in CONFIGS if c[0] * c[1] >= N]):
+        out = run_ours(scan, x, dy, d_last, interval, softplus, cfg, cfg)
+        torch.cuda.synchronize()
+        errs = {k: rel_err(out[k], ref[k]) for k in ref if out.get(k) is not None}
+        worst = max(errs.values())
+        ok = worst < tol  # NaN compares False: an unwritten element fails
+        results.append((label, cfg, ok, worst, errs))
+        print(f"{'ok  ' if ok else 'FAIL'} {label:44s} cfg={cfg} worst={worst:.2e} "
+              + " ".join(f"{k}={v:.1e}" for k, v in errs.items()), flush=True)
+    return results
+
+
+def check_suite(scan, big):
+    r = []
+    f32, bf = torch.float32, torch.bfloat16
+    for dtype in (f32, bf):
+        t = "fp32" if dtype == f32 else "bf16"
+        r += check_case(scan, f"{t} 2x64x300 N16 I128", 2, 300, 64, 16, 1, dtype, 128)
+        r += check_case(scan, f"{t} 2x100x77 N16 I37 odd channels", 2, 77, 100, 16, 1, dtype, 37)
+        r += check_case(scan, f"{t} 3x96x130 N16 G2 I1000 h0", 3, 130, 96, 16, 2, dtype, 1000, has_h0=True)
+        r += check_case(scan, f"{t} 1x48x40 N8 G3 I16 no z/D/bias", 1, 40, 48, 8, 3, dtype, 16,
+                        softplus=False, has_d=False, has_z=False, has_bias=False)
+        r += check_case(scan, f"{t} 2x32x50 N4 I1 h0", 2, 50, 32, 4, 1, dtype, 1, has_h0=True)
+        r += check_case(scan, f"{t} 1x64x200 N24 I64", 1, 200, 64, 24, 1, dtype, 64)
+        r += check_case(scan, f"{t} 1x32x90 N48 I32 h0", 1, 90, 32, 48, 1, dtype, 32, has_h0=True)
+    if big:
+        for dt, b, D, L in BENCH_SHAPES:
+            dtype = f32 if dt == "fp32" else bf
+            Dc = D if L <= 16384 else 256  # the float64 reference of the longest shape on fewer channels
+            cfg = choose_config(b, D, 16, True)
+            r += check_case(scan, f"{dt} {b}x{Dc}x{L} N16 I128 (bench shape)", b, L, Dc, 16, 1, dtype, 128,
+                            cfgs=[cfg])
+    return r
+
+
+# ----------------------------------------------------------------------------------------
+# timing
+# ----------------------------------------------------------------------------------------
+
+def time_ms(fn, reps=20, warm=3):
+    for _ in range(warm):
+        fn()
+    torch.cuda.synchronize()
+    times = []
+    for _ in range(reps):
+        s, e = torch.cuda.Event(enable_timing=True), torch.cuda.Event(enable_timing=True)
+        s.record()
+        fn()
+        e.record()
+        e.synchronize()
+        times.append(s.elapsed_time(e))
+    return statistics.median(times), min(times), max(times)
+
+
+def bench(scan, ref_mod, variants, log):
+    rows = []
+    for dt, b, D, L in BENCH_SHAPES:
+        dtype = torch.float32 if dt == "fp32" else torch.bfloat16
+        N, G, interval = 16, 1, 128
+        x = make_inputs(b, L, D, N, G, dtype)
+        dy = torch.randn(b, L, D, device="cuda").to(dtype)
+        nck = (L + interval - 1) // interval
+        fout = {"y": torch.empty(b, L, D, device="cuda", dtype=dtype),
+                "last_state": torch.empty(b, D, N, device="cuda", dtype=dtype),
+                "checkpoints": torch.empty(b, nck, D, N, device="cuda", dtype=dtype)}
+        g = {"du": torch.empty_like(x["u"]), "d_delta": torch.empty_like(x["u"]), "dz": torch.empty_like(x["u"]),
+             "d_h0": None, "dA": torch.empty(D, N, device="cuda", dtype=dtype),
+             "dB": torch.empty(b, L, G, N, device="cuda", dtype=dtype),
+             "dC": torch.empty(b, L, G, N, device="cuda", dtype=dtype),
+             "dD": torch.empty(D, device="cuda", dtype=dtype), "d_bias": torch.empty(D, device="cuda", dtype=dtype)}
+        work = {}
+        if dtype != torch.float32:
+            work = {k: torch.empty(g[k].shape, device="cuda", dtype=torch.float32)
+                    for k in ("dA", "dB", "dC", "dD", "d_bias")}
+        default = choose_config(b, D, N, True)
+        cfgs = [c for c in CONFIGS if c[0] * c[1] >= N and c[0] * c[1] <= 16] if variants else [default]
+        best_f, best_b = None, None
+        for cfg in cfgs:
+            tf = time_ms(lambda: scan.forward(x, interval, True, cfg, fout))
+            scan.forward(x, interval, True, cfg, fout)
+            tb = time_ms(lambda: scan.backward(x, fout["checkpoints"], dy, None, interval, True, cfg, g, work))
+            log.append({"shape": [dt, b, D, L], "cfg": cfg, "fwd_ms": tf, "bwd_ms": tb})
+            print(f"  {dt} {b}x{D}x{L} cfg={cfg}: fwd {tf[0]:.3f} ms (min {tf[1]:.3f}), "
+                  f"bwd {tb[0]:.3f} ms (min {tb[1]:.3f})", flush=True)
+            if best_f is None or tf[0] < best_f[1]:
+                best_f = (cfg, tf[0])
+            if best_b is None or tb[0] < best_b[1]:
+                best_b = (cfg, tb[0])
+        dflt_f = next(e["fwd_ms"][0] for e in log if e["shape"] == [dt, b, D, L] and e["cfg"] == default)
+        dflt_b = next(e["bwd_ms"][0] for e in log if e["shape"] == [dt, b, D, L] and e["cfg"] == default)
+        rf = rb = None
+        if ref_mod is not None:
+            rf, rb = time_reference(ref_mod, b, D, L, N, dtype)
+        rows.append((dt, b, D, L, dflt_f, dflt_b, best_f, best_b, rf, rb))
+        del x, dy, fout, g, work
+        torch.cuda.empty_cache()
+    return rows
+
+
+def time_reference(mod, b, D, L, N, dtype):
+    dev = "cuda"
+    u = torch.randn(b, D, L, device=dev).to(dtype)
+    delta = (0.5 * torch.randn(b, D, L, device=dev)).to(dtype)
+    A = -torch.exp(torch.rand(D, N, device=dev) * math.log(16.0))
+    B = torch.randn(b, 1, N, L, device=dev).to(dtype)
+    C = torch.randn(b, 1, N, L, device=dev).to(dtype)
+    Dv = torch.randn(D, device=dev)
+    z = torch.randn(b, D, L, device=dev).to(dtype)
+    bias = torch.log(torch.expm1(torch.exp(torch.rand(D, device=dev) * (math.log(0.1) - math.log(0.001))
+                                           + math.log(0.001))))
+    dout = torch.randn(b, D, L, device=dev).to(dtype)
+    tf = time_ms(lambda: mod.fwd(u, delta, A, B, C, Dv, z, bias, True))
+    out, x, *rest = mod.fwd(u, delta, A, B, C, Dv, z, bias, True)
+    tb = time_ms(lambda: mod.bwd(u, delta, A, B, C, Dv, z, bias, dout, x, out, None, True, False))
+    return tf[0], tb[0]
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--fatbin", required=True)
+    ap.add_argument("--check", action="store_true", help="correctness suite on small shapes")
+    ap.add_argument("--check-big", action="store_true", help="also check the benchmark shapes")
+    ap.add_argument("--time", action="store_true")
+    ap.add_argument("--variants", action="store_true", help="time every kernel shape, not just the default")
+    ap.add_argument("--json", help="write the measurements here")
+    a = ap.parse_args()
+    drv = Driver(a.fatbin)
+    scan = OurScan(drv)
+    print(f"device: {torch.cuda.get_device_name()} torch {torch.__version__}", flush=True)
+    report = {"device": torch.cuda.get_device_name()}
+    failures = 0
+    if a.check or a.check_big:
+        t = time.time()
+        res = check_suite(scan, a.check_big)
+        failures = sum(1 for r in res if not r[2])
+        report["checks"] = [{"case": r[0], "cfg": r[1], "ok": r[2], "worst": r[3], "errors": r[4]} for r in res]
+        print(f"checks: {len(res) - failures} passed, {failures} failed ({time.time() - t:.1f} s)", flush=True)
+    if a.time:
+        ref_mod = None
+        try:
+            import selective_scan_cuda as ref_mod  # noqa: F401  (built outside ssm4j, if present)
+        except ImportError as e:
+            print(f"reference selective_scan_cuda not importable ({e}): timing ssm4j only", flush=True)
+        log = []
+        rows = bench(scan, ref_mod, a.variants, log)
+        report["timings"] = log
+        report["table"] = rows
+        print()
+        print("| dtype | b x d x l | fwd ms (ours) | fwd ms (ref) | fwd ratio | bwd ms (ours) | bwd ms (ref) | bwd ratio |")
+        print("|---|---|---|---|---|---|---|---|")
+        for dt, b, D, L, f, bw, bf, bb, rf, rb in rows:
+            ratio_f = f"{f / rf:.2f}" if rf else "-"
+            ratio_b = f"{bw / rb:.2f}" if rb else "-"
+            print(f"| {dt} | {b} x {D} x {L} | {f:.3f} | {rf if rf is None else round(rf, 3)} | {ratio_f} "
+                  f"| {bw:.3f} | {rb if rb is None else round(rb, 3)} | {ratio_b} |")
+        if a.variants:
+            print("best variants: " + "; ".join(f"{r[0]} {r[1]}x{r[2]}x{r[3]} fwd {r[6]} bwd {r[7]}" for r in rows))
+    if a.json:
+        with open(a.json, "w") as f:
+            json.dump(report, f, indent=1, default=str)
+    sys.exit(1 if failures else 0)
+
+
+if __name__ == "__main__":
+    main()
