@@ -25,7 +25,7 @@ FLAG_SOFTPLUS, FLAG_D, FLAG_Z, FLAG_BIAS, FLAG_H0, FLAG_DLAST, FLAG_CKPT = 1, 2,
 DYN_SMEM_ATTR = 8  # CU_FUNC_ATTRIBUTE_MAX_DYNAMIC_SHARED_SIZE_BYTES
 
 # (lanes per channel, state entries per lane, channels per block) compiled into the fatbin.
-CONFIGS = [(4, 4, 32), (8, 2, 16), (16, 1, 16), (16, 1, 8), (16, 2, 16), (16, 4, 16)]
+CONFIGS = [(4, 4, 32), (4, 4, 16), (8, 2, 16), (16, 1, 16), (16, 2, 16), (16, 4, 16)]
 
 BENCH_SHAPES = [  # dtype, batch, channels, length; reference ms measured by the issue
     ("fp32", 8, 1536, 2048), ("fp32", 1, 2048, 16384), ("fp32", 16, 2048, 1024),
@@ -36,9 +36,11 @@ BENCH_SHAPES = [  # dtype, batch, channels, length; reference ms measured by the
 class ScanParams(ctypes.Structure):
     _fields_ = [(n, ctypes.c_uint64) for n in (
         "u", "delta", "A", "B", "C", "D", "z", "delta_bias", "h0", "y", "last_state", "checkpoints",
-        "dy", "d_last", "du", "d_delta", "dz", "d_h0", "dA", "dB", "dC", "dD", "d_bias", "scratch")] + [
+        "dy", "d_last", "du", "d_delta", "dz", "d_h0", "dA", "dB", "dC", "dD", "d_bias", "scratch",
+        "chunk_state", "chunk_dsum", "chunk_start")] + [
         (n, ctypes.c_int) for n in (
-            "batch", "length", "channels", "state", "groups", "interval", "flags", "scratch_subchunks")]
+            "batch", "length", "channels", "state", "groups", "interval", "flags", "scratch_tiles",
+            "chunk_len", "chunks")]
 
 
 class Driver:
@@ -66,7 +68,7 @@ class Driver:
             fn = ctypes.c_void_p()
             self.check(self.lib.cuModuleGetFunction(ctypes.byref(fn), self.module, name.encode()), name)
             info = [0] * 5
-            if not name.startswith("ssm_f32_to"):
+            if "_l" in name:  # the scan kernels carry an info record; combine and convert do not
                 ptr, size = ctypes.c_uint64(), ctypes.c_size_t()
                 self.check(self.lib.cuModuleGetGlobal_v2(ctypes.byref(ptr), ctypes.byref(size), self.module,
                                                          (name + "_info").encode()), name + "_info")
@@ -90,20 +92,24 @@ def ptr(t):
     return 0 if t is None else t.data_ptr()
 
 
-def choose_config(batch, channels, state, forward):
-    """The kernel shape for a problem: as many lanes per channel as the GPU needs to be full."""
+def choose_config(batch, channels, state):
+    """The kernel shape for a problem: more lanes per channel when there are few rows."""
     if state > 64:
         raise ValueError(f"state must be at most 64 on CUDA, got {state}")
     if state > 32:
         return (16, 4, 16)
     if state > 16:
         return (16, 2, 16)
-    rows = batch * channels
-    if rows >= 16384:
-        return (4, 4, 32)
-    if rows >= 8192:
-        return (8, 2, 16)
-    return (16, 1, 16) if rows >= 2048 else (16, 1, 8)
+    return (4, 4, 32) if batch * channels >= 8192 else (16, 1, 16)
+
+
+def choose_chunks(batch, channels, groups, length, cfg, multiple, target_blocks=1056):
+    """Chunks so that the grid has about target_blocks blocks; chunk_len is a multiple of `multiple`."""
+    dt = cfg[2]
+    blocks = batch * groups * -(-(channels // groups) // dt)
+    k = max(1, min(-(-target_blocks // blocks), length // max(multiple, 256)))
+    chunk_len = -(-(-(-length // k)) // multiple) * multiple
+    return -(-length // chunk_len), chunk_len
 
 
 class OurScan:
@@ -123,58 +129,90 @@ class OurScan:
         nl, npt, dt = cfg
         return f"ssm_scan_{kind}_{'f32' if dtype == torch.float32 else 'bf16'}_l{nl}_s{npt}_c{dt}"
 
-    def forward(self, x, interval, softplus, cfg, out):
+    def _grid(self, x, info, chunks):
+        b, _, D = x["u"].shape
+        G = x["B"].shape[2]
+        return (G * ((D // G + info[1] - 1) // info[1]), b, chunks)
+
+    @staticmethod
+    def _workspace(work, key, n):
+        t = work.get(key)
+        if t is None or t.numel() < n:
+            t = torch.empty(max(n, 1), device="cuda", dtype=torch.float32)
+            work[key] = t
+        return t
+
+    def forward(self, x, interval, softplus, cfg, out, chunks=None, work=None):
+        """chunks: (count, length) or None for the default policy."""
         b, L, D = x["u"].shape
         G, N = x["B"].shape[2], x["B"].shape[3]
+        work = {} if work is None else work
         flags = (FLAG_SOFTPLUS if softplus else 0) | (FLAG_D if x["D"] is not None else 0) | \
                 (FLAG_Z if x["z"] is not None else 0) | (FLAG_BIAS if x["delta_bias"] is not None else 0) | \
                 (FLAG_H0 if x["h0"] is not None else 0) | (FLAG_CKPT if out["checkpoints"] is not None else 0)
-        name = self.name("fwd", x["u"].dtype, cfg)
-        _, info = self.drv.function(name)
-        p = self._params((b, L, D, N, G), interval, flags, u=x["u"], delta=x["delta"], A=x["A"], B=x["B"], C=x["C"],
-                         D=x["D"], z=x["z"], delta_bias=x["delta_bias"], h0=x["h0"], y=out["y"],
-                         last_state=out["last_state"], checkpoints=out["checkpoints"])
-        cpg = D // G
-        grid = (G * ((cpg + info[1] - 1) // info[1]), b, 1)
-        self.drv.launch(name, grid, info[0], info[3], [p])
+        k, clen = chunks or choose_chunks(b, D, G, L, cfg, 32)
+        tn = "f32" if x["u"].dtype == torch.float32 else "bf16"
+        main = self.name("fwd" if interval % 16 == 0 else "fwdg", x["u"].dtype, cfg)
+        ptrs = dict(u=x["u"], delta=x["delta"], A=x["A"], B=x["B"], C=x["C"], D=x["D"], z=x["z"],
+                    delta_bias=x["delta_bias"], h0=x["h0"], y=out["y"], last_state=out["last_state"],
+                    checkpoints=out["checkpoints"])
+        if k > 1:
+            ptrs["chunk_state"] = self._workspace(work, "chunk_state", b * k * D * N)
+            ptrs["chunk_dsum"] = self._workspace(work, "chunk_dsum", b * k * D)
+            ptrs["chunk_start"] = self._workspace(work, "chunk_start", b * k * D * N)
+        p = self._params((b, L, D, N, G), interval, flags, **ptrs)
+        p.chunk_len, p.chunks = clen, k
+        if k > 1:
+            summ = self.name("fwdsum", x["u"].dtype, cfg)
+            _, info = self.drv.function(summ)
+            self.drv.launch(summ, self._grid(x, info, k - 1), info[0], info[3], [p])
+            self.drv.launch(f"ssm_scan_fwdcombine_{tn}", ((b * D * N + 255) // 256, 1, 1), 256, 0, [p])
+        _, info = self.drv.function(main)
+        self.drv.launch(main, self._grid(x, info, k), info[0], info[3], [p])
 
-    def backward(self, x, ckpt, dy, d_last, interval, softplus, cfg, out, work):
-        """out: du, d_delta, dz, d_h0 (input dtype) and dA, dB, dC, dD, d_bias (input dtype);
-        work: fp32 accumulators for bf16 runs (dA, dB, dC, dD, d_bias) and the scratch."""
+    def backward(self, x, ckpt, dy, d_last, interval, softplus, cfg, out, work, chunks=None):
+        """out: du, d_delta, dz, d_h0, dA, dB, dC, dD, d_bias (input dtype); work: fp32 accumulators
+        for bf16 runs (dA, dB, dC, dD, d_bias) and the workspaces."""
         b, L, D = x["u"].shape
         G, N = x["B"].shape[2], x["B"].shape[3]
         dtype = x["u"].dtype
+        tn = "f32" if dtype == torch.float32 else "bf16"
         flags = (FLAG_SOFTPLUS if softplus else 0) | (FLAG_D if x["D"] is not None else 0) | \
                 (FLAG_Z if x["z"] is not None else 0) | (FLAG_BIAS if x["delta_bias"] is not None else 0) | \
                 (FLAG_H0 if x["h0"] is not None else 0) | (FLAG_DLAST if d_last is not None else 0)
         name = self.name("bwd", dtype, cfg)
         _, info = self.drv.function(name)
         acc = {k: (out[k] if dtype == torch.float32 else work[k]) for k in ("dA", "dB", "dC", "dD", "d_bias")}
-        for k, t in acc.items():
+        for key, t in acc.items():
             if t is not None:
                 t.zero_()
+        k, clen = chunks or choose_chunks(b, D, G, L, cfg, interval)
         ts, ns = info[2], info[4]
-        sub = max(1, (min(interval, L) + ts - 1) // ts - 1)
-        need = b * sub * D * ns
-        scratch = work.get("scratch")
-        if scratch is None or scratch.numel() < need:
-            scratch = torch.empty(need, device="cuda", dtype=torch.float32)
-            work["scratch"] = scratch
-        p = self._params((b, L, D, N, G), interval, flags, u=x["u"], delta=x["delta"], A=x["A"], B=x["B"], C=x["C"],
-                         D=x["D"], z=x["z"], delta_bias=x["delta_bias"], h0=x["h0"], checkpoints=ckpt, dy=dy,
-                         d_last=d_last, du=out["du"], d_delta=out["d_delta"], dz=out["dz"], d_h0=out["d_h0"],
-                         dA=acc["dA"], dB=acc["dB"], dC=acc["dC"], dD=acc["dD"], d_bias=acc["d_bias"],
-                         scratch=scratch)
-        p.scratch_subchunks = sub
-        cpg = D // G
-        grid = (G * ((cpg + info[1] - 1) // info[1]), b, 1)
-        self.drv.launch(name, grid, info[0], info[3], [p])
+        tiles = max(1, (min(interval, L) + ts - 1) // ts - 1) if interval > ts else 0
+        ptrs = dict(u=x["u"], delta=x["delta"], A=x["A"], B=x["B"], C=x["C"], D=x["D"], z=x["z"],
+                    delta_bias=x["delta_bias"], h0=x["h0"], checkpoints=ckpt, dy=dy, d_last=d_last,
+                    du=out["du"], d_delta=out["d_delta"], dz=out["dz"], d_h0=out["d_h0"], dA=acc["dA"],
+                    dB=acc["dB"], dC=acc["dC"], dD=acc["dD"], d_bias=acc["d_bias"])
+        if tiles:
+            ptrs["scratch"] = self._workspace(work, "scratch", b * k * tiles * D * ns)
+        if k > 1:
+            ptrs["chunk_state"] = self._workspace(work, "chunk_state", b * k * D * N)
+            ptrs["chunk_dsum"] = self._workspace(work, "chunk_dsum", b * k * D)
+            ptrs["chunk_start"] = self._workspace(work, "chunk_start", b * k * D * N)
+        p = self._params((b, L, D, N, G), interval, flags, **ptrs)
+        p.scratch_tiles, p.chunk_len, p.chunks = tiles, clen, k
+        if k > 1:
+            summ = self.name("bwdsum", dtype, cfg)
+            _, sinfo = self.drv.function(summ)
+            self.drv.launch(summ, self._grid(x, sinfo, k - 1), sinfo[0], sinfo[3], [p])
+            self.drv.launch(f"ssm_scan_bwdcombine_{tn}", ((b * D * N + 255) // 256, 1, 1), 256, 0, [p])
+        self.drv.launch(name, self._grid(x, info, k), info[0], info[3], [p])
         if dtype != torch.float32:
-            for k in ("dA", "dB", "dC", "dD", "d_bias"):
-                if out[k] is not None:
-                    n = ctypes.c_longlong(out[k].numel())
-                    src, dst = ctypes.c_uint64(acc[k].data_ptr()), ctypes.c_uint64(out[k].data_ptr())
-                    blocks = min(4096, (out[k].numel() + 255) // 256)
+            for key in ("dA", "dB", "dC", "dD", "d_bias"):
+                if out[key] is not None:
+                    n = ctypes.c_longlong(out[key].numel())
+                    src, dst = ctypes.c_uint64(acc[key].data_ptr()), ctypes.c_uint64(out[key].data_ptr())
+                    blocks = min(4096, (out[key].numel() + 255) // 256)
                     self.drv.launch("ssm_f32_to_bf16", (blocks, 1, 1), 256, 0, [src, dst, n])
 
 
@@ -239,15 +277,19 @@ def reference(x, dy, d_last, interval, softplus):
     return res
 
 
-def make_inputs(b, L, D, N, G, dtype, has_d=True, has_z=True, has_bias=True, has_h0=False, gen=None):
+def make_inputs(b, L, D, N, G, dtype, has_d=True, has_z=True, has_bias=True, has_h0=False, softplus=True, gen=None):
     dev = "cuda"
 
     def rnd(*shape, scale=1.0):
         return (torch.randn(*shape, device=dev, generator=gen) * scale).to(dtype)
 
+    if softplus:
+        delta = rnd(b, L, D, scale=0.5)
+    else:  # used as the step size itself: positive, as softplus would make it
+        delta = (torch.rand(b, L, D, device=dev, generator=gen) * 0.1).to(dtype)
     x = {
         "u": rnd(b, L, D),
-        "delta": rnd(b, L, D, scale=0.5),
+        "delta": delta,
         "A": (-torch.exp(torch.rand(D, N, device=dev, generator=gen) * math.log(16.0))).to(dtype),
         "B": rnd(b, L, G, N),
         "C": rnd(b, L, G, N),
@@ -274,14 +316,21 @@ def poisoned(shape, dtype):
     return torch.full(shape, float("nan"), device="cuda", dtype=dtype)
 
 
-def run_ours(scan, x, dy, d_last, interval, softplus, cfg_f, cfg_b):
+def split(L, k, multiple):
+    """(chunks, chunk_len) for about k chunks of a multiple of `multiple` steps."""
+    clen = -(-(-(-L // k)) // multiple) * multiple
+    return -(-L // clen), clen
+
+
+def run_ours(scan, x, dy, d_last, interval, softplus, cfg, chunks_f=None, chunks_b=None):
     b, L, D = x["u"].shape
     G, N = x["B"].shape[2], x["B"].shape[3]
     dtype = x["u"].dtype
     nck = (L + interval - 1) // interval
     out = {"y": poisoned((b, L, D), dtype), "last_state": poisoned((b, D, N), dtype),
            "checkpoints": poisoned((b, nck, D, N), dtype)}
-    scan.forward(x, interval, softplus, cfg_f, out)
+    work = {}
+    scan.forward(x, interval, softplus, cfg, out, chunks_f, work)
     if dy is None:
         return out
     g = {"du": poisoned((b, L, D), dtype), "d_delta": poisoned((b, L, D), dtype),
@@ -290,32 +339,38 @@ def run_ours(scan, x, dy, d_last, interval, softplus, cfg_f, cfg_b):
          "dA": poisoned((D, N), dtype), "dB": poisoned((b, L, G, N), dtype), "dC": poisoned((b, L, G, N), dtype),
          "dD": poisoned((D,), dtype) if x["D"] is not None else None,
          "d_bias": poisoned((D,), dtype) if x["delta_bias"] is not None else None}
-    work = {}
     if dtype != torch.float32:
-        work = {k: (None if g[k] is None else poisoned(g[k].shape, torch.float32))
-                for k in ("dA", "dB", "dC", "dD", "d_bias")}
-    scan.backward(x, out["checkpoints"], dy, d_last, interval, softplus, cfg_b, g, work)
+        work.update({k: (None if g[k] is None else poisoned(g[k].shape, torch.float32))
+                     for k in ("dA", "dB", "dC", "dD", "d_bias")})
+    for key in ("scratch", "chunk_state", "chunk_dsum", "chunk_start"):
+        if key in work:
+            work[key].fill_(float("nan"))
+    scan.backward(x, out["checkpoints"], dy, d_last, interval, softplus, cfg, g, work, chunks_b)
     out.update(g)
     return out
 
 
-def check_case(scan, label, b, L, D, N, G, dtype, interval, softplus=True, cfgs=None, **opts):
+def check_case(scan, label, b, L, D, N, G, dtype, interval, softplus=True, cfgs=None, chunked=True, **opts):
     gen = torch.Generator(device="cuda")
     gen.seed()
-    x = make_inputs(b, L, D, N, G, dtype, gen=gen, **opts)
+    x = make_inputs(b, L, D, N, G, dtype, softplus=softplus, gen=gen, **opts)
     dy = torch.randn(b, L, D, device="cuda", generator=gen).to(dtype)
     d_last = torch.randn(b, D, N, device="cuda", generator=gen).to(dtype)
     ref = reference(x, dy, d_last, interval, softplus)
     tol = 1e-5 if dtype == torch.float32 else 1e-2
     results = []
-    for cfg in (cfgs or [c for c in CONFIGS if c[0] * c[1] >= N]):
-        out = run_ours(scan, x, dy, d_last, interval, softplus, cfg, cfg)
+    runs = [(cfg, None, None) for cfg in (cfgs or [c for c in CONFIGS if c[0] * c[1] >= N])]
+    if chunked:  # the chunked path too: about three chunks each way
+        runs += [(runs[0][0], split(L, 3, 32), split(L, 3, interval))]
+    for cfg, cf, cb in runs:
+        out = run_ours(scan, x, dy, d_last, interval, softplus, cfg, cf, cb)
         torch.cuda.synchronize()
         errs = {k: rel_err(out[k], ref[k]) for k in ref if out.get(k) is not None}
-        worst = max(errs.values())
+        worst = float("nan") if any(math.isnan(v) for v in errs.values()) else max(errs.values())
         ok = worst < tol  # NaN compares False: an unwritten element fails
-        results.append((label, cfg, ok, worst, errs))
-        print(f"{'ok  ' if ok else 'FAIL'} {label:44s} cfg={cfg} worst={worst:.2e} "
+        tag = f"cfg={cfg}" + (f" chunks f{cf} b{cb}" if cf else "")
+        results.append((label, tag, ok, worst, errs))
+        print(f"{'ok  ' if ok else 'FAIL'} {label:40s} {tag:44s} worst={worst:.2e} "
               + " ".join(f"{k}={v:.1e}" for k, v in errs.items()), flush=True)
     return results
 
@@ -326,9 +381,10 @@ def check_suite(scan, big):
     for dtype in (f32, bf):
         t = "fp32" if dtype == f32 else "bf16"
         r += check_case(scan, f"{t} 2x64x300 N16 I128", 2, 300, 64, 16, 1, dtype, 128)
+        r += check_case(scan, f"{t} 2x64x512 N16 I16", 2, 512, 64, 16, 1, dtype, 16)
         r += check_case(scan, f"{t} 2x100x77 N16 I37 odd channels", 2, 77, 100, 16, 1, dtype, 37)
         r += check_case(scan, f"{t} 3x96x130 N16 G2 I1000 h0", 3, 130, 96, 16, 2, dtype, 1000, has_h0=True)
-        r += check_case(scan, f"{t} 1x48x40 N8 G3 I16 no z/D/bias", 1, 40, 48, 8, 3, dtype, 16,
+        r += check_case(scan, f"{t} 1x48x40 N8 G3 I16 no z/D/bias/sp", 1, 40, 48, 8, 3, dtype, 16,
                         softplus=False, has_d=False, has_z=False, has_bias=False)
         r += check_case(scan, f"{t} 2x32x50 N4 I1 h0", 2, 50, 32, 4, 1, dtype, 1, has_h0=True)
         r += check_case(scan, f"{t} 1x64x200 N24 I64", 1, 200, 64, 24, 1, dtype, 64)
@@ -337,9 +393,9 @@ def check_suite(scan, big):
         for dt, b, D, L in BENCH_SHAPES:
             dtype = f32 if dt == "fp32" else bf
             Dc = D if L <= 16384 else 256  # the float64 reference of the longest shape on fewer channels
-            cfg = choose_config(b, D, 16, True)
-            r += check_case(scan, f"{dt} {b}x{Dc}x{L} N16 I128 (bench shape)", b, L, Dc, 16, 1, dtype, 128,
-                            cfgs=[cfg])
+            cfg = choose_config(b, D, 16)
+            r += check_case(scan, f"{dt} {b}x{Dc}x{L} N16 I16 (bench shape)", b, L, Dc, 16, 1, dtype, 16,
+                            cfgs=[cfg], chunked=False)
     return r
 
 
@@ -362,11 +418,14 @@ def time_ms(fn, reps=20, warm=3):
     return statistics.median(times), min(times), max(times)
 
 
+BENCH_INTERVAL = 16  # the checkpoint interval the CUDA kernels prefer (one backward tile)
+
+
 def bench(scan, ref_mod, variants, log):
     rows = []
     for dt, b, D, L in BENCH_SHAPES:
         dtype = torch.float32 if dt == "fp32" else torch.bfloat16
-        N, G, interval = 16, 1, 128
+        N, G, interval = 16, 1, BENCH_INTERVAL
         x = make_inputs(b, L, D, N, G, dtype)
         dy = torch.randn(b, L, D, device="cuda").to(dtype)
         nck = (L + interval - 1) // interval
@@ -382,22 +441,28 @@ def bench(scan, ref_mod, variants, log):
         if dtype != torch.float32:
             work = {k: torch.empty(g[k].shape, device="cuda", dtype=torch.float32)
                     for k in ("dA", "dB", "dC", "dD", "d_bias")}
-        default = choose_config(b, D, N, True)
-        cfgs = [c for c in CONFIGS if c[0] * c[1] >= N and c[0] * c[1] <= 16] if variants else [default]
-        best_f, best_b = None, None
-        for cfg in cfgs:
-            tf = time_ms(lambda: scan.forward(x, interval, True, cfg, fout))
-            scan.forward(x, interval, True, cfg, fout)
-            tb = time_ms(lambda: scan.backward(x, fout["checkpoints"], dy, None, interval, True, cfg, g, work))
-            log.append({"shape": [dt, b, D, L], "cfg": cfg, "fwd_ms": tf, "bwd_ms": tb})
-            print(f"  {dt} {b}x{D}x{L} cfg={cfg}: fwd {tf[0]:.3f} ms (min {tf[1]:.3f}), "
+        runs = [(choose_config(b, D, N), None)]
+        if variants:
+            for cfg in [c for c in CONFIGS if c[0] * c[1] == N]:
+                for k in (1, 2, 4, 8, 16, 32, 64):
+                    if k == 1 or L // k >= 256:
+                        runs.append((cfg, k))
+        best_f = best_b = None
+        for cfg, k in runs:
+            cf = None if k is None else split(L, k, 32)
+            cb = None if k is None else split(L, k, interval)
+            tf = time_ms(lambda: scan.forward(x, interval, True, cfg, fout, cf, work))
+            scan.forward(x, interval, True, cfg, fout, cf, work)
+            tb = time_ms(lambda: scan.backward(x, fout["checkpoints"], dy, None, interval, True, cfg, g, work, cb))
+            log.append({"shape": [dt, b, D, L], "cfg": cfg, "chunks": k, "fwd_ms": tf, "bwd_ms": tb})
+            print(f"  {dt} {b}x{D}x{L} cfg={cfg} chunks={k or 'policy'}: fwd {tf[0]:.3f} ms (min {tf[1]:.3f}), "
                   f"bwd {tb[0]:.3f} ms (min {tb[1]:.3f})", flush=True)
-            if best_f is None or tf[0] < best_f[1]:
-                best_f = (cfg, tf[0])
-            if best_b is None or tb[0] < best_b[1]:
-                best_b = (cfg, tb[0])
-        dflt_f = next(e["fwd_ms"][0] for e in log if e["shape"] == [dt, b, D, L] and e["cfg"] == default)
-        dflt_b = next(e["bwd_ms"][0] for e in log if e["shape"] == [dt, b, D, L] and e["cfg"] == default)
+            if k is None:
+                dflt_f, dflt_b = tf[0], tb[0]
+            if best_f is None or tf[0] < best_f[2]:
+                best_f = (cfg, k, tf[0])
+            if best_b is None or tb[0] < best_b[2]:
+                best_b = (cfg, k, tb[0])
         rf = rb = None
         if ref_mod is not None:
             rf, rb = time_reference(ref_mod, b, D, L, N, dtype)
@@ -464,7 +529,8 @@ def main():
             print(f"| {dt} | {b} x {D} x {L} | {f:.3f} | {rf if rf is None else round(rf, 3)} | {ratio_f} "
                   f"| {bw:.3f} | {rb if rb is None else round(rb, 3)} | {ratio_b} |")
         if a.variants:
-            print("best variants: " + "; ".join(f"{r[0]} {r[1]}x{r[2]}x{r[3]} fwd {r[6]} bwd {r[7]}" for r in rows))
+            for r in rows:
+                print(f"best {r[0]} {r[1]}x{r[2]}x{r[3]}: fwd {r[6]} bwd {r[7]}")
     if a.json:
         with open(a.json, "w") as f:
             json.dump(report, f, indent=1, default=str)

@@ -7,23 +7,30 @@
 // j * interval. Every buffer has the element type T (float or bfloat16); states and sums are
 // float32 inside the kernels.
 //
-// Mapping: a thread block holds DT channels of one group and one batch row and walks the
-// whole sequence. Each channel is served by NL lanes of one warp, each lane holding NPT of
-// the state entries in registers (NL * NPT >= state). The recurrence runs sequentially in
-// time, so each state entry costs one exp2 and three multiply-adds per step. Inputs are
-// staged in shared memory in tiles of TS steps, the next tile being loaded into registers
-// while the current one is scanned. Sums over the state (y, and in the backward the
-// gradients of delta and u) are gathered per tile with a transposed butterfly: NL-1
-// shuffles per lane for every NL steps instead of log2(NL) shuffles per step.
+// Mapping: a thread block holds DT channels of one group, one batch row and one chunk of
+// the sequence. Each channel is served by NL lanes of one warp, each lane holding NPT of
+// the state entries in registers (NL * NPT >= state). Inside a chunk the recurrence runs
+// sequentially in time, so a state entry costs one exp2 and three multiply-adds per step.
+// Inputs are staged in shared memory in tiles of TS steps, the next tile being loaded into
+// registers while the current one is scanned; the step loops are branch-free. Sums over the
+// state (y, and in the backward the gradients of delta and u) are gathered every NL steps
+// with a transposed butterfly: NL-1 shuffles per lane for NL steps, lane j ending with
+// step j's sum.
 //
-// Backward: the block walks the checkpoint intervals from last to first, carrying the
-// adjoint of the state. Inside an interval it first re-runs the recurrence from the
-// checkpoint to store the state at every TS-step sub-chunk start in a scratch buffer, then
-// processes the sub-chunks from last to first: recompute the TS states into shared memory,
-// then run the adjoint backwards. Gradients of B and C are summed over the block's
-// channels in shared memory and added to fp32 accumulators with one atomic per
-// (batch, step, state) and block; dA, dD and ddelta_bias are summed per thread and added
-// atomically once per block.
+// Long sequences with few (batch, channel) rows are cut into chunks scanned in parallel
+// (three launches): a summary pass gives each chunk's end state from a zero start and its
+// delta sum; a combine pass chains the chunks, (a1,b1)o(a2,b2) = (a2*a1, a2*b1+b2) with the
+// chunk's decay a = exp(A * sum(delta)); the main pass rescans every chunk from its true
+// start state. The backward does the same on the adjoint, from the end.
+//
+// Backward (per chunk): the block walks the checkpoint intervals from last to first,
+// carrying the adjoint of the state. An interval longer than a tile is first re-run from
+// its checkpoint to store the state at every tile start in a scratch buffer (with an
+// interval of at most TS steps this pass does not exist). Each tile then recomputes its TS
+// states into shared memory and runs the adjoint backwards, keeping the adjoint of every
+// state there too; gradients of B and C are then summed over the block's channels from those
+// and added to fp32 accumulators with one atomic per (batch, step, state) and block; dA, dD and ddelta_bias are summed per thread and
+// added atomically once per block.
 
 #include <cuda_bf16.h>
 #include <cstddef>
@@ -54,12 +61,15 @@ struct ScanParams {
     void* d_delta;
     void* dz;
     void* d_h0;
-    float* dA;      // (channels, state), fp32, zeroed before the backward launch
-    float* dB;      // (batch, length, groups, state), fp32, zeroed
-    float* dC;      // (batch, length, groups, state), fp32, zeroed
-    float* dD;      // (channels), fp32, zeroed
-    float* d_bias;  // (channels), fp32, zeroed
-    float* scratch; // backward: sub-chunk start states, (batch, subchunks - 1, channels, NS)
+    float* dA;          // (channels, state), fp32, zeroed before the backward launch
+    float* dB;          // (batch, length, groups, state), fp32, zeroed
+    float* dC;          // (batch, length, groups, state), fp32, zeroed
+    float* dD;          // (channels), fp32, zeroed
+    float* d_bias;      // (channels), fp32, zeroed
+    float* scratch;     // backward: tile start states, (batch, chunks, scratch_tiles, channels, NS)
+    float* chunk_state; // (batch, chunks, channels, state): summary pass end states / adjoints
+    float* chunk_dsum;  // (batch, chunks, channels): summary pass delta sums
+    float* chunk_start; // (batch, chunks, channels, state): combined start states / adjoints
     int batch;
     int length;
     int channels;
@@ -67,11 +77,13 @@ struct ScanParams {
     int groups;
     int interval;
     int flags;
-    int scratch_subchunks;  // sub-chunk start slots per (batch) in scratch
+    int scratch_tiles;  // tile start slots per (batch, chunk) in scratch
+    int chunk_len;      // steps per chunk (a multiple of the tile; backward: of the interval)
+    int chunks;
 };
 
-static_assert(sizeof(ScanParams) == 24 * 8 + 8 * 4, "ScanParams layout");
-static_assert(offsetof(ScanParams, batch) == 192, "ScanParams layout");
+static_assert(sizeof(ScanParams) == 27 * 8 + 10 * 4 && sizeof(ScanParams) == 256, "ScanParams layout");
+static_assert(offsetof(ScanParams, batch) == 216, "ScanParams layout");
 
 enum : int {
     kSoftplus = 1,
@@ -189,7 +201,6 @@ struct Config {
     static constexpr int TS = TS_;          // steps per shared-memory tile
     static constexpr int NS = NL * NPT;     // state entries per channel held by the block
     static constexpr int THREADS = NL * DT;
-    static constexpr int M = TS / NL;       // steps per lane after a reduce_scatter
     static constexpr int VEC = Vec16<T>::N;
     static constexpr int CVEC = TS * DT / VEC;                 // 16-byte vectors in a channel tile
     static constexpr int CPT = (CVEC + THREADS - 1) / THREADS; // ... per thread
@@ -207,7 +218,7 @@ template <class K>
 struct Place {
     int b, g, d0, dend, ch, lane, n0, d;
     bool channel_ok;
-    __device__ Place(const ScanParams& p) {
+    __device__ explicit Place(const ScanParams& p) {
         const int cpg = p.channels / p.groups;
         const int tiles_per_group = (cpg + K::DT - 1) / K::DT;
         b = blockIdx.y;
@@ -237,14 +248,15 @@ struct TilePrefetch {
     uint4 b[K::SPT];
     uint4 c[K::SPT];
 
-    __device__ void load(const Sources<NCH> src, const void* Bp, const void* Cp, bool needC,
-                         const ScanParams& p, const Place<K>& at, int t0) {
+    // Steps from t0 up to tend (exclusive) are read; B or C may be nullptr (not needed).
+    __device__ void load(const Sources<NCH> src, const void* Bp, const void* Cp,
+                         const ScanParams& p, const Place<K>& at, int t0, int tend) {
         constexpr int RV = K::DT / K::VEC;  // vectors per tile row
 #pragma unroll
         for (int j = 0; j < K::CPT; ++j) {
             const int i = threadIdx.x + j * K::THREADS;
             const int t = i / RV;
-            const bool ok = i < K::CVEC && t0 + t < p.length;
+            const bool ok = i < K::CVEC && t0 + t < tend;
             const size_t off = (static_cast<size_t>(at.b) * p.length + t0 + t) * p.channels + at.d0 + (i % RV) * K::VEC;
 #pragma unroll
             for (int a = 0; a < NCH; ++a) {
@@ -259,17 +271,17 @@ struct TilePrefetch {
         for (int j = 0; j < K::SPT; ++j) {
             const int i = threadIdx.x + j * K::THREADS;
             const int t = i / rv;
-            const bool ok = i < nvec && t0 + t < p.length;
+            const bool ok = i < nvec && t0 + t < tend;
             const size_t off = ((static_cast<size_t>(at.b) * p.length + t0 + t) * p.groups + at.g) * p.state + (i % rv) * K::VEC;
-            b[j] = ok ? __ldg(reinterpret_cast<const uint4*>(static_cast<const T*>(Bp) + off)) : make_uint4(0, 0, 0, 0);
-            c[j] = (ok && needC) ? __ldg(reinterpret_cast<const uint4*>(static_cast<const T*>(Cp) + off)) : make_uint4(0, 0, 0, 0);
+            b[j] = (ok && Bp != nullptr) ? __ldg(reinterpret_cast<const uint4*>(static_cast<const T*>(Bp) + off)) : make_uint4(0, 0, 0, 0);
+            c[j] = (ok && Cp != nullptr) ? __ldg(reinterpret_cast<const uint4*>(static_cast<const T*>(Cp) + off)) : make_uint4(0, 0, 0, 0);
         }
     }
 
     // Hands every element of the prefetched tile to put(t, c, values[NCH], valid) and
-    // putBC(t, n, b, c).
+    // putBC(t, n, b, c); steps at or past tend are not valid.
     template <class Put, class PutBC>
-    __device__ void unpack_to(const ScanParams& p, int t0, Put&& put, PutBC&& putBC) const {
+    __device__ void unpack_to(const ScanParams& p, int t0, int tend, Put&& put, PutBC&& putBC) const {
         constexpr int RV = K::DT / K::VEC;
 #pragma unroll
         for (int j = 0; j < K::CPT; ++j) {
@@ -280,7 +292,7 @@ struct TilePrefetch {
                 float f[NCH][K::VEC];
 #pragma unroll
                 for (int a = 0; a < NCH; ++a) unpack<T>(ch[a][j], f[a]);
-                const bool valid = t0 + t < p.length;
+                const bool valid = t0 + t < tend;
 #pragma unroll
                 for (int e = 0; e < K::VEC; ++e) {
                     float v[NCH];
@@ -311,13 +323,13 @@ struct TilePrefetch {
 // The element path for blocks whose tiles are not 16-byte aligned: reads global memory
 // directly, one element at a time.
 template <class K, int NCH, class Put, class PutBC>
-__device__ void load_elementwise(const Sources<NCH> src, const void* Bp, const void* Cp, bool needC,
-                                 const ScanParams& p, const Place<K>& at, int t0, Put&& put, PutBC&& putBC) {
+__device__ void load_elementwise(const Sources<NCH> src, const void* Bp, const void* Cp, const ScanParams& p,
+                                 const Place<K>& at, int t0, int tend, Put&& put, PutBC&& putBC) {
     using T = typename K::T;
     for (int i = threadIdx.x; i < K::TS * K::DT; i += K::THREADS) {
         const int t = i / K::DT;
         const int c = i % K::DT;
-        const bool valid = t0 + t < p.length && at.d0 + c < at.dend;
+        const bool valid = t0 + t < tend && at.d0 + c < at.dend;
         const size_t off = (static_cast<size_t>(at.b) * p.length + t0 + t) * p.channels + at.d0 + c;
         float v[NCH];
 #pragma unroll
@@ -327,9 +339,9 @@ __device__ void load_elementwise(const Sources<NCH> src, const void* Bp, const v
     for (int i = threadIdx.x; i < K::TS * p.state; i += K::THREADS) {
         const int t = i / p.state;
         const int n = i % p.state;
-        const bool valid = t0 + t < p.length;
+        const bool valid = t0 + t < tend;
         const size_t off = ((static_cast<size_t>(at.b) * p.length + t0 + t) * p.groups + at.g) * p.state + n;
-        putBC(t, n, valid ? load<T>(Bp, off) : 0.f, (valid && needC) ? load<T>(Cp, off) : 0.f);
+        putBC(t, n, (valid && Bp != nullptr) ? load<T>(Bp, off) : 0.f, (valid && Cp != nullptr) ? load<T>(Cp, off) : 0.f);
     }
 }
 
@@ -348,17 +360,17 @@ __device__ bool vector_path(const ScanParams& p, const Place<K>& at, const void*
 }
 
 // Stores a (TS, DT) float tile from shared memory (rows padded to DT + 1) to a
-// (batch, length, channels) tensor, skipping steps past the end and invalid channels.
+// (batch, length, channels) tensor, skipping steps at or past tend and invalid channels.
 template <class K>
 __device__ void store_tile(void* dst, const float (*tile)[K::DT + 1], const ScanParams& p, const Place<K>& at,
-                           int t0, bool vec) {
+                           int t0, int tend, bool vec) {
     using T = typename K::T;
     if (vec) {
         constexpr int RV = K::DT / K::VEC;
         for (int i = threadIdx.x; i < K::CVEC; i += K::THREADS) {
             const int t = i / RV;
             const int c = (i % RV) * K::VEC;
-            if (t0 + t < p.length) {
+            if (t0 + t < tend) {
                 float f[K::VEC];
 #pragma unroll
                 for (int e = 0; e < K::VEC; ++e) f[e] = tile[t][c + e];
@@ -370,11 +382,16 @@ __device__ void store_tile(void* dst, const float (*tile)[K::DT + 1], const Scan
         for (int i = threadIdx.x; i < K::TS * K::DT; i += K::THREADS) {
             const int t = i / K::DT;
             const int c = i % K::DT;
-            if (t0 + t < p.length && at.d0 + c < at.dend) {
+            if (t0 + t < tend && at.d0 + c < at.dend) {
                 store<T>(dst, (static_cast<size_t>(at.b) * p.length + t0 + t) * p.channels + at.d0 + c, tile[t][c]);
             }
         }
     }
+}
+
+// Index helpers for the per-chunk workspaces.
+__device__ __forceinline__ size_t chunk_slot(const ScanParams& p, int b, int k) {
+    return static_cast<size_t>(b) * p.chunks + k;
 }
 
 // ------------------------------------------------------------------------------------
@@ -383,7 +400,7 @@ __device__ void store_tile(void* dst, const float (*tile)[K::DT + 1], const Scan
 
 template <class K>
 struct FwdSmem {
-    float2 dtu[K::TS][K::DT];          // (delta', delta' * u)
+    float2 dtu[K::TS][K::DT + 1];      // (delta', delta' * u); rows padded against bank conflicts
     float u[K::TS][K::DT + 1];
     float z[K::TS][K::DT + 1];
     float y[K::TS][K::DT + 1];
@@ -392,15 +409,22 @@ struct FwdSmem {
     float dskip[K::DT];
 };
 
-template <class K>
+// SUMMARY (launched for chunks 0 .. chunks-2): the chunk's end state from a zero start and
+// its delta sum, nothing else.
+// GENERIC_CKPT: checkpoints at any interval (a test every step); otherwise the interval is
+// a multiple of TS / 2 and the states before steps 0 and TS / 2 of each tile are kept.
+template <class K, bool SUMMARY, bool GENERIC_CKPT>
 __device__ __forceinline__ void scan_forward(const ScanParams& p) {
     using T = typename K::T;
+    static_assert(K::TS % 2 == 0, "two checkpoint slots per tile");
     __shared__ FwdSmem<K> s;
     const Place<K> at(p);
+    const int chunk = blockIdx.z;
+    const int cs = chunk * p.chunk_len;
+    const int ce = min(p.length, cs + p.chunk_len);
     const bool softplus_on = p.flags & kSoftplus;
-    const bool has_z = p.flags & kHasZ;
+    const bool has_z = !SUMMARY && (p.flags & kHasZ);
 
-    // Per-channel constants and the zero padding of B and C past the state size.
     for (int i = threadIdx.x; i < K::DT; i += K::THREADS) {
         const bool ok = at.d0 + i < at.dend;
         s.bias[i] = (ok && (p.flags & kHasBias)) ? load<T>(p.delta_bias, at.d0 + i) : 0.f;
@@ -414,11 +438,20 @@ __device__ __forceinline__ void scan_forward(const ScanParams& p) {
         const int n = at.n0 + k;
         const bool ok = at.channel_ok && n < p.state;
         a2[k] = ok ? load<T>(p.A, static_cast<size_t>(at.d) * p.state + n) * kLog2e : 0.f;
-        h[k] = (ok && (p.flags & kHasH0)) ? load<T>(p.h0, (static_cast<size_t>(at.b) * p.channels + at.d) * p.state + n) : 0.f;
+        float start = 0.f;
+        if (!SUMMARY && ok) {
+            if (chunk > 0) {
+                start = p.chunk_start[(chunk_slot(p, at.b, chunk) * p.channels + at.d) * p.state + n];
+            } else if (p.flags & kHasH0) {
+                start = load<T>(p.h0, (static_cast<size_t>(at.b) * p.channels + at.d) * p.state + n);
+            }
+        }
+        h[k] = start;
     }
 
     const Sources<3> srcs{{p.u, p.delta, has_z ? p.z : nullptr}};
-    const void* const ptrs[] = {p.u, p.delta, p.B, p.C, p.y, has_z ? p.z : nullptr};
+    const void* const Cp = SUMMARY ? nullptr : p.C;
+    const void* const ptrs[] = {p.u, p.delta, p.B, Cp, SUMMARY ? nullptr : p.y, has_z ? p.z : nullptr};
     const bool vec = vector_path<K>(p, at, ptrs);
 
     auto put = [&](int t, int c, const float (&v)[3], bool valid) {
@@ -431,71 +464,127 @@ __device__ __forceinline__ void scan_forward(const ScanParams& p) {
     };
     auto putBC = [&](int t, int n, float bv, float cv) { s.bc[t][n] = make_float2(bv, cv); };
 
-    TilePrefetch<K, 3> pre;
-    if (vec) pre.load(srcs, p.B, p.C, true, p, at, 0);
+    const bool ckpt = !SUMMARY && (p.flags & kHasCheckpoints) != 0;
+    const int nck = (p.length + p.interval - 1) / p.interval;
+    int next_ckpt = (cs + p.interval - 1) / p.interval * p.interval;  // GENERIC_CKPT only
+    float dsum = 0.f;                                                  // SUMMARY only
 
-    const bool ckpt = (p.flags & kHasCheckpoints) != 0;
-    int next_ckpt = 0;
-    int ckpt_index = 0;
-    const int ntiles = (p.length + K::TS - 1) / K::TS;
-    for (int tile = 0; tile < ntiles; ++tile) {
-        const int t0 = tile * K::TS;
+    TilePrefetch<K, 3> pre;
+    if (vec) pre.load(srcs, p.B, Cp, p, at, cs, ce);
+    for (int t0 = cs; t0 < ce; t0 += K::TS) {
         __syncthreads();
         if (vec) {
-            pre.unpack_to(p, t0, put, putBC);
-            if (tile + 1 < ntiles) pre.load(srcs, p.B, p.C, true, p, at, t0 + K::TS);
+            pre.unpack_to(p, t0, ce, put, putBC);
+            if (t0 + K::TS < ce) pre.load(srcs, p.B, Cp, p, at, t0 + K::TS, ce);
         } else {
-            load_elementwise<K, 3>(srcs, p.B, p.C, true, p, at, t0, put, putBC);
+            load_elementwise<K, 3>(srcs, p.B, Cp, p, at, t0, ce, put, putBC);
         }
         __syncthreads();
 
-        float part[K::TS];
+        float snap[2][K::NPT];
 #pragma unroll
-        for (int i = 0; i < K::TS; ++i) {
-            if (ckpt && t0 + i == next_ckpt && next_ckpt < p.length) {
-                if (at.channel_ok) {
-                    const size_t base = ((static_cast<size_t>(at.b) * ((p.length + p.interval - 1) / p.interval) + ckpt_index)
-                                         * p.channels + at.d) * p.state;
+        for (int grp = 0; grp < K::TS / K::NL; ++grp) {
+            float part[K::NL];
 #pragma unroll
-                    for (int k = 0; k < K::NPT; ++k) {
-                        if (at.n0 + k < p.state) store<T>(p.checkpoints, base + at.n0 + k, h[k]);
+            for (int j = 0; j < K::NL; ++j) {
+                const int i = grp * K::NL + j;
+                if constexpr (!SUMMARY && GENERIC_CKPT) {
+                    if (ckpt && t0 + i == next_ckpt && next_ckpt < ce) {
+                        if (at.channel_ok) {
+                            const size_t base = ((static_cast<size_t>(at.b) * nck + next_ckpt / p.interval) * p.channels + at.d) * p.state;
+#pragma unroll
+                            for (int k = 0; k < K::NPT; ++k) {
+                                if (at.n0 + k < p.state) store<T>(p.checkpoints, base + at.n0 + k, h[k]);
+                            }
+                        }
+                        next_ckpt += p.interval;
                     }
                 }
-                ++ckpt_index;
-                next_ckpt += p.interval;
-            }
-            const float2 dd = s.dtu[i][at.ch];
-            float acc = 0.f;
+                if constexpr (!SUMMARY && !GENERIC_CKPT) {
+                    if (i == 0 || i == K::TS / 2) {
 #pragma unroll
-            for (int k = 0; k < K::NPT; ++k) {
-                const float2 bc = s.bc[i][at.n0 + k];
-                const float a = fast_ex2(dd.x * a2[k]);
-                h[k] = fmaf(a, h[k], dd.y * bc.x);
-                acc = fmaf(bc.y, h[k], acc);
+                        for (int k = 0; k < K::NPT; ++k) snap[i == 0 ? 0 : 1][k] = h[k];
+                    }
+                }
+                const float2 dd = s.dtu[i][at.ch];
+                float acc = 0.f;
+#pragma unroll
+                for (int k = 0; k < K::NPT; ++k) {
+                    const float2 bc = s.bc[i][at.n0 + k];
+                    const float a = fast_ex2(dd.x * a2[k]);
+                    h[k] = fmaf(a, h[k], dd.y * bc.x);
+                    if constexpr (!SUMMARY) acc = fmaf(bc.y, h[k], acc);
+                }
+                if constexpr (SUMMARY) {
+                    dsum += dd.x;
+                } else {
+                    part[j] = acc;
+                }
             }
-            part[i] = acc;
+            if constexpr (!SUMMARY) {
+                // The sum over the state of C * h for step grp * NL + lane, finished into y.
+                reduce_scatter<K::NL, K::NL>(part, at.lane);
+                const int t = grp * K::NL + at.lane;
+                float out = part[0] + s.dskip[at.ch] * s.u[t][at.ch];
+                if (has_z) {
+                    const float zv = s.z[t][at.ch];
+                    out *= zv * sigmoid(zv);
+                }
+                s.y[t][at.ch] = out;
+            }
         }
-        reduce_scatter<K::NL, K::TS>(part, at.lane);
+        if constexpr (SUMMARY) continue;
+        if constexpr (!GENERIC_CKPT) {
+            if (ckpt && at.channel_ok) {
 #pragma unroll
-        for (int m = 0; m < K::M; ++m) {
-            const int t = at.lane * K::M + m;
-            float out = part[m] + s.dskip[at.ch] * s.u[t][at.ch];
-            if (has_z) {
-                const float zv = s.z[t][at.ch];
-                out *= zv * sigmoid(zv);
+                for (int half = 0; half < 2; ++half) {
+                    const int t = t0 + half * (K::TS / 2);
+                    if (t < ce && t % p.interval == 0) {
+                        const size_t base = ((static_cast<size_t>(at.b) * nck + t / p.interval) * p.channels + at.d) * p.state;
+#pragma unroll
+                        for (int k = 0; k < K::NPT; ++k) {
+                            if (at.n0 + k < p.state) store<T>(p.checkpoints, base + at.n0 + k, snap[half][k]);
+                        }
+                    }
+                }
             }
-            s.y[t][at.ch] = out;
         }
         __syncthreads();
-        store_tile<K>(p.y, s.y, p, at, t0, vec);
+        store_tile<K>(p.y, s.y, p, at, t0, ce, vec);
     }
 
-    if (at.channel_ok) {
+    if (!at.channel_ok) return;
+    if constexpr (SUMMARY) {
+        const size_t slot = chunk_slot(p, at.b, chunk);
+#pragma unroll
+        for (int k = 0; k < K::NPT; ++k) {
+            if (at.n0 + k < p.state) p.chunk_state[(slot * p.channels + at.d) * p.state + at.n0 + k] = h[k];
+        }
+        if (at.lane == 0) p.chunk_dsum[slot * p.channels + at.d] = dsum;
+    } else if (ce == p.length) {
         const size_t base = (static_cast<size_t>(at.b) * p.channels + at.d) * p.state;
 #pragma unroll
         for (int k = 0; k < K::NPT; ++k) {
             if (at.n0 + k < p.state) store<T>(p.last_state, base + at.n0 + k, h[k]);
         }
+    }
+}
+
+// Chains the chunk summaries: the start state of every chunk after the first.
+template <typename T>
+__device__ void combine_forward(const ScanParams& p) {
+    const size_t i = blockIdx.x * static_cast<size_t>(blockDim.x) + threadIdx.x;
+    if (i >= static_cast<size_t>(p.batch) * p.channels * p.state) return;
+    const int n = i % p.state;
+    const int d = (i / p.state) % p.channels;
+    const int b = i / (static_cast<size_t>(p.state) * p.channels);
+    const float a2 = load<T>(p.A, static_cast<size_t>(d) * p.state + n) * kLog2e;
+    float h = (p.flags & kHasH0) ? load<T>(p.h0, i) : 0.f;
+    for (int k = 0; k + 1 < p.chunks; ++k) {
+        const size_t slot = chunk_slot(p, b, k);
+        h = fmaf(fast_ex2(a2 * p.chunk_dsum[slot * p.channels + d]), h,
+                 p.chunk_state[(slot * p.channels + d) * p.state + n]);
+        p.chunk_start[((slot + 1) * p.channels + d) * p.state + n] = h;
     }
 }
 
@@ -505,14 +594,12 @@ __device__ __forceinline__ void scan_forward(const ScanParams& p) {
 
 template <class K>
 struct BwdSmem {
-    float4 pre[K::TS][K::DT];          // (delta', delta' * u, dout = dy * silu(z), dsoftplus)
+    float4 pre[K::TS][K::DT + 1];      // (delta', delta' * u, dout = dy * silu(z), dsoftplus), padded rows
     float u[K::TS][K::DT + 1];
-    float z[K::TS][K::DT + 1];
-    float dy[K::TS][K::DT + 1];
+    float dzf[K::TS][K::DT + 1];       // dy * silu'(z): dz = (output before the gate) * dzf
     float2 bc[K::TS][K::NS];
-    float hp[K::TS][K::DT][K::NS];      // recomputed state before each step
-    float dBp[K::TS][K::NS][K::DT + 1]; // per-channel partial gradients of B
-    float dCp[K::TS][K::NS][K::DT + 1]; // ... and of C
+    float hp[K::TS + 1][K::DT][K::NS];  // recomputed states: hp[i] before step i, hp[TS] after the tile
+    float g[K::TS][K::DT][K::NS];       // adjoint of the state after each step
     float du[K::TS][K::DT + 1];
     float dd[K::TS][K::DT + 1];
     float dz[K::TS][K::DT + 1];
@@ -520,34 +607,40 @@ struct BwdSmem {
     float dskip[K::DT];
 };
 
-// One tile of the backward walk: interval c, sub-chunk sub, first pass (states at the
-// sub-chunk starts) or second pass (gradients).
+// One tile of the backward walk: interval c, tile sub inside it, first pass (states at the
+// tile starts) or second pass (gradients).
 struct BwdStep {
     int c, sub;
     bool second;
 };
 
+// The tiles of one chunk's intervals [c_lo, c_hi], from the last interval to the first.
 template <class K>
 struct BwdWalk {
-    int length, interval;
-    __device__ int subchunks(int c) const {
+    int length, interval, c_lo;
+    __device__ int tiles(int c) const {
         const int cs = c * interval;
         return (min(length, cs + interval) - cs + K::TS - 1) / K::TS;
     }
-    __device__ BwdStep first(int c) const { return BwdStep{c, 0, subchunks(c) == 1}; }
+    __device__ BwdStep first(int c) const { return BwdStep{c, 0, tiles(c) == 1}; }
     __device__ BwdStep next(const BwdStep& st) const {
-        const int ns = subchunks(st.c);
-        if (!st.second) return st.sub + 2 < ns ? BwdStep{st.c, st.sub + 1, false} : BwdStep{st.c, ns - 1, true};
+        const int nt = tiles(st.c);
+        if (!st.second) return st.sub + 2 < nt ? BwdStep{st.c, st.sub + 1, false} : BwdStep{st.c, nt - 1, true};
         if (st.sub > 0) return BwdStep{st.c, st.sub - 1, true};
-        return st.c == 0 ? BwdStep{-1, 0, true} : first(st.c - 1);
+        return st.c == c_lo ? BwdStep{-1, 0, true} : first(st.c - 1);
     }
     __device__ int t0(const BwdStep& st) const { return st.c * interval + st.sub * K::TS; }
 };
 
-template <class K>
+// SUMMARY (launched for chunks 1 .. chunks-1): the adjoint that a zero adjoint at the chunk
+// end carries to the state before the chunk, and the chunk's delta sum; nothing else.
+template <class K, bool SUMMARY>
 __device__ __forceinline__ void scan_backward(const ScanParams& p, BwdSmem<K>& s) {
     using T = typename K::T;
     const Place<K> at(p);
+    const int chunk = SUMMARY ? blockIdx.z + 1 : blockIdx.z;  // the first chunk needs no summary
+    const int cs = chunk * p.chunk_len;
+    const int ce = min(p.length, cs + p.chunk_len);
     const bool softplus_on = p.flags & kSoftplus;
     const bool has_z = p.flags & kHasZ;
 
@@ -565,13 +658,22 @@ __device__ __forceinline__ void scan_backward(const ScanParams& p, BwdSmem<K>& s
         const bool ok = at.channel_ok && n < p.state;
         av[k] = ok ? load<T>(p.A, static_cast<size_t>(at.d) * p.state + n) : 0.f;
         a2[k] = av[k] * kLog2e;
-        q[k] = (ok && (p.flags & kHasDLast)) ? load<T>(p.d_last, (static_cast<size_t>(at.b) * p.channels + at.d) * p.state + n) : 0.f;
+        float q0 = 0.f;
+        if (!SUMMARY && ok) {
+            if (chunk + 1 < p.chunks) {
+                q0 = p.chunk_start[(chunk_slot(p, at.b, chunk) * p.channels + at.d) * p.state + n];
+            } else if (p.flags & kHasDLast) {
+                q0 = load<T>(p.d_last, (static_cast<size_t>(at.b) * p.channels + at.d) * p.state + n);
+            }
+        }
+        q[k] = q0;
         dA_acc[k] = 0.f;
     }
     float dD_acc = 0.f, dbias_acc = 0.f;
 
     const Sources<4> srcs_full{{p.u, p.delta, has_z ? p.z : nullptr, p.dy}};
-    const Sources<4> srcs_light{{p.u, p.delta, nullptr, nullptr}};
+    const Sources<4> srcs_light{{p.u, p.delta, nullptr, nullptr}};        // first pass
+    const Sources<4> srcs_adjoint{{nullptr, p.delta, has_z ? p.z : nullptr, p.dy}};  // summary
     const void* const ptrs[] = {p.u, p.delta, p.dy, p.du, p.d_delta, p.B, p.C, has_z ? p.z : nullptr, has_z ? p.dz : nullptr};
     const bool vec = vector_path<K>(p, at, ptrs);
 
@@ -582,18 +684,58 @@ __device__ __forceinline__ void scan_backward(const ScanParams& p, BwdSmem<K>& s
             dt = softplus(x);
             dsp = sigmoid(x);
         }
-        float dout = v[3];
-        if (has_z) dout *= v[2] * sigmoid(v[2]);
+        float dout = v[3], dzf = 0.f;
+        if (has_z) {
+            const float sg = sigmoid(v[2]);
+            dout *= v[2] * sg;
+            dzf = v[3] * sg * (1.f + v[2] * (1.f - sg));
+        }
         if (!valid) {
             dt = 0.f;
             dout = 0.f;
         }
         s.pre[t][c] = make_float4(dt, dt * v[0], dout, dsp);
         s.u[t][c] = v[0];
-        s.z[t][c] = v[2];
-        s.dy[t][c] = v[3];
+        s.dzf[t][c] = dzf;
     };
     auto putBC = [&](int t, int n, float bv, float cv) { s.bc[t][n] = make_float2(bv, cv); };
+
+    if constexpr (SUMMARY) {
+        TilePrefetch<K, 4> pre;
+        const int ntiles = (ce - cs + K::TS - 1) / K::TS;
+        float dsum = 0.f;
+        if (vec) pre.load(srcs_adjoint, nullptr, p.C, p, at, cs + (ntiles - 1) * K::TS, ce);
+        for (int j = ntiles - 1; j >= 0; --j) {
+            const int t0 = cs + j * K::TS;
+            __syncthreads();
+            if (vec) {
+                pre.unpack_to(p, t0, ce, put, putBC);
+                if (j > 0) pre.load(srcs_adjoint, nullptr, p.C, p, at, t0 - K::TS, ce);
+            } else {
+                load_elementwise<K, 4>(srcs_adjoint, nullptr, p.C, p, at, t0, ce, put, putBC);
+            }
+            __syncthreads();
+#pragma unroll
+            for (int i = K::TS - 1; i >= 0; --i) {
+                const float4 pr = s.pre[i][at.ch];
+#pragma unroll
+                for (int k = 0; k < K::NPT; ++k) {
+                    const float g = fmaf(pr.z, s.bc[i][at.n0 + k].y, q[k]);
+                    q[k] = fast_ex2(pr.x * a2[k]) * g;
+                }
+                dsum += pr.x;
+            }
+        }
+        if (at.channel_ok) {
+            const size_t slot = chunk_slot(p, at.b, chunk);
+#pragma unroll
+            for (int k = 0; k < K::NPT; ++k) {
+                if (at.n0 + k < p.state) p.chunk_state[(slot * p.channels + at.d) * p.state + at.n0 + k] = q[k];
+            }
+            if (at.lane == 0) p.chunk_dsum[slot * p.channels + at.d] = dsum;
+        }
+        return;
+    }
 
     const int nck = (p.length + p.interval - 1) / p.interval;
     const size_t ckpt_base = static_cast<size_t>(at.b) * nck * p.channels * p.state + static_cast<size_t>(at.d) * p.state;
@@ -604,17 +746,29 @@ __device__ __forceinline__ void scan_backward(const ScanParams& p, BwdSmem<K>& s
             h[k] = (at.channel_ok && at.n0 + k < p.state) ? load<T>(p.checkpoints, base + at.n0 + k) : 0.f;
         }
     };
-    // This thread's slots in the scratch buffer, one (channels, NS) slice per sub-chunk start.
-    float* const scratch = p.scratch + (static_cast<size_t>(at.b) * p.scratch_subchunks * p.channels + at.d) * K::NS + at.n0;
+    // This thread's slots in the scratch buffer, one (channels, NS) slice per tile start.
+    float* const scratch = p.scratch
+        + ((chunk_slot(p, at.b, chunk) * p.scratch_tiles) * p.channels + at.d) * K::NS + at.n0;
     const size_t scratch_stride = static_cast<size_t>(p.channels) * K::NS;
 
-    const BwdWalk<K> walk{p.length, p.interval};
-    BwdStep cur = walk.first(nck - 1);
+    const BwdWalk<K> walk{p.length, p.interval, cs / p.interval};
+    BwdStep cur = walk.first((ce - 1) / p.interval);
     TilePrefetch<K, 4> pre;
-    if (vec) pre.load(cur.second ? srcs_full : srcs_light, p.B, p.C, cur.second, p, at, walk.t0(cur));
+    auto prefetch = [&](const BwdStep& st) {
+        const int t0 = walk.t0(st);
+        const int tend = min(min(p.length, (st.c + 1) * p.interval), t0 + K::TS);
+        if (st.second) {
+            pre.load(srcs_full, p.B, p.C, p, at, t0, tend);
+        } else {
+            pre.load(srcs_light, p.B, nullptr, p, at, t0, tend);
+        }
+    };
+    if (vec) prefetch(cur);
     float h[K::NPT];
     while (cur.c >= 0) {
         const int t0 = walk.t0(cur);
+        // Steps of the next interval inside this tile are masked out (delta' = 0, dout = 0):
+        // they are identity steps for the state and pass the adjoint through unchanged.
         const int tend = min(min(p.length, (cur.c + 1) * p.interval), t0 + K::TS);
         const BwdStep nxt = walk.next(cur);
         if (cur.sub == 0) {
@@ -623,28 +777,25 @@ __device__ __forceinline__ void scan_backward(const ScanParams& p, BwdSmem<K>& s
 #pragma unroll
             for (int k = 0; k < K::NPT; ++k) h[k] = at.channel_ok ? scratch[(cur.sub - 1) * scratch_stride + k] : 0.f;
         }
-        // Steps of the next interval inside this tile are masked out (delta' = 0, dout = 0):
-        // they are identity steps for the state and pass the adjoint through unchanged.
-        ScanParams pl = p;
-        pl.length = tend;
         __syncthreads();
         if (vec) {
-            pre.unpack_to(pl, t0, put, putBC);
-            if (nxt.c >= 0) pre.load(nxt.second ? srcs_full : srcs_light, p.B, p.C, nxt.second, p, at, walk.t0(nxt));
+            pre.unpack_to(p, t0, tend, put, putBC);
+            if (nxt.c >= 0) prefetch(nxt);
+        } else if (cur.second) {
+            load_elementwise<K, 4>(srcs_full, p.B, p.C, p, at, t0, tend, put, putBC);
         } else {
-            load_elementwise<K, 4>(cur.second ? srcs_full : srcs_light, p.B, p.C, cur.second, pl, at, t0, put, putBC);
+            load_elementwise<K, 4>(srcs_light, p.B, nullptr, p, at, t0, tend, put, putBC);
         }
         __syncthreads();
 
         if (!cur.second) {
-            // First pass: advance the state over this sub-chunk, keep it for the second pass.
-#pragma unroll 4
+            // First pass: advance the state over this tile, keep it for the second pass.
+#pragma unroll
             for (int i = 0; i < K::TS; ++i) {
                 const float4 pr = s.pre[i][at.ch];
 #pragma unroll
                 for (int k = 0; k < K::NPT; ++k) {
-                    const float a = fast_ex2(pr.x * a2[k]);
-                    h[k] = fmaf(a, h[k], pr.y * s.bc[i][at.n0 + k].x);
+                    h[k] = fmaf(fast_ex2(pr.x * a2[k]), h[k], pr.y * s.bc[i][at.n0 + k].x);
                 }
             }
             if (at.channel_ok) {
@@ -656,94 +807,108 @@ __device__ __forceinline__ void scan_backward(const ScanParams& p, BwdSmem<K>& s
         }
 
         // Second pass, 1: recompute the states before each step (the decays are recomputed
-        // in the adjoint pass: an exp2 costs the same as a shared-memory round trip).
+        // in the adjoint pass: an exp2 costs the same as a shared-memory round trip), and
+        // with them dz, which needs the output before the gate (sum over the state of C * h).
 #pragma unroll
-        for (int i = 0; i < K::TS; ++i) {
-            const float4 pr = s.pre[i][at.ch];
+        for (int grp = 0; grp < K::TS / K::NL; ++grp) {
+            float part[K::NL];
 #pragma unroll
-            for (int k = 0; k < K::NPT; ++k) {
-                s.hp[i][at.ch][at.n0 + k] = h[k];
-                h[k] = fmaf(fast_ex2(pr.x * a2[k]), h[k], pr.y * s.bc[i][at.n0 + k].x);
+            for (int j = 0; j < K::NL; ++j) {
+                const int i = grp * K::NL + j;
+                const float4 pr = s.pre[i][at.ch];
+                float acc = 0.f;
+#pragma unroll
+                for (int k = 0; k < K::NPT; ++k) {
+                    const float2 bc = s.bc[i][at.n0 + k];
+                    s.hp[i][at.ch][at.n0 + k] = h[k];
+                    h[k] = fmaf(fast_ex2(pr.x * a2[k]), h[k], pr.y * bc.x);
+                    acc = fmaf(bc.y, h[k], acc);
+                }
+                part[j] = acc;
+            }
+            if (has_z) {
+                reduce_scatter<K::NL, K::NL>(part, at.lane);
+                const int t = grp * K::NL + at.lane;
+                s.dz[t][at.ch] = (part[0] + s.dskip[at.ch] * s.u[t][at.ch]) * s.dzf[t][at.ch];
             }
         }
-        // 2: the adjoint, backwards in time. q is the adjoint flowing into the state from
-        // the later steps; g the full adjoint of the state after step i.
-        float sa[K::TS], sb[K::TS], part[K::TS];
 #pragma unroll
-        for (int i = K::TS - 1; i >= 0; --i) {
-            const float4 pr = s.pre[i][at.ch];
-            float accA = 0.f, accB = 0.f, accC = 0.f;
+        for (int k = 0; k < K::NPT; ++k) s.hp[K::TS][at.ch][at.n0 + k] = h[k];
+        // 2: the adjoint, backwards in time, in groups of NL steps. q is the adjoint flowing
+        // into the state from the later steps; g the full adjoint of the state after step i.
+        // After each group the per-step sums over the state are finished (lane j gets step
+        // grp * NL + j): the gradients of delta and u.
+#pragma unroll 1
+        for (int grp = K::TS / K::NL - 1; grp >= 0; --grp) {
+            float sa[K::NL], sb[K::NL];
 #pragma unroll
-            for (int k = 0; k < K::NPT; ++k) {
-                const float2 bc = s.bc[i][at.n0 + k];
-                const float hprev = s.hp[i][at.ch][at.n0 + k];
-                const float a = fast_ex2(pr.x * a2[k]);
-                const float hcur = fmaf(a, hprev, pr.y * bc.x);
-                const float g = fmaf(pr.z, bc.y, q[k]);
-                const float x = g * hprev * a;
-                accA = fmaf(x, av[k], accA);
-                dA_acc[k] = fmaf(x, pr.x, dA_acc[k]);
-                accB = fmaf(g, bc.x, accB);
-                accC = fmaf(bc.y, hcur, accC);
-                s.dBp[i][at.n0 + k][at.ch] = g * pr.y;
-                s.dCp[i][at.n0 + k][at.ch] = pr.z * hcur;
-                q[k] = a * g;
+            for (int j = K::NL - 1; j >= 0; --j) {
+                const int i = grp * K::NL + j;
+                const float4 pr = s.pre[i][at.ch];
+                float accA = 0.f, accB = 0.f;
+#pragma unroll
+                for (int k = 0; k < K::NPT; ++k) {
+                    const float2 bc = s.bc[i][at.n0 + k];
+                    const float g = fmaf(pr.z, bc.y, q[k]);
+                    const float ag = fast_ex2(pr.x * a2[k]) * g;
+                    const float x = ag * s.hp[i][at.ch][at.n0 + k];
+                    accA = fmaf(x, av[k], accA);
+                    dA_acc[k] = fmaf(x, pr.x, dA_acc[k]);
+                    accB = fmaf(g, bc.x, accB);
+                    s.g[i][at.ch][at.n0 + k] = g;
+                    q[k] = ag;
+                }
+                sa[j] = accA;
+                sb[j] = accB;
             }
-            sa[i] = accA;
-            sb[i] = accB;
-            part[i] = accC;
-        }
-        if (has_z) {
-            // dz needs the output before the gate.
-            reduce_scatter<K::NL, K::TS>(part, at.lane);
-#pragma unroll
-            for (int m = 0; m < K::M; ++m) {
-                const int t = at.lane * K::M + m;
-                const float zv = s.z[t][at.ch];
-                const float sg = sigmoid(zv);
-                const float out = part[m] + s.dskip[at.ch] * s.u[t][at.ch];
-                s.dz[t][at.ch] = s.dy[t][at.ch] * out * sg * (1.f + zv * (1.f - sg));
-            }
-        }
-        // 3: per-step sums over the state: gradients of delta and u.
-        reduce_scatter<K::NL, K::TS>(sa, at.lane);
-        reduce_scatter<K::NL, K::TS>(sb, at.lane);
-#pragma unroll
-        for (int m = 0; m < K::M; ++m) {
-            const int t = at.lane * K::M + m;
+            reduce_scatter<K::NL, K::NL>(sa, at.lane);
+            reduce_scatter<K::NL, K::NL>(sb, at.lane);
+            const int t = grp * K::NL + at.lane;
+            const float4 pr = s.pre[t][at.ch];
+            const float uval = s.u[t][at.ch];
+            const float ddelta = fmaf(uval, sb[0], sa[0]) * pr.w;
+            s.du[t][at.ch] = fmaf(pr.x, sb[0], pr.z * s.dskip[at.ch]);
+            s.dd[t][at.ch] = ddelta;
             if (t0 + t < tend) {
-                const float4 pr = s.pre[t][at.ch];
-                const float uval = s.u[t][at.ch];
-                const float ddelta = fmaf(uval, sb[m], sa[m]) * pr.w;
-                s.du[t][at.ch] = fmaf(pr.x, sb[m], pr.z * s.dskip[at.ch]);
-                s.dd[t][at.ch] = ddelta;
                 dbias_acc += ddelta;
                 dD_acc = fmaf(pr.z, uval, dD_acc);
             }
         }
         __syncthreads();
-        store_tile<K>(p.du, s.du, pl, at, t0, vec);
-        store_tile<K>(p.d_delta, s.dd, pl, at, t0, vec);
-        if (has_z) store_tile<K>(p.dz, s.dz, pl, at, t0, vec);
-        // 4: dB, dC summed over the block's channels; one atomic per (step, state) and block.
+        store_tile<K>(p.du, s.du, p, at, t0, tend, vec);
+        store_tile<K>(p.d_delta, s.dd, p, at, t0, tend, vec);
+        if (has_z) store_tile<K>(p.dz, s.dz, p, at, t0, tend, vec);
+        // 4: dB[t][n] = sum over the block's channels of g * delta' * u, dC[t][n] = sum of
+        // dout * h, four state entries per thread; one atomic per (step, state) and block.
+        static_assert(K::NS % 4 == 0, "state entries per channel in quads");
         const int nvalid = at.dend - at.d0;
-        for (int i = threadIdx.x; i < 2 * K::TS * K::NS; i += K::THREADS) {
-            const int which = i / (K::TS * K::NS);
-            const int t = (i / K::NS) % K::TS;
-            const int n = i % K::NS;
+        for (int i = threadIdx.x; i < 2 * K::TS * (K::NS / 4); i += K::THREADS) {
+            const bool isC = i >= K::TS * (K::NS / 4);
+            const int t = (i / (K::NS / 4)) % K::TS;
+            const int n = (i % (K::NS / 4)) * 4;
             if (t0 + t < tend && n < p.state) {
-                const float* row = which == 0 ? s.dBp[t][n] : s.dCp[t][n];
-                float sum = 0.f;
-                for (int cc = 0; cc < nvalid; ++cc) sum += row[cc];
-                float* dst = which == 0 ? p.dB : p.dC;
-                atomicAdd(dst + ((static_cast<size_t>(at.b) * p.length + t0 + t) * p.groups + at.g) * p.state + n, sum);
+                float4 sum = make_float4(0.f, 0.f, 0.f, 0.f);
+                for (int c = 0; c < nvalid; ++c) {
+                    const float w = isC ? s.pre[t][c].z : s.pre[t][c].y;
+                    const float4 v = *reinterpret_cast<const float4*>(isC ? &s.hp[t + 1][c][n] : &s.g[t][c][n]);
+                    sum.x = fmaf(w, v.x, sum.x);
+                    sum.y = fmaf(w, v.y, sum.y);
+                    sum.z = fmaf(w, v.z, sum.z);
+                    sum.w = fmaf(w, v.w, sum.w);
+                }
+                float* dst = (isC ? p.dC : p.dB) + ((static_cast<size_t>(at.b) * p.length + t0 + t) * p.groups + at.g) * p.state;
+                const float part4[4] = {sum.x, sum.y, sum.z, sum.w};
+#pragma unroll
+                for (int e = 0; e < 4; ++e) {
+                    if (n + e < p.state) atomicAdd(dst + n + e, part4[e]);
+                }
             }
         }
         cur = nxt;
     }
 
     // Gradient of the initial state: the adjoint that flowed past step 0.
-    if ((p.flags & kHasH0) && at.channel_ok) {
+    if (chunk == 0 && (p.flags & kHasH0) && at.channel_ok) {
         const size_t base = (static_cast<size_t>(at.b) * p.channels + at.d) * p.state;
 #pragma unroll
         for (int k = 0; k < K::NPT; ++k) {
@@ -767,51 +932,79 @@ __device__ __forceinline__ void scan_backward(const ScanParams& p, BwdSmem<K>& s
     }
 }
 
+// Chains the chunk summaries from the end: the adjoint entering every chunk but the last.
+template <typename T>
+__device__ void combine_backward(const ScanParams& p) {
+    const size_t i = blockIdx.x * static_cast<size_t>(blockDim.x) + threadIdx.x;
+    if (i >= static_cast<size_t>(p.batch) * p.channels * p.state) return;
+    const int n = i % p.state;
+    const int d = (i / p.state) % p.channels;
+    const int b = i / (static_cast<size_t>(p.state) * p.channels);
+    const float a2 = load<T>(p.A, static_cast<size_t>(d) * p.state + n) * kLog2e;
+    float q = (p.flags & kHasDLast) ? load<T>(p.d_last, i) : 0.f;
+    for (int k = p.chunks - 1; k > 0; --k) {
+        const size_t slot = chunk_slot(p, b, k);
+        q = fmaf(fast_ex2(a2 * p.chunk_dsum[slot * p.channels + d]), q,
+                 p.chunk_state[(slot * p.channels + d) * p.state + n]);
+        p.chunk_start[((slot - 1) * p.channels + d) * p.state + n] = q;
+    }
+}
+
 }  // namespace
 
 // ------------------------------------------------------------------------------------
-// Entry points. Names: ssm_scan_{fwd,bwd}_{f32,bf16}_l<NL>_s<NPT>_c<DT>. The forward uses
-// tiles of 32 steps; the backward of 16 steps (8 when a lane holds 4 entries and a channel
-// has at most 8 lanes).
-// Each kernel has a companion global <name>_info = {threads per block, channels per
-// block, steps per tile, dynamic shared memory bytes, state entries per channel} that the
-// launchers read from the module.
+// Entry points. Names: ssm_scan_{fwd,fwdsum,bwd,bwdsum}_{f32,bf16}_l<NL>_s<NPT>_c<DT>
+// (fwd: the checkpoint interval is a multiple of 16; fwdg: any interval). Tiles are 32
+// steps in the forward, 16 in the backward. Each kernel has a companion global
+// <name>_info = {threads per block, channels per block, steps per tile, dynamic shared
+// memory bytes, state entries per channel} that the launchers read from the module.
 // ------------------------------------------------------------------------------------
+
+#define SSM_FWD_TS 32
+#define SSM_BWD_TS 16
 
 template <class K> constexpr int bwd_smem_bytes() { return static_cast<int>(sizeof(BwdSmem<K>)); }
 
-#define SSM_FWD(NAME, T, NL, NPT, DT)                                                     \
-    extern "C" __global__ void __launch_bounds__(NL * DT)                                 \
-    NAME(const ScanParams p) { scan_forward<Config<T, NL, NPT, DT, 32>>(p); }             \
-    extern "C" __device__ int NAME##_info[5] = {NL * DT, DT, 32, 0, NL * NPT};
+#define SSM_FWD(NAME, T, NL, NPT, DT, SUMMARY, GENERIC)                                   \
+    extern "C" __global__ void __launch_bounds__(NL * DT, 512 / (NL * DT))                \
+    NAME(const ScanParams p) { scan_forward<Config<T, NL, NPT, DT, SSM_FWD_TS>, SUMMARY, GENERIC>(p); } \
+    extern "C" __device__ int NAME##_info[5] = {NL * DT, DT, SSM_FWD_TS, 0, NL * NPT};
 
-#define SSM_BWD_TS(NL, NPT) ((NPT) >= 4 && (NL) <= 8 ? 8 : 16)
-#define SSM_BWD(NAME, T, NL, NPT, DT)                                                     \
+#define SSM_BWD(NAME, T, NL, NPT, DT, SUMMARY)                                            \
     extern "C" __global__ void __launch_bounds__(NL * DT, 512 / (NL * DT))                \
     NAME(const ScanParams p) {                                                            \
-        using K = Config<T, NL, NPT, DT, SSM_BWD_TS(NL, NPT)>;                                \
+        using K = Config<T, NL, NPT, DT, SSM_BWD_TS>;                                     \
         extern __shared__ __align__(16) unsigned char smem_raw[];                         \
-        scan_backward<K>(p, *reinterpret_cast<BwdSmem<K>*>(smem_raw));                    \
+        scan_backward<K, SUMMARY>(p, *reinterpret_cast<BwdSmem<K>*>(smem_raw));           \
     }                                                                                     \
-    extern "C" __device__ int NAME##_info[5] = {NL * DT, DT, SSM_BWD_TS(NL, NPT),             \
-        bwd_smem_bytes<Config<T, NL, NPT, DT, SSM_BWD_TS(NL, NPT)>>(), NL * NPT};
+    extern "C" __device__ int NAME##_info[5] = {NL * DT, DT, SSM_BWD_TS,                  \
+        bwd_smem_bytes<Config<T, NL, NPT, DT, SSM_BWD_TS>>(), NL * NPT};
 
-#define SSM_BOTH(TN, T, NL, NPT, DT)                                                      \
-    SSM_FWD(ssm_scan_fwd_##TN##_l##NL##_s##NPT##_c##DT, T, NL, NPT, DT)                   \
-    SSM_BWD(ssm_scan_bwd_##TN##_l##NL##_s##NPT##_c##DT, T, NL, NPT, DT)
+#define SSM_SHAPE(TN, T, NL, NPT, DT)                                                     \
+    SSM_FWD(ssm_scan_fwd_##TN##_l##NL##_s##NPT##_c##DT, T, NL, NPT, DT, false, false)     \
+    SSM_FWD(ssm_scan_fwdg_##TN##_l##NL##_s##NPT##_c##DT, T, NL, NPT, DT, false, true)     \
+    SSM_FWD(ssm_scan_fwdsum_##TN##_l##NL##_s##NPT##_c##DT, T, NL, NPT, DT, true, false)   \
+    SSM_BWD(ssm_scan_bwd_##TN##_l##NL##_s##NPT##_c##DT, T, NL, NPT, DT, false)            \
+    SSM_BWD(ssm_scan_bwdsum_##TN##_l##NL##_s##NPT##_c##DT, T, NL, NPT, DT, true)
 
 #define SSM_ALL(NL, NPT, DT)                                                              \
-    SSM_BOTH(f32, float, NL, NPT, DT)                                                     \
-    SSM_BOTH(bf16, __nv_bfloat16, NL, NPT, DT)
+    SSM_SHAPE(f32, float, NL, NPT, DT)                                                    \
+    SSM_SHAPE(bf16, __nv_bfloat16, NL, NPT, DT)
 
 // state <= 16
 SSM_ALL(4, 4, 32)
+SSM_ALL(4, 4, 16)
 SSM_ALL(8, 2, 16)
 SSM_ALL(16, 1, 16)
-SSM_ALL(16, 1, 8)
 // state <= 32, <= 64
 SSM_ALL(16, 2, 16)
 SSM_ALL(16, 4, 16)
+
+#define SSM_COMBINE(TN, T)                                                                \
+    extern "C" __global__ void ssm_scan_fwdcombine_##TN(const ScanParams p) { combine_forward<T>(p); } \
+    extern "C" __global__ void ssm_scan_bwdcombine_##TN(const ScanParams p) { combine_backward<T>(p); }
+SSM_COMBINE(f32, float)
+SSM_COMBINE(bf16, __nv_bfloat16)
 
 // fp32 accumulators to bfloat16 outputs.
 extern "C" __global__ void ssm_f32_to_bf16(const float* src, __nv_bfloat16* dst, long long n) {
