@@ -92,24 +92,28 @@ def ptr(t):
     return 0 if t is None else t.data_ptr()
 
 
-def choose_config(batch, channels, state):
-    """The kernel shape for a problem: more lanes per channel when there are few rows."""
+def policy_shapes(state):
+    """(forward shape, backward shape): org.ssm4j.kernels.cuda.LaunchPolicy's choice."""
     if state > 64:
         raise ValueError(f"state must be at most 64 on CUDA, got {state}")
     if state > 32:
-        return (16, 4, 16)
+        return (16, 4, 16), (16, 4, 16)
     if state > 16:
-        return (16, 2, 16)
-    return (4, 4, 32) if batch * channels >= 8192 else (16, 1, 16)
+        return (16, 2, 16), (16, 2, 16)
+    return (4, 4, 32), (8, 2, 16)
 
 
-def choose_chunks(batch, channels, groups, length, cfg, multiple, target_blocks=1056):
-    """Chunks so that the grid has about target_blocks blocks; chunk_len is a multiple of `multiple`."""
-    dt = cfg[2]
-    blocks = batch * groups * -(-(channels // groups) // dt)
-    k = max(1, min(-(-target_blocks // blocks), length // max(multiple, 256)))
-    chunk_len = -(-(-(-length // k)) // multiple) * multiple
-    return -(-length // chunk_len), chunk_len
+def blocks_per_chunk(batch, channels, groups, cfg):
+    return batch * groups * -(-(channels // groups) // cfg[2])
+
+
+def policy_chunks(batch, channels, groups, length, cfg, forward, interval):
+    """LaunchPolicy.forwardChunks / backwardChunks."""
+    blocks = blocks_per_chunk(batch, channels, groups, cfg)
+    if forward:
+        wanted = 1 if blocks >= 256 else min(-(-1024 // blocks), max(1, length // 256))
+        return split(length, wanted, 32)
+    return split(length, min(-(-1536 // blocks), max(1, length // 256)), interval)
 
 
 class OurScan:
@@ -150,7 +154,7 @@ class OurScan:
         flags = (FLAG_SOFTPLUS if softplus else 0) | (FLAG_D if x["D"] is not None else 0) | \
                 (FLAG_Z if x["z"] is not None else 0) | (FLAG_BIAS if x["delta_bias"] is not None else 0) | \
                 (FLAG_H0 if x["h0"] is not None else 0) | (FLAG_CKPT if out["checkpoints"] is not None else 0)
-        k, clen = chunks or choose_chunks(b, D, G, L, cfg, 32)
+        k, clen = chunks or policy_chunks(b, D, G, L, cfg, True, interval)
         tn = "f32" if x["u"].dtype == torch.float32 else "bf16"
         main = self.name("fwd" if interval % 16 == 0 else "fwdg", x["u"].dtype, cfg)
         ptrs = dict(u=x["u"], delta=x["delta"], A=x["A"], B=x["B"], C=x["C"], D=x["D"], z=x["z"],
@@ -186,7 +190,7 @@ class OurScan:
         for key, t in acc.items():
             if t is not None:
                 t.zero_()
-        k, clen = chunks or choose_chunks(b, D, G, L, cfg, interval)
+        k, clen = chunks or policy_chunks(b, D, G, L, cfg, False, interval)
         ts, ns = info[2], info[4]
         tiles = max(1, (min(interval, L) + ts - 1) // ts - 1) if interval > ts else 0
         ptrs = dict(u=x["u"], delta=x["delta"], A=x["A"], B=x["B"], C=x["C"], D=x["D"], z=x["z"],
@@ -322,7 +326,7 @@ def split(L, k, multiple):
     return -(-L // clen), clen
 
 
-def run_ours(scan, x, dy, d_last, interval, softplus, cfg, chunks_f=None, chunks_b=None):
+def run_ours(scan, x, dy, d_last, interval, softplus, cfg_f, cfg_b, chunks_f=None, chunks_b=None):
     b, L, D = x["u"].shape
     G, N = x["B"].shape[2], x["B"].shape[3]
     dtype = x["u"].dtype
@@ -330,7 +334,7 @@ def run_ours(scan, x, dy, d_last, interval, softplus, cfg, chunks_f=None, chunks
     out = {"y": poisoned((b, L, D), dtype), "last_state": poisoned((b, D, N), dtype),
            "checkpoints": poisoned((b, nck, D, N), dtype)}
     work = {}
-    scan.forward(x, interval, softplus, cfg, out, chunks_f, work)
+    scan.forward(x, interval, softplus, cfg_f, out, chunks_f, work)
     if dy is None:
         return out
     g = {"du": poisoned((b, L, D), dtype), "d_delta": poisoned((b, L, D), dtype),
@@ -345,12 +349,12 @@ def run_ours(scan, x, dy, d_last, interval, softplus, cfg, chunks_f=None, chunks
     for key in ("scratch", "chunk_state", "chunk_dsum", "chunk_start"):
         if key in work:
             work[key].fill_(float("nan"))
-    scan.backward(x, out["checkpoints"], dy, d_last, interval, softplus, cfg, g, work, chunks_b)
+    scan.backward(x, out["checkpoints"], dy, d_last, interval, softplus, cfg_b, g, work, chunks_b)
     out.update(g)
     return out
 
 
-def check_case(scan, label, b, L, D, N, G, dtype, interval, softplus=True, cfgs=None, chunked=True, **opts):
+def check_case(scan, label, b, L, D, N, G, dtype, interval, softplus=True, variants=False, chunked=True, **opts):
     gen = torch.Generator(device="cuda")
     gen.seed()
     x = make_inputs(b, L, D, N, G, dtype, softplus=softplus, gen=gen, **opts)
@@ -359,11 +363,15 @@ def check_case(scan, label, b, L, D, N, G, dtype, interval, softplus=True, cfgs=
     ref = reference(x, dy, d_last, interval, softplus)
     tol = 1e-5 if dtype == torch.float32 else 1e-2
     results = []
-    runs = [(cfg, None, None) for cfg in (cfgs or [c for c in CONFIGS if c[0] * c[1] >= N])]
+    fs, bs = policy_shapes(N)
+    runs = [(fs, bs, None, None)]
     if chunked:  # the chunked path too: about three chunks each way
-        runs += [(runs[0][0], split(L, 3, 32), split(L, 3, interval))]
-    for cfg, cf, cb in runs:
-        out = run_ours(scan, x, dy, d_last, interval, softplus, cfg, cf, cb)
+        runs.append((fs, bs, split(L, 3, 32), split(L, 3, interval)))
+    if variants:  # every compiled shape (a fatbin built with -DSSM_TUNING_SHAPES)
+        runs += [(c, c, None, None) for c in CONFIGS if c[0] * c[1] >= N and (c, c) != (fs, bs)]
+    for cfg_f, cfg_b, cf, cb in runs:
+        cfg = (cfg_f, cfg_b)
+        out = run_ours(scan, x, dy, d_last, interval, softplus, cfg_f, cfg_b, cf, cb)
         torch.cuda.synchronize()
         errs = {k: rel_err(out[k], ref[k]) for k in ref if out.get(k) is not None}
         worst = float("nan") if any(math.isnan(v) for v in errs.values()) else max(errs.values())
@@ -375,13 +383,14 @@ def check_case(scan, label, b, L, D, N, G, dtype, interval, softplus=True, cfgs=
     return results
 
 
-def check_suite(scan, big):
+def check_suite(scan, big, variants):
     r = []
     f32, bf = torch.float32, torch.bfloat16
     for dtype in (f32, bf):
         t = "fp32" if dtype == f32 else "bf16"
-        r += check_case(scan, f"{t} 2x64x300 N16 I128", 2, 300, 64, 16, 1, dtype, 128)
-        r += check_case(scan, f"{t} 2x64x512 N16 I16", 2, 512, 64, 16, 1, dtype, 16)
+        r += check_case(scan, f"{t} 2x64x300 N16 I128", 2, 300, 64, 16, 1, dtype, 128,
+                        variants=variants)
+        r += check_case(scan, f"{t} 2x64x512 N16 I16", 2, 512, 64, 16, 1, dtype, 16, variants=variants)
         r += check_case(scan, f"{t} 2x100x77 N16 I37 odd channels", 2, 77, 100, 16, 1, dtype, 37)
         r += check_case(scan, f"{t} 3x96x130 N16 G2 I1000 h0", 3, 130, 96, 16, 2, dtype, 1000, has_h0=True)
         r += check_case(scan, f"{t} 1x48x40 N8 G3 I16 no z/D/bias/sp", 1, 40, 48, 8, 3, dtype, 16,
@@ -393,9 +402,8 @@ def check_suite(scan, big):
         for dt, b, D, L in BENCH_SHAPES:
             dtype = f32 if dt == "fp32" else bf
             Dc = D if L <= 16384 else 256  # the float64 reference of the longest shape on fewer channels
-            cfg = choose_config(b, D, 16)
             r += check_case(scan, f"{dt} {b}x{Dc}x{L} N16 I16 (bench shape)", b, L, Dc, 16, 1, dtype, 16,
-                            cfgs=[cfg], chunked=False)
+                            chunked=False)
     return r
 
 
@@ -441,19 +449,20 @@ def bench(scan, ref_mod, variants, log):
         if dtype != torch.float32:
             work = {k: torch.empty(g[k].shape, device="cuda", dtype=torch.float32)
                     for k in ("dA", "dB", "dC", "dD", "d_bias")}
-        runs = [(choose_config(b, D, N), None)]
+        fs, bs = policy_shapes(N)
+        runs = [((fs, bs), None)]
         if variants:
             for cfg in [c for c in CONFIGS if c[0] * c[1] == N]:
                 for k in (1, 2, 4, 8, 16, 32, 64):
                     if k == 1 or L // k >= 256:
-                        runs.append((cfg, k))
+                        runs.append(((cfg, cfg), k))
         best_f = best_b = None
         for cfg, k in runs:
             cf = None if k is None else split(L, k, 32)
             cb = None if k is None else split(L, k, interval)
-            tf = time_ms(lambda: scan.forward(x, interval, True, cfg, fout, cf, work))
-            scan.forward(x, interval, True, cfg, fout, cf, work)
-            tb = time_ms(lambda: scan.backward(x, fout["checkpoints"], dy, None, interval, True, cfg, g, work, cb))
+            tf = time_ms(lambda: scan.forward(x, interval, True, cfg[0], fout, cf, work))
+            scan.forward(x, interval, True, cfg[0], fout, cf, work)
+            tb = time_ms(lambda: scan.backward(x, fout["checkpoints"], dy, None, interval, True, cfg[1], g, work, cb))
             log.append({"shape": [dt, b, D, L], "cfg": cfg, "chunks": k, "fwd_ms": tf, "bwd_ms": tb})
             print(f"  {dt} {b}x{D}x{L} cfg={cfg} chunks={k or 'policy'}: fwd {tf[0]:.3f} ms (min {tf[1]:.3f}), "
                   f"bwd {tb[0]:.3f} ms (min {tb[1]:.3f})", flush=True)
@@ -506,7 +515,7 @@ def main():
     failures = 0
     if a.check or a.check_big:
         t = time.time()
-        res = check_suite(scan, a.check_big)
+        res = check_suite(scan, a.check_big, a.variants)
         failures = sum(1 for r in res if not r[2])
         report["checks"] = [{"case": r[0], "cfg": r[1], "ok": r[2], "worst": r[3], "errors": r[4]} for r in res]
         print(f"checks: {len(res) - failures} passed, {failures} failed ({time.time() - t:.1f} s)", flush=True)

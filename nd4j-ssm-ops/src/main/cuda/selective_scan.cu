@@ -953,7 +953,7 @@ __device__ void combine_backward(const ScanParams& p) {
 }  // namespace
 
 // ------------------------------------------------------------------------------------
-// Entry points. Names: ssm_scan_{fwd,fwdsum,bwd,bwdsum}_{f32,bf16}_l<NL>_s<NPT>_c<DT>
+// Entry points. Names: ssm_scan_{fwd,fwdg,fwdsum,bwd,bwdsum}_{f32,bf16}_l<NL>_s<NPT>_c<DT>
 // (fwd: the checkpoint interval is a multiple of 16; fwdg: any interval). Tiles are 32
 // steps in the forward, 16 in the backward. Each kernel has a companion global
 // <name>_info = {threads per block, channels per block, steps per tile, dynamic shared
@@ -980,25 +980,37 @@ template <class K> constexpr int bwd_smem_bytes() { return static_cast<int>(size
     extern "C" __device__ int NAME##_info[5] = {NL * DT, DT, SSM_BWD_TS,                  \
         bwd_smem_bytes<Config<T, NL, NPT, DT, SSM_BWD_TS>>(), NL * NPT};
 
-#define SSM_SHAPE(TN, T, NL, NPT, DT)                                                     \
+#define SSM_FORWARD_KINDS(TN, T, NL, NPT, DT)                                             \
     SSM_FWD(ssm_scan_fwd_##TN##_l##NL##_s##NPT##_c##DT, T, NL, NPT, DT, false, false)     \
     SSM_FWD(ssm_scan_fwdg_##TN##_l##NL##_s##NPT##_c##DT, T, NL, NPT, DT, false, true)     \
-    SSM_FWD(ssm_scan_fwdsum_##TN##_l##NL##_s##NPT##_c##DT, T, NL, NPT, DT, true, false)   \
+    SSM_FWD(ssm_scan_fwdsum_##TN##_l##NL##_s##NPT##_c##DT, T, NL, NPT, DT, true, false)
+
+#define SSM_BACKWARD_KINDS(TN, T, NL, NPT, DT)                                            \
     SSM_BWD(ssm_scan_bwd_##TN##_l##NL##_s##NPT##_c##DT, T, NL, NPT, DT, false)            \
     SSM_BWD(ssm_scan_bwdsum_##TN##_l##NL##_s##NPT##_c##DT, T, NL, NPT, DT, true)
 
-#define SSM_ALL(NL, NPT, DT)                                                              \
-    SSM_SHAPE(f32, float, NL, NPT, DT)                                                    \
-    SSM_SHAPE(bf16, __nv_bfloat16, NL, NPT, DT)
+#define SSM_BOTH_TYPES(KINDS, NL, NPT, DT)                                                \
+    KINDS(f32, float, NL, NPT, DT)                                                        \
+    KINDS(bf16, __nv_bfloat16, NL, NPT, DT)
 
-// state <= 16
-SSM_ALL(4, 4, 32)
-SSM_ALL(4, 4, 16)
-SSM_ALL(8, 2, 16)
-SSM_ALL(16, 1, 16)
-// state <= 32, <= 64
-SSM_ALL(16, 2, 16)
-SSM_ALL(16, 4, 16)
+// The shapes org.ssm4j.kernels.cuda.LaunchPolicy picks: state <= 16 forward (4, 4, 32) and
+// backward (8, 2, 16); state <= 32 and <= 64 (16, 2, 16) and (16, 4, 16) both ways.
+SSM_BOTH_TYPES(SSM_FORWARD_KINDS, 4, 4, 32)
+SSM_BOTH_TYPES(SSM_BACKWARD_KINDS, 8, 2, 16)
+SSM_BOTH_TYPES(SSM_FORWARD_KINDS, 16, 2, 16)
+SSM_BOTH_TYPES(SSM_BACKWARD_KINDS, 16, 2, 16)
+SSM_BOTH_TYPES(SSM_FORWARD_KINDS, 16, 4, 16)
+SSM_BOTH_TYPES(SSM_BACKWARD_KINDS, 16, 4, 16)
+
+#ifdef SSM_TUNING_SHAPES
+// Every direction of every shape, for bench/cuda/scan_bench.py --variants (nvcc -DSSM_TUNING_SHAPES).
+SSM_BOTH_TYPES(SSM_BACKWARD_KINDS, 4, 4, 32)
+SSM_BOTH_TYPES(SSM_FORWARD_KINDS, 4, 4, 16)
+SSM_BOTH_TYPES(SSM_BACKWARD_KINDS, 4, 4, 16)
+SSM_BOTH_TYPES(SSM_FORWARD_KINDS, 8, 2, 16)
+SSM_BOTH_TYPES(SSM_FORWARD_KINDS, 16, 1, 16)
+SSM_BOTH_TYPES(SSM_BACKWARD_KINDS, 16, 1, 16)
+#endif
 
 #define SSM_COMBINE(TN, T)                                                                \
     extern "C" __global__ void ssm_scan_fwdcombine_##TN(const ScanParams p) { combine_forward<T>(p); } \
