@@ -15,6 +15,7 @@ import picocli.CommandLine.Command;
                 CommandLine.HelpCommand.class,
                 DataCommand.class,
                 BenchCommand.class,
+                ScoreCommand.class, ExportCommand.class, InfoCommand.class,
         })
 public final class MambaCli implements Runnable {
 
