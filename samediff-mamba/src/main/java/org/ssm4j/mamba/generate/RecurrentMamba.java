@@ -178,7 +178,11 @@ public final class RecurrentMamba implements AutoCloseable {
                 MatVec.multiply(b.dtProj().segment, dims.dtRank(), state.projected.segment, projected,
                         state.delta.segment, channels, n, c0, c1, false);
                 for (int j = 0; j < n; j++) {
-                    scanStep(state, b, layer, j, sequences[j], c0, c1);
+                    SelectiveStateUpdate.apply(dims.state(), state.u.segment, state.delta.segment, state.z.segment,
+                            state.y.segment, (long) j * channels, state.projected.segment,
+                            (long) j * projected + dims.dtRank(), b.a().segment, b.d().segment, b.dtBias().segment,
+                            state.ssm.segment, state.ssmOffset(layer, sequences[j], false),
+                            state.ssm.segment, state.ssmOffset(layer, sequences[j], true), c0, c1);
                 }
             });
             parallel.run(model, 4, (part, r0, r1) -> {
@@ -226,29 +230,6 @@ public final class RecurrentMamba implements AutoCloseable {
                 floats(state.conv.segment, state.convOffset(layer, s, false) + (long) c0 * history, (long) width * history),
                 floats(u, rowOffset + c0, rows - c0 - (channels - c1)),
                 floats(state.conv.segment, state.convOffset(layer, s, true) + (long) c0 * history, (long) width * history));
-    }
-
-    /** The SSM update of one position for channels [c0, c1) of active sequence j (state slot s). */
-    private void scanStep(RecurrentState state, BlockWeights b, int layer, int j, int s, int c0, int c1) {
-        int channels = dims.channels();
-        int n = dims.state();
-        int width = c1 - c0;
-        long row = (long) j * channels + c0;
-        long projectedRow = (long) j * dims.xProjSize();
-        ScanSpec spec = new ScanSpec(1, 1, width, n, 1, true, true, true, true, true, ScanSpec.DEFAULT_CHECKPOINT_INTERVAL);
-        kernel.forward(spec, new ScanForward(ElementType.FLOAT32,
-                floats(state.u.segment, row, width),
-                floats(state.delta.segment, row, width),
-                floats(b.a().segment, (long) c0 * n, (long) width * n),
-                floats(state.projected.segment, projectedRow + dims.dtRank(), n),
-                floats(state.projected.segment, projectedRow + dims.dtRank() + n, n),
-                floats(b.d().segment, c0, width),
-                floats(state.z.segment, row, width),
-                floats(b.dtBias().segment, c0, width),
-                floats(state.ssm.segment, state.ssmOffset(layer, s, false) + (long) c0 * n, (long) width * n),
-                floats(state.y.segment, row, width),
-                floats(state.ssm.segment, state.ssmOffset(layer, s, true) + (long) c0 * n, (long) width * n),
-                null));
     }
 
     private float[][] prefill(RecurrentState state, int sequence, int[] tokens, boolean everyPosition) {
