@@ -10,9 +10,10 @@ import org.ssm4j.mamba.MambaParameters;
 import org.ssm4j.mamba.MambaWeights;
 
 /**
- * One Mamba block's weights laid out for inference: dense float32, in_proj split into its x
- * and z halves, the convolution weight as (channels, width), and {@code A = -exp(A_log)}
- * computed once. Optional biases are null when the config has none.
+ * One Mamba block's weights laid out for inference: dense float32 (sharing the source
+ * arrays' memory when they already are), in_proj as its x and z halves, the convolution
+ * weight as (channels, width), and {@code A = -exp(A_log)} computed once. Optional biases are
+ * null when the config has none.
  */
 record BlockWeights(FloatTensor norm, FloatTensor inX, FloatTensor inZ,
                     @Nullable FloatTensor inBiasX, @Nullable FloatTensor inBiasZ,
@@ -30,20 +31,20 @@ record BlockWeights(FloatTensor norm, FloatTensor inX, FloatTensor inZ,
         INDArray conv = weights.get(names.convWeight());
         INDArray inBias = c.useBias() ? weights.get(names.inProjBias()) : null;
         return new BlockWeights(
-                FloatTensor.copyOf(weights.get(names.norm()), model),
-                FloatTensor.copyOf(inProj.get(NDArrayIndex.interval(0, channels), NDArrayIndex.all()), channels, model),
-                FloatTensor.copyOf(inProj.get(NDArrayIndex.interval(channels, 2 * channels), NDArrayIndex.all()), channels, model),
-                inBias == null ? null : FloatTensor.copyOf(inBias.get(NDArrayIndex.interval(0, channels)), channels),
-                inBias == null ? null : FloatTensor.copyOf(inBias.get(NDArrayIndex.interval(channels, 2 * channels)), channels),
-                FloatTensor.copyOf(conv, channels, width),
-                c.useConvBias() ? FloatTensor.copyOf(weights.get(names.convBias()), channels) : null,
-                FloatTensor.copyOf(weights.get(names.xProjWeight()), c.xProjSize(), channels),
-                FloatTensor.copyOf(weights.get(names.dtProjWeight()), channels, c.timeStepRank()),
-                FloatTensor.copyOf(weights.get(names.dtProjBias()), channels),
-                FloatTensor.copyOf(Transforms.exp(weights.get(names.aLog()).castTo(DataType.FLOAT), true).negi(),
+                FloatTensor.of(weights.get(names.norm()), model),
+                FloatTensor.of(inProj.get(NDArrayIndex.interval(0, channels), NDArrayIndex.all()), channels, model),
+                FloatTensor.of(inProj.get(NDArrayIndex.interval(channels, 2 * channels), NDArrayIndex.all()), channels, model),
+                inBias == null ? null : FloatTensor.of(inBias.get(NDArrayIndex.interval(0, channels)), channels),
+                inBias == null ? null : FloatTensor.of(inBias.get(NDArrayIndex.interval(channels, 2 * channels)), channels),
+                FloatTensor.of(conv, channels, width),
+                c.useConvBias() ? FloatTensor.of(weights.get(names.convBias()), channels) : null,
+                FloatTensor.of(weights.get(names.xProjWeight()), c.xProjSize(), channels),
+                FloatTensor.of(weights.get(names.dtProjWeight()), channels, c.timeStepRank()),
+                FloatTensor.of(weights.get(names.dtProjBias()), channels),
+                FloatTensor.of(Transforms.exp(weights.get(names.aLog()).castTo(DataType.FLOAT), true).negi(),
                         channels, c.stateSize()),
-                FloatTensor.copyOf(weights.get(names.d()), channels),
-                FloatTensor.copyOf(weights.get(names.outProjWeight()), model, channels),
-                c.useBias() ? FloatTensor.copyOf(weights.get(names.outProjBias()), model) : null);
+                FloatTensor.of(weights.get(names.d()), channels),
+                FloatTensor.of(weights.get(names.outProjWeight()), model, channels),
+                c.useBias() ? FloatTensor.of(weights.get(names.outProjBias()), model) : null);
     }
 }

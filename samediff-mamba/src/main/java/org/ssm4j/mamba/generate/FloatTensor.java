@@ -33,17 +33,23 @@ final class FloatTensor {
         return new FloatTensor(Nd4j.create(DataType.FLOAT, shape));
     }
 
-    /** A dense float32 copy of any array (any dtype, order or view), reshaped to {@code shape}. */
-    static FloatTensor copyOf(INDArray source, long... shape) {
+    /**
+     * {@code source} as a dense float32 tensor of this shape: the same memory when it already
+     * is dense row-major float32 (a whole array or a block of whole rows), else a copy.
+     */
+    static FloatTensor of(INDArray source, long... shape) {
         if (source.length() != Arrays.stream(shape).reduce(1, Math::multiplyExact)) {
             throw new IllegalArgumentException("cannot reshape " + Arrays.toString(source.shape()) + " to "
                     + Arrays.toString(shape));
         }
-        INDArray copy = source.castTo(DataType.FLOAT).dup('c').reshape('c', shape);
-        if (copy.isView() || copy.ordering() != 'c') {
-            copy = copy.dup('c');
+        boolean dense = source.dataType() == DataType.FLOAT && source.ordering() == 'c'
+                && (source.length() == 1 || source.elementWiseStride() == 1);
+        INDArray array = dense ? source.reshape('c', shape) : source.castTo(DataType.FLOAT).dup('c').reshape('c', shape);
+        if (array.dataType() != DataType.FLOAT || array.ordering() != 'c' || array.elementWiseStride() != 1
+                || (dense && array.data().address() != source.data().address())) {
+            array = source.castTo(DataType.FLOAT).dup('c').reshape('c', shape);
         }
-        return new FloatTensor(copy);
+        return new FloatTensor(array);
     }
 
     /** The element at a flat index (for tests and small reads). */
