@@ -152,6 +152,9 @@ public final class CausalConv1dCpu {
 
     private static void checkInputs(CausalConv1dSpec spec, ElementType type, MemorySegment x, MemorySegment weight,
                                     @Nullable MemorySegment bias, @Nullable MemorySegment initialState) {
+        if (type != ElementType.FLOAT32 && type != ElementType.FLOAT64) {
+            throw new IllegalArgumentException("causal conv1d kernels take FLOAT32 or FLOAT64 buffers, got " + type);
+        }
         checkSize("x", x, sequenceElements(spec), type);
         checkSize("weight", weight, (long) spec.channels() * spec.width(), type);
         if (spec.hasBias()) {

@@ -10,10 +10,11 @@ import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 
 /**
- * The causal conv1d on float buffers with the Vector API: {@link #LANES} neighbouring
- * channels per vector, which are contiguous in the channels-last layout. It handles channel
- * ranges whose size is a multiple of {@link #LANES}; {@link CausalConv1dScalar} does the rest
- * and the state copies. Arithmetic is float with fused multiply-adds.
+ * The causal conv1d on float buffers with the Vector API, over a range of neighbouring
+ * channels whose size is a multiple of {@link #LANES}: one time step at a time, the range's
+ * channels (contiguous in the channels-last layout) {@link #LANES} per vector.
+ * {@link CausalConv1dScalar} does the channels left over and the state copies. Arithmetic
+ * is float with fused multiply-adds.
  */
 final class CausalConv1dVector {
 
@@ -32,24 +33,69 @@ final class CausalConv1dVector {
         return c0 + (c1 - c0) / LANES * LANES;
     }
 
+    /**
+     * The range's weights, bias and initial state, transposed so that each tap (or state
+     * column) holds the range's channels contiguously: {@code weights[k * n + j]},
+     * {@code history[i * n + j]} for channel {@code c0 + j}.
+     */
+    private record Block(int b, int c0, int n, float[] weights, float[] bias, float[] history) {
+
+        static Block load(CausalConv1dSpec spec, MemorySegment weight, MemorySegment bias,
+                          MemorySegment initialState, int b, int c0, int c1) {
+            int n = c1 - c0;
+            int width = spec.width();
+            int stateWidth = spec.stateWidth();
+            float[] weights = new float[width * n];
+            float[] biases = new float[n];
+            float[] history = new float[stateWidth * n];
+            for (int j = 0; j < n; j++) {
+                int c = c0 + j;
+                for (int k = 0; k < width; k++) {
+                    weights[k * n + j] = weight.getAtIndex(ValueLayout.JAVA_FLOAT, (long) c * width + k);
+                }
+                biases[j] = spec.hasBias() ? bias.getAtIndex(ValueLayout.JAVA_FLOAT, c) : 0f;
+                long row = ((long) b * spec.channels() + c) * stateWidth;
+                for (int i = 0; i < stateWidth; i++) {
+                    history[i * n + j] = spec.hasInitialState()
+                            ? initialState.getAtIndex(ValueLayout.JAVA_FLOAT, row + i) : 0f;
+                }
+            }
+            return new Block(b, c0, n, weights, biases, history);
+        }
+
+        FloatVector weight(int k, int j) {
+            return FloatVector.fromArray(SPECIES, weights, k * n + j);
+        }
+
+        /** Inputs of channels {@code c0 + j ..} at {@code time} (negative: from the initial state). */
+        FloatVector input(MemorySegment x, CausalConv1dSpec spec, int time, int j) {
+            return time < 0
+                    ? FloatVector.fromArray(SPECIES, history, (time + spec.stateWidth()) * n + j)
+                    : FloatVector.fromMemorySegment(SPECIES, x, offset(spec, b, time, c0 + j), ORDER);
+        }
+
+        /** The convolution before the activation at time {@code t}. */
+        FloatVector convolve(MemorySegment x, CausalConv1dSpec spec, int t, int j) {
+            FloatVector sum = FloatVector.fromArray(SPECIES, bias, j);
+            int first = t - spec.stateWidth();
+            for (int k = 0; k < spec.width(); k++) {
+                sum = input(x, spec, first + k, j).fma(weight(k, j), sum);
+            }
+            return sum;
+        }
+    }
+
     /** Writes {@code y} for batch {@code b}, channels {@code [c0, c1)}, {@code c1 - c0} a multiple of {@link #LANES}. */
     static void forward(CausalConv1dSpec spec, MemorySegment x, MemorySegment weight, MemorySegment bias,
                         MemorySegment initialState, MemorySegment y, int b, int c0, int c1) {
-        int length = spec.length();
-        int channels = spec.channels();
-        int width = spec.width();
-        float[] weights = new float[width * LANES];
-        float[] history = new float[spec.stateWidth() * LANES];
-        for (int c = c0; c < c1; c += LANES) {
-            loadBlock(spec, weight, initialState, b, c, weights, history);
-            FloatVector biasVector = spec.hasBias()
-                    ? FloatVector.fromMemorySegment(SPECIES, bias, c * FLOAT_BYTES, ORDER) : FloatVector.zero(SPECIES);
-            for (int t = 0; t < length; t++) {
-                FloatVector z = convolve(x, weights, history, biasVector, b, t, c, length, channels, width);
+        Block block = Block.load(spec, weight, bias, initialState, b, c0, c1);
+        for (int t = 0; t < spec.length(); t++) {
+            for (int j = 0; j < block.n(); j += LANES) {
+                FloatVector z = block.convolve(x, spec, t, j);
                 if (spec.silu()) {
-                    z = z.div(z.neg().lanewise(VectorOperators.EXP).add(1f));
+                    z = z.div(z.neg().lanewise(VectorOperators.EXP).add(ONE));
                 }
-                z.intoMemorySegment(y, offset(b, t, c, length, channels), ORDER);
+                z.intoMemorySegment(y, offset(spec, b, t, c0 + j), ORDER);
             }
         }
     }
@@ -59,106 +105,67 @@ final class CausalConv1dVector {
                          MemorySegment initialState, MemorySegment dy, MemorySegment dx,
                          MemorySegment dInitialState, double[] dWeightPartial, double[] dBiasPartial,
                          int b, int c0, int c1) {
+        Block block = Block.load(spec, weight, bias, initialState, b, c0, c1);
+        int n = block.n();
         int length = spec.length();
-        int channels = spec.channels();
         int width = spec.width();
         int stateWidth = spec.stateWidth();
-        float[] weights = new float[width * LANES];
-        float[] history = new float[stateWidth * LANES];
-        float[] dz = new float[length * LANES];
-        float[] lanes = new float[LANES];
-        for (int c = c0; c < c1; c += LANES) {
-            loadBlock(spec, weight, initialState, b, c, weights, history);
-            FloatVector biasVector = spec.hasBias()
-                    ? FloatVector.fromMemorySegment(SPECIES, bias, c * FLOAT_BYTES, ORDER) : FloatVector.zero(SPECIES);
-            FloatVector dBias = FloatVector.zero(SPECIES);
-            for (int t = 0; t < length; t++) {
-                FloatVector g = FloatVector.fromMemorySegment(SPECIES, dy, offset(b, t, c, length, channels), ORDER);
+        float[] dz = new float[length * n];
+        float[] dBias = new float[n];
+        float[] dWeight = new float[width * n];
+        for (int t = 0; t < length; t++) {
+            for (int j = 0; j < n; j += LANES) {
+                FloatVector g = FloatVector.fromMemorySegment(SPECIES, dy, offset(spec, b, t, c0 + j), ORDER);
                 if (spec.silu()) {
-                    FloatVector z = convolve(x, weights, history, biasVector, b, t, c, length, channels, width);
-                    FloatVector sigmoid = ONE.div(z.neg().lanewise(VectorOperators.EXP).add(1f));
-                    g = g.mul(sigmoid).mul(z.mul(sigmoid.neg().add(1f)).add(1f));
+                    FloatVector z = block.convolve(x, spec, t, j);
+                    FloatVector sigmoid = ONE.div(z.neg().lanewise(VectorOperators.EXP).add(ONE));
+                    g = g.mul(sigmoid).mul(z.mul(ONE.sub(sigmoid)).add(ONE));
                 }
-                g.intoArray(dz, t * LANES);
-                dBias = dBias.add(g);
+                g.intoArray(dz, t * n + j);
+                FloatVector.fromArray(SPECIES, dBias, j).add(g).intoArray(dBias, j);
+                for (int k = 0; k < width; k++) {
+                    FloatVector.fromArray(SPECIES, dWeight, k * n + j)
+                            .add(g.mul(block.input(x, spec, t - stateWidth + k, j)))
+                            .intoArray(dWeight, k * n + j);
+                }
             }
-            dBias.intoArray(lanes, 0);
-            for (int j = 0; j < LANES; j++) {
-                dBiasPartial[b * channels + c + j] = lanes[j];
-            }
+        }
+        for (int j = 0; j < n; j++) {
+            int c = c0 + j;
+            dBiasPartial[b * spec.channels() + c] = dBias[j];
             for (int k = 0; k < width; k++) {
-                FloatVector sum = FloatVector.zero(SPECIES);
-                for (int t = 0; t < length; t++) {
-                    FloatVector input = input(x, history, b, t - stateWidth + k, c, length, channels);
-                    sum = FloatVector.fromArray(SPECIES, dz, t * LANES).fma(input, sum);
-                }
-                sum.intoArray(lanes, 0);
-                for (int j = 0; j < LANES; j++) {
-                    dWeightPartial[(b * channels + c + j) * width + k] = lanes[j];
-                }
+                dWeightPartial[(b * spec.channels() + c) * width + k] = dWeight[k * n + j];
             }
-            for (int s = 0; s < length; s++) {
+        }
+        for (int s = 0; s < length; s++) {
+            int firstTap = Math.max(0, s + stateWidth - length + 1);
+            for (int j = 0; j < n; j += LANES) {
                 FloatVector sum = FloatVector.zero(SPECIES);
-                for (int k = Math.max(0, s + stateWidth - length + 1); k < width; k++) {
-                    sum = FloatVector.fromArray(SPECIES, weights, k * LANES)
-                            .fma(FloatVector.fromArray(SPECIES, dz, (s + stateWidth - k) * LANES), sum);
+                for (int k = firstTap; k < width; k++) {
+                    sum = block.weight(k, j).fma(FloatVector.fromArray(SPECIES, dz, (s + stateWidth - k) * n + j), sum);
                 }
-                sum.intoMemorySegment(dx, offset(b, s, c, length, channels), ORDER);
+                sum.intoMemorySegment(dx, offset(spec, b, s, c0 + j), ORDER);
             }
-            if (spec.hasInitialState()) {
-                for (int i = 0; i < stateWidth; i++) {
+        }
+        if (spec.hasInitialState()) {
+            float[] lanes = new float[LANES];
+            for (int i = 0; i < stateWidth; i++) {
+                for (int j = 0; j < n; j += LANES) {
                     FloatVector sum = FloatVector.zero(SPECIES);
                     for (int k = Math.max(0, i - length + 1); k <= i; k++) {
-                        sum = FloatVector.fromArray(SPECIES, weights, k * LANES)
-                                .fma(FloatVector.fromArray(SPECIES, dz, (i - k) * LANES), sum);
+                        sum = block.weight(k, j).fma(FloatVector.fromArray(SPECIES, dz, (i - k) * n + j), sum);
                     }
                     sum.intoArray(lanes, 0);
-                    for (int j = 0; j < LANES; j++) {
+                    for (int lane = 0; lane < LANES; lane++) {
                         dInitialState.setAtIndex(ValueLayout.JAVA_FLOAT,
-                                ((long) b * channels + c + j) * stateWidth + i, lanes[j]);
+                                ((long) b * spec.channels() + c0 + j + lane) * stateWidth + i, lanes[lane]);
                     }
                 }
             }
         }
     }
 
-    /** Transposes the block's weights to {@code weights[k][lane]} and its initial state to {@code history[i][lane]}. */
-    private static void loadBlock(CausalConv1dSpec spec, MemorySegment weight, MemorySegment initialState,
-                                  int b, int c, float[] weights, float[] history) {
-        int width = spec.width();
-        int stateWidth = spec.stateWidth();
-        for (int j = 0; j < LANES; j++) {
-            for (int k = 0; k < width; k++) {
-                weights[k * LANES + j] = weight.getAtIndex(ValueLayout.JAVA_FLOAT, (long) (c + j) * width + k);
-            }
-            long row = ((long) b * spec.channels() + c + j) * stateWidth;
-            for (int i = 0; i < stateWidth; i++) {
-                history[i * LANES + j] = spec.hasInitialState()
-                        ? initialState.getAtIndex(ValueLayout.JAVA_FLOAT, row + i) : 0f;
-            }
-        }
-    }
-
-    private static FloatVector convolve(MemorySegment x, float[] weights, float[] history, FloatVector bias,
-                                        int b, int t, int c, int length, int channels, int width) {
-        FloatVector sum = bias;
-        int first = t - (width - 1);
-        for (int k = 0; k < width; k++) {
-            sum = input(x, history, b, first + k, c, length, channels)
-                    .fma(FloatVector.fromArray(SPECIES, weights, k * LANES), sum);
-        }
-        return sum;
-    }
-
-    /** The inputs at {@code time} (negative: from the history) of the block's channels. */
-    private static FloatVector input(MemorySegment x, float[] history, int b, int time, int c, int length,
-                                     int channels) {
-        return time < 0
-                ? FloatVector.fromArray(SPECIES, history, (time + history.length / LANES) * LANES)
-                : FloatVector.fromMemorySegment(SPECIES, x, offset(b, time, c, length, channels), ORDER);
-    }
-
-    private static long offset(int b, int t, int c, int length, int channels) {
-        return (((long) b * length + t) * channels + c) * FLOAT_BYTES;
+    private static long offset(CausalConv1dSpec spec, int b, int t, int c) {
+        return (((long) b * spec.length() + t) * spec.channels() + c) * FLOAT_BYTES;
     }
 }

@@ -17,7 +17,7 @@ import java.util.Map;
  * from libnd4j's op descriptors answered in Java.
  *
  * <p>A subclass keeps its whole configuration in the op's integer arguments
- * ({@link #iArgs()}), which SameDiff copies when it clones a graph for autodiff and writes
+ * ({@link #iArgs()}), which SameDiff copies when it copies a graph and writes
  * when it saves one; {@link #propertiesForFunction()} is therefore empty. Every constructor
  * makes sure the ssm4j runtime is installed ({@link SsmRuntime#ensureInstalled()}). A
  * subclass needs a public no-argument constructor (SameDiff creates ops by class when it

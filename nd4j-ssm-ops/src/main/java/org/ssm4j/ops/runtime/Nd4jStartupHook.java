@@ -5,14 +5,15 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Installs the ssm4j runtime while ND4J initialises, so that a program that never touches an
- * ssm4j class (for example one that only calls {@code SameDiff.load}) can still run and load
- * graphs containing ssm4j ops.
+ * Swaps in ssm4j's op executioner while ND4J initialises, so that a program that never
+ * touches an ssm4j class (for example one that only calls {@code SameDiff.load}) can still
+ * run and load graphs containing ssm4j ops: the executioner registers the ops when SameDiff
+ * first asks it for its custom operations (see {@link SsmRuntime}).
  *
  * <p>ND4J's initialisation ({@code Nd4j.initWithBackend}) creates its op executioner and then
  * instantiates every {@link EnvironmentalAction} service found on the class path; this
  * class is listed in {@code META-INF/services/org.nd4j.linalg.env.EnvironmentalAction}, and
- * its constructor calls {@link SsmRuntime#ensureInstalled()}. ND4J would also pass it the
+ * its constructor swaps the executioner. ND4J would also pass it the
  * value of the environment variable {@link #targetVariable()} names; ssm4j uses the service
  * only for the moment it is created, so {@link #process} does nothing. A failure is logged,
  * never thrown: it would abort ND4J's initialisation.
@@ -24,9 +25,9 @@ public final class Nd4jStartupHook implements EnvironmentalAction {
     /** Called by {@link java.util.ServiceLoader} during ND4J's initialisation. */
     public Nd4jStartupHook() {
         try {
-            SsmRuntime.ensureInstalled();
+            SsmRuntime.installExecutionerAtStartup();
         } catch (RuntimeException | LinkageError e) {
-            log.warn("ssm4j runtime not installed at ND4J start-up: {}", e.toString());
+            log.warn("ssm4j op executioner not installed at ND4J start-up: {}", e.toString());
         }
     }
 

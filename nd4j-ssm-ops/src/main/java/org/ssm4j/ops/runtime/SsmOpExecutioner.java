@@ -2,12 +2,14 @@ package org.ssm4j.ops.runtime;
 
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.CustomOp;
+import org.nd4j.linalg.api.ops.CustomOpDescriptor;
 import org.nd4j.linalg.api.ops.OpContext;
 import org.nd4j.linalg.api.shape.LongShapeDescriptor;
 import org.nd4j.linalg.cpu.nativecpu.ops.NativeOpExecutioner;
 import org.nd4j.linalg.factory.Nd4j;
 
 import java.util.List;
+import java.util.Map;
 
 /**
  * ND4J's CPU op executioner with one change: ops that implement {@link JavaKernelOp} are
@@ -63,6 +65,17 @@ public final class SsmOpExecutioner extends NativeOpExecutioner {
             profilingConfigurableHookOut(op, context, start);
         }
         return outputs;
+    }
+
+    /**
+     * libnd4j's ops, after making sure ssm4j's ops are registered: SameDiff's op lookup
+     * ({@code DifferentialFunctionClassHolder}) calls this before it resolves any op by name,
+     * so a graph loaded by a program that never touched ssm4j finds its ops.
+     */
+    @Override
+    public Map<String, CustomOpDescriptor> getCustomOperations() {
+        SsmRuntime.ensureInstalled();
+        return super.getCustomOperations();
     }
 
     @Override

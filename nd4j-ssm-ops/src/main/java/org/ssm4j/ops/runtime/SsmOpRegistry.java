@@ -7,7 +7,7 @@ import java.util.List;
 
 /**
  * The one list of ssm4j's op classes. {@link SsmRuntime} registers each with SameDiff under
- * its {@code opName()}, so that graphs containing it can be cloned for autodiff, saved and
+ * its {@code opName()}, so that graphs containing it can be copied, saved and
  * loaded. A new op adds its classes here.
  */
 public final class SsmOpRegistry {

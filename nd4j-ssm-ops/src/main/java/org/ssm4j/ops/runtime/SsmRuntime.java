@@ -16,25 +16,30 @@ import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * Makes ssm4j's Java ops runnable inside ND4J and SameDiff: swaps ND4J's op executioner for
- * {@link SsmOpExecutioner} and registers the classes of {@link SsmOpRegistry} by op name.
+ * {@link SsmOpExecutioner} and registers the classes of {@link SsmOpRegistry} by op name in
+ * {@link ImportClassMapping}, where SameDiff looks ops up when it copies ({@code dup()}) or loads
+ * a graph.
  *
- * <p>Nobody needs to call this: ND4J's initialisation calls it through {@link Nd4jStartupHook}
- * (a service ND4J loads while it starts), and the ops' constructors and the {@code SsmOps}
- * facade call it as a fallback for class paths where the service file was lost. It is
- * idempotent and thread-safe, and logs one INFO line when it installs.
+ * <p>Nobody needs to call this. ND4J's initialisation swaps the executioner through
+ * {@link Nd4jStartupHook} (a service ND4J loads while it starts); the swapped executioner
+ * registers the ops the first time SameDiff asks it for its custom operations, which SameDiff
+ * does before it looks up any op by name ({@link SsmOpExecutioner#getCustomOperations()}); the
+ * ops' constructors and the {@code SsmOps} facade call {@link #ensureInstalled()} too, which
+ * also covers class paths where the service file was lost.
  *
- * <p>Deadlock freedom: {@link #ensureInstalled()} first lets ND4J finish initialising (which
- * may call back into it on the same thread, and then installs) while holding no lock of its
- * own, so no class-initialisation lock can be waited for under its lock. Op classes must
- * therefore not call it from static initialisers.
+ * <p>Deadlock freedom: the class initialisation of {@link ImportClassMapping} starts ND4J, so
+ * the start-up hook, which runs inside ND4J's initialisation, never touches it; and
+ * {@link #ensureInstalled()} lets both finish initialising before it takes its own lock. For
+ * the same reason op classes must not call it from static initialisers. It is idempotent and
+ * thread-safe, and logs one INFO line when it has installed.
  */
 public final class SsmRuntime {
 
     private static final Logger log = LoggerFactory.getLogger(SsmRuntime.class);
     private static final ReentrantLock LOCK = new ReentrantLock();
     private static volatile boolean installed;
-    /** True while the installing thread is inside {@link #install()} (it re-enters through op constructors). */
-    private static boolean installing;
+    /** True while the registering thread instantiates the ops (their constructors re-enter). Guarded by LOCK. */
+    private static boolean registering;
 
     private SsmRuntime() {
     }
@@ -50,17 +55,21 @@ public final class SsmRuntime {
             return;
         }
         Nd4j.getExecutioner();
+        ImportClassMapping.getOpNameMapping();
         LOCK.lock();
         try {
-            if (installed || installing) {
+            if (installed || registering) {
                 return;
             }
-            installing = true;
+            registering = true;
             try {
-                install();
+                installExecutioner();
+                List<String> names = registerOps();
                 installed = true;
+                log.info("ssm4j runtime installed: ops {} run as Java kernels through {}", names,
+                        SsmOpExecutioner.class.getSimpleName());
             } finally {
-                installing = false;
+                registering = false;
             }
         } finally {
             LOCK.unlock();
@@ -72,11 +81,14 @@ public final class SsmRuntime {
         return installed;
     }
 
-    private static void install() {
-        installExecutioner();
-        List<String> names = registerOps();
-        log.info("ssm4j runtime installed: ops {} run as Java kernels through {}", names,
-                SsmOpExecutioner.class.getSimpleName());
+    /** Swaps the executioner only; called by {@link Nd4jStartupHook} from inside ND4J's initialisation. */
+    static void installExecutionerAtStartup() {
+        LOCK.lock();
+        try {
+            installExecutioner();
+        } finally {
+            LOCK.unlock();
+        }
     }
 
     private static void installExecutioner() {

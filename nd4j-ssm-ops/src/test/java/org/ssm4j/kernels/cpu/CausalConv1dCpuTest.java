@@ -80,5 +80,9 @@ class CausalConv1dCpuTest {
                 of(new float[3])));
         assertTrue(e.getMessage().contains("bias holds 2 FLOAT32 elements, expected at least 3"), e.getMessage());
         assertThrows(IllegalArgumentException.class, () -> new CausalConv1dSpec(1, 4, 3, 0, false, false, false));
+        IllegalArgumentException type = assertThrows(IllegalArgumentException.class, () -> CausalConv1dCpu.forward(
+                spec, ElementType.BFLOAT16, of(new float[12]), of(new float[6]), of(new float[3]), null,
+                of(new float[12]), of(new float[3])));
+        assertTrue(type.getMessage().contains("FLOAT32 or FLOAT64"), type.getMessage());
     }
 }

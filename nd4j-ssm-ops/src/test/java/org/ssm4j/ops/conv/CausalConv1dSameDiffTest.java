@@ -54,13 +54,14 @@ class CausalConv1dSameDiffTest {
     }
 
     @Test
-    void outputMatchesTheDefinition() {
+    void outputMatchesTheDefinitionAlsoInACopiedGraph() {
         for (Layout layout : Layout.values()) {
             ConvFixture f = fixture(layout);
             SameDiff sd = graph(f, f.xArray().ulike().assign(1), Nd4j.zeros(DataType.DOUBLE, 2, 5, 3), true);
             Map<String, INDArray> out = sd.output(Map.of("x", f.xArray()), "y", "y:1");
             assertClose(f.expectedY(), f.toChannelsLast(out.get("y")), f.tolerance(), "y " + layout);
             assertClose(f.expectedFinalState(), out.get("y:1"), f.tolerance(), "final state " + layout);
+            assertEquals(out.get("y"), sd.dup().output(Map.of("x", f.xArray()), "y").get("y"), "copied graph");
         }
     }
 
