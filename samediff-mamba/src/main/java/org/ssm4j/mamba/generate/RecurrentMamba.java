@@ -31,8 +31,9 @@ import java.util.Objects;
  * dt_proj and softplus, {@code h = exp(delta·A)·h + delta·B·x}, {@code y = C·h + D·x},
  * {@code y·silu(z)}, out_proj, the residual; the final RMSNorm and the LM head.
  *
- * <p>Weights are copied to float32 at creation. The model may be shared, but runs one prefill
- * or step at a time; close it to stop its worker threads.
+ * <p>Float32 weights are used in place (do not change them while the model is in use); others
+ * are converted to float32 copies. The model may be shared, but runs one prefill or step at a
+ * time; close it to stop its worker threads.
  */
 public final class RecurrentMamba implements AutoCloseable {
 
@@ -68,14 +69,14 @@ public final class RecurrentMamba implements AutoCloseable {
         this.config = weights.config();
         this.dims = Dims.of(config);
         this.eps = (float) config.layerNormEpsilon();
-        this.embeddings = FloatTensor.copyOf(weights.get(MambaParameters.EMBEDDINGS), dims.vocab(), dims.model());
+        this.embeddings = FloatTensor.of(weights.get(MambaParameters.EMBEDDINGS), dims.vocab(), dims.model());
         this.blocks = new BlockWeights[dims.layers()];
         for (int i = 0; i < blocks.length; i++) {
             blocks[i] = BlockWeights.of(weights, i);
         }
-        this.normF = FloatTensor.copyOf(weights.get(MambaParameters.NORM_F), dims.model());
+        this.normF = FloatTensor.of(weights.get(MambaParameters.NORM_F), dims.model());
         this.lmHead = config.tieWordEmbeddings() ? embeddings
-                : FloatTensor.copyOf(weights.lmHead(), dims.vocab(), dims.model());
+                : FloatTensor.of(weights.lmHead(), dims.vocab(), dims.model());
         if (!kernel.supports(ElementType.FLOAT32)) {
             throw new IllegalArgumentException("scan kernel " + kernel.name() + " does not support float32");
         }
@@ -84,11 +85,11 @@ public final class RecurrentMamba implements AutoCloseable {
     }
 
     /**
-     * A model for recurrent inference from checked weights (any floating-point type; copied
-     * to float32).
+     * A model for recurrent inference from checked weights (float32 used in place, other types
+     * converted).
      *
      * @param threads threads for the token step, at least 1 (the calling thread is one)
-     * @param kernel  the selective-scan kernel of the prefill and the step
+     * @param kernel  the selective-scan kernel of the prefill
      */
     public static RecurrentMamba create(MambaWeights weights, int threads, SelectiveScanKernel kernel) {
         Objects.requireNonNull(weights, "weights");
