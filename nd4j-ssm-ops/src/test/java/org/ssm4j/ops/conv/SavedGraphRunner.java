@@ -32,7 +32,7 @@ public final class SavedGraphRunner {
         Nd4j.saveBinary(gradients.get("w"), new File(outputDirectory, "grad_w.bin"));
     }
 
-    static String fileName(String variable) {
+    public static String fileName(String variable) {
         return variable.replace(':', '_') + ".bin";
     }
 }
