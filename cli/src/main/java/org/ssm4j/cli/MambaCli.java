@@ -14,6 +14,7 @@ import picocli.CommandLine.Command;
         subcommands = {
                 CommandLine.HelpCommand.class,
                 DataCommand.class,
+                GenerateCommand.class, BenchCommand.class,
         })
 public final class MambaCli implements Runnable {
 

@@ -18,7 +18,7 @@ final class ParallelRange implements AutoCloseable {
         void run(int part, int from, int to);
     }
 
-    /** How long an idle worker spins before it parks. */
+    /** How long an idle worker, or the caller waiting for the workers, spins before it parks. */
     private static final long SPIN_NANOS = 50_000;
 
     private final int threads;
@@ -30,6 +30,8 @@ final class ParallelRange implements AutoCloseable {
     private int n;
     private int grain;
     private volatile Throwable failure;
+    private volatile Thread caller;
+    private volatile boolean callerParked;
 
     ParallelRange(int threads) {
         if (threads < 1) {
@@ -65,6 +67,7 @@ final class ParallelRange implements AutoCloseable {
         this.n = n;
         this.grain = grain;
         failure = null;
+        caller = Thread.currentThread();
         pending.set(threads - 1);
         epoch++;
         for (Worker w : workers) {
@@ -75,14 +78,7 @@ final class ParallelRange implements AutoCloseable {
         try {
             runPart(0);
         } finally {
-            long spins = 0;
-            while (pending.get() != 0) {
-                if (++spins < 100_000) {
-                    Thread.onSpinWait();
-                } else {
-                    Thread.yield();
-                }
-            }
+            awaitWorkers();
             this.task = null;
         }
         Throwable t = failure;
@@ -94,6 +90,27 @@ final class ParallelRange implements AutoCloseable {
         }
         if (t != null) {
             throw new IllegalStateException(t);
+        }
+    }
+
+    /**
+     * Waits for the workers' parts: spins briefly (they usually finish within microseconds of
+     * the caller's part), then parks until the last one unparks it, so that on a busy machine
+     * the waiting thread does not take the CPU from the workers it waits for.
+     */
+    private void awaitWorkers() {
+        long start = System.nanoTime();
+        int spins = 0;
+        while (pending.get() != 0) {
+            if ((++spins & 63) != 0 || System.nanoTime() - start < SPIN_NANOS) {
+                Thread.onSpinWait();
+            } else {
+                callerParked = true;
+                if (pending.get() != 0) {
+                    LockSupport.park(this);
+                }
+                callerParked = false;
+            }
         }
     }
 
@@ -150,7 +167,9 @@ final class ParallelRange implements AutoCloseable {
                 } catch (Throwable t) {
                     failure = t;
                 } finally {
-                    pending.decrementAndGet();
+                    if (pending.decrementAndGet() == 0 && callerParked) {
+                        LockSupport.unpark(caller);
+                    }
                 }
             }
         }

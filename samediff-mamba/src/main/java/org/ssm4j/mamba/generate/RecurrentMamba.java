@@ -7,6 +7,7 @@ import org.ssm4j.kernels.ScanForward;
 import org.ssm4j.kernels.ScanSpec;
 import org.ssm4j.kernels.SelectiveScanKernel;
 import org.ssm4j.kernels.cpu.CausalConv1dCpu;
+import org.ssm4j.kernels.cpu.CpuScanKernels;
 import org.ssm4j.mamba.MambaConfig;
 import org.ssm4j.mamba.MambaParameters;
 import org.ssm4j.mamba.MambaWeights;
@@ -82,6 +83,19 @@ public final class RecurrentMamba implements AutoCloseable {
         }
         this.kernel = kernel;
         this.parallel = new ParallelRange(threads);
+    }
+
+    /**
+     * A model for recurrent inference from checked weights (float32 used in place, other types
+     * converted), stepping on every available processor with ssm4j's CPU scan kernel.
+     */
+    public static RecurrentMamba create(MambaWeights weights) {
+        return create(weights, Runtime.getRuntime().availableProcessors());
+    }
+
+    /** The same with {@code threads} threads for the token step, at least 1. */
+    public static RecurrentMamba create(MambaWeights weights, int threads) {
+        return create(weights, threads, CpuScanKernels.forType(ElementType.FLOAT32));
     }
 
     /**

@@ -27,7 +27,7 @@ class MambaTinyGenerationTest {
     @BeforeAll
     static void load() {
         MambaWeights weights = HuggingFaceCheckpoint.read(SharedData.mambaTiny(), DataType.FLOAT);
-        model = RecurrentMamba.create(weights, 2, new InterimScanKernel());
+        model = RecurrentMamba.create(weights, 2);
         reference = SafetensorsFile.open(SharedData.mambaTiny().resolve("reference.safetensors"));
     }
 
