@@ -16,6 +16,7 @@ import picocli.CommandLine.Command;
                 DataCommand.class,
                 BenchCommand.class,
                 ScoreCommand.class, ExportCommand.class, InfoCommand.class,
+                GenerateCommand.class,
         })
 public final class MambaCli implements Runnable {
 
