@@ -3,6 +3,7 @@ package org.ssm4j.experiments.config;
 import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.exc.StreamReadException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -24,6 +25,7 @@ import java.nio.file.Path;
 import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 
 /**
  * Reads experiment configs from YAML into {@link ExperimentConfig} records, and writes
@@ -82,6 +84,9 @@ public final class ConfigLoader {
      * @throws IllegalArgumentException if the config is wrong
      */
     public static ExperimentConfig parse(String yaml, String source) {
+        if (yaml.isBlank()) {
+            throw new IllegalArgumentException(source + ": the config is empty");
+        }
         try {
             ExperimentConfig config = YAML.readValue(yaml, ExperimentConfig.class);
             if (config == null) {
@@ -120,9 +125,16 @@ public final class ConfigLoader {
     }
 
     private static String describe(JsonProcessingException e, String source) {
+        StreamReadException syntax = syntaxError(e);
+        if (syntax != null) {
+            // SnakeYAML's message repeats the offending line with a caret: keep its sentences only.
+            String problem = syntax.getOriginalMessage().lines().filter(l -> !l.isBlank() && !l.startsWith(" "))
+                    .collect(Collectors.joining("; "));
+            return source + ": not valid YAML" + location(syntax.getLocation()) + ": " + problem;
+        }
         String where = location(e.getLocation());
         if (!(e instanceof JsonMappingException m)) {
-            return source + ": not valid YAML" + where + ": " + e.getOriginalMessage();
+            return source + ": " + e.getOriginalMessage() + where;
         }
         String path = path(m);
         String in = path.isEmpty() ? "at the top level" : "in " + path;
@@ -144,6 +156,15 @@ public final class ConfigLoader {
                         : source + ": " + (path.isEmpty() ? "" : path + ": ") + m.getOriginalMessage() + where;
             }
         };
+    }
+
+    private static StreamReadException syntaxError(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof StreamReadException s && !(t instanceof JsonMappingException)) {
+                return s;
+            }
+        }
+        return null;
     }
 
     private static String typeKey(InvalidTypeIdException e) {

@@ -1,4 +1,4 @@
-package org.ssm4j.experiments;
+package org.ssm4j.experiments.report;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
