@@ -13,6 +13,7 @@ import picocli.CommandLine.Command;
         description = "Selective state space models (Mamba) on ND4J + SameDiff.",
         subcommands = {
                 CommandLine.HelpCommand.class,
+                DataCommand.class,
         })
 public final class MambaCli implements Runnable {
 

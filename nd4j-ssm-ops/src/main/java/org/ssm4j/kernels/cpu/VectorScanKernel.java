@@ -1,0 +1,69 @@
+package org.ssm4j.kernels.cpu;
+
+import org.ssm4j.kernels.ElementType;
+import org.ssm4j.kernels.ScanBackward;
+import org.ssm4j.kernels.ScanForward;
+import org.ssm4j.kernels.ScanSpec;
+import org.ssm4j.kernels.SelectiveScanKernel;
+
+import java.util.concurrent.ForkJoinPool;
+
+/**
+ * The selective scan on FLOAT32 buffers with the Vector API ({@code jdk.incubator.vector}):
+ * one vector holds neighbouring channels (16 with AVX-512, 8 with AVX2), parallel over batch
+ * rows × channel blocks, and over length chunks when those cannot keep every thread busy.
+ * Loading this class needs the incubator module; {@link CpuScanKernels} checks for it.
+ * Thread-safe.
+ */
+public final class VectorScanKernel implements SelectiveScanKernel {
+
+    private final ParallelScan scan;
+
+    /** A kernel on the shared scan threads. */
+    public VectorScanKernel() {
+        this(ScanThreads.pool(), 0);
+    }
+
+    /** A kernel on the given threads, forcing {@code forceChunks} length chunks when positive. */
+    VectorScanKernel(ForkJoinPool pool, int forceChunks) {
+        this.scan = new ParallelScan(new VectorBlockArithmetic(), pool, forceChunks);
+    }
+
+    /** Channels per vector on this machine. */
+    public static int lanes() {
+        return VectorBlockArithmetic.LANES;
+    }
+
+    @Override
+    public String name() {
+        return "cpu-vector";
+    }
+
+    @Override
+    public boolean supports(ElementType type) {
+        return type == ElementType.FLOAT32;
+    }
+
+    @Override
+    public void forward(ScanSpec spec, ScanForward buffers) {
+        requireSupported(buffers.type());
+        scan.forward(spec, buffers);
+    }
+
+    @Override
+    public void backward(ScanSpec spec, ScanBackward buffers) {
+        requireSupported(buffers.type());
+        scan.backward(spec, buffers);
+    }
+
+    ScanPlan plan(ScanSpec spec) {
+        return scan.plan(spec);
+    }
+
+    private void requireSupported(ElementType type) {
+        if (!supports(type)) {
+            throw new IllegalArgumentException(name() + " takes FLOAT32 buffers, got " + type
+                    + "; use the scalar kernel for FLOAT64");
+        }
+    }
+}
