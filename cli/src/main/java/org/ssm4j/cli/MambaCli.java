@@ -14,6 +14,9 @@ import picocli.CommandLine.Command;
         subcommands = {
                 CommandLine.HelpCommand.class,
                 DataCommand.class,
+                TrainCommand.class,
+                EvalCommand.class,
+                CompareCommand.class,
         })
 public final class MambaCli implements Runnable {
 
