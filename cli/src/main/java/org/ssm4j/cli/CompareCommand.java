@@ -1,17 +1,12 @@
 package org.ssm4j.cli;
 
-import org.ssm4j.experiments.compare.Comparison;
-import org.ssm4j.experiments.compare.ComparisonReport;
 import org.ssm4j.experiments.config.ConfigLoader;
 import org.ssm4j.experiments.config.ExperimentConfig;
-import org.ssm4j.experiments.report.RunReport;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-import java.io.PrintWriter;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.concurrent.Callable;
 
 /** {@code mamba compare}: several models, same task and budget, side by side. */
@@ -39,19 +34,7 @@ public final class CompareCommand implements Callable<Integer> {
     public Integer call() {
         return ExperimentCommands.reportingErrors(spec, () -> {
             ExperimentConfig experiment = ConfigLoader.load(config);
-            Path dir = out != null ? out : Path.of("runs", experiment.name());
-            List<Comparison.Outcome> outcomes = Comparison.run(experiment, dir, resume);
-            PrintWriter printer = spec.commandLine().getOut();
-            printer.print(ComparisonReport.modelTable(outcomes).toText());
-            printer.println();
-            printer.println("accuracy by sequence length:");
-            printer.print(ComparisonReport.lengthTable(experiment, outcomes, false).toText());
-            printer.println();
-            printer.println("loss by sequence length:");
-            printer.print(ComparisonReport.lengthTable(experiment, outcomes, true).toText());
-            printer.println("report: " + dir.resolve(RunReport.FILE_NAME));
-            printer.flush();
-            return outcomes.stream().allMatch(o -> o.failure() == null) ? 0 : 1;
+            return ExperimentCommands.compare(spec, experiment, out != null ? out : Path.of("runs", experiment.name()), resume);
         });
     }
 }

@@ -1,13 +1,18 @@
 package org.ssm4j.cli;
 
+import org.ssm4j.experiments.compare.Comparison;
+import org.ssm4j.experiments.compare.ComparisonReport;
+import org.ssm4j.experiments.config.ExperimentConfig;
 import org.ssm4j.experiments.eval.EvalResult;
 import org.ssm4j.experiments.report.Formats;
 import org.ssm4j.experiments.report.MarkdownTable;
+import org.ssm4j.experiments.report.RunReport;
 import org.ssm4j.experiments.report.RunSummary;
 import picocli.CommandLine;
 
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
 
@@ -33,6 +38,25 @@ final class ExperimentCommands {
         } catch (Exception e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    /**
+     * Runs a {@link Comparison} and prints the models side by side, accuracy and loss by length,
+     * and where the report is; exit status 1 if any model failed.
+     */
+    static int compare(CommandLine.Model.CommandSpec spec, ExperimentConfig experiment, Path dir, boolean resume) {
+        List<Comparison.Outcome> outcomes = Comparison.run(experiment, dir, resume);
+        PrintWriter printer = spec.commandLine().getOut();
+        printer.print(ComparisonReport.modelTable(outcomes).toText());
+        printer.println();
+        printer.println("accuracy by sequence length:");
+        printer.print(ComparisonReport.lengthTable(experiment, outcomes, false).toText());
+        printer.println();
+        printer.println("loss by sequence length:");
+        printer.print(ComparisonReport.lengthTable(experiment, outcomes, true).toText());
+        printer.println("report: " + dir.resolve(RunReport.FILE_NAME));
+        printer.flush();
+        return outcomes.stream().allMatch(o -> o.failure() == null) ? 0 : 1;
     }
 
     /** A run's final evaluation as a table: length, accuracy, loss, evaluation tokens/s. */

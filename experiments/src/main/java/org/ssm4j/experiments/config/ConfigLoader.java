@@ -18,7 +18,9 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -76,6 +78,21 @@ public final class ConfigLoader {
             throw new UncheckedIOException("cannot read config file " + file, e);
         }
         return parse(text, file.toString());
+    }
+
+    /** Resource name of the config {@code ./mamba train} runs when given none. */
+    public static final String DEFAULT_EXPERIMENT = "/org/ssm4j/experiments/default-experiment.yaml";
+
+    /** The built-in default experiment (see {@link #DEFAULT_EXPERIMENT}). */
+    public static ExperimentConfig defaultExperiment() {
+        try (InputStream in = ConfigLoader.class.getResourceAsStream(DEFAULT_EXPERIMENT)) {
+            if (in == null) {
+                throw new IllegalStateException("resource " + DEFAULT_EXPERIMENT + " is missing from the build");
+            }
+            return parse(new String(in.readAllBytes(), StandardCharsets.UTF_8), "built-in " + DEFAULT_EXPERIMENT);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read resource " + DEFAULT_EXPERIMENT, e);
+        }
     }
 
     /**

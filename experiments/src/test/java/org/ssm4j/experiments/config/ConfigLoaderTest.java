@@ -74,6 +74,7 @@ class ConfigLoaderTest {
                 ConfigLoader.load(f);
             }
         }
+        assertEquals(1, ConfigLoader.defaultExperiment().models().size(), "the built-in default trains one model");
     }
 
     @Test
