@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.SplittableRandom;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -53,6 +54,8 @@ class MambaGraphGradientCheckTest {
         INDArray labels = MambaGraph.nextTokenLabels(ids);
         labels.putScalar(new long[]{1, 2}, MambaGraph.IGNORE_LABEL);
         assertArrayEquals(new long[]{2, 6, 24}, graph.logits(ids).shape(), "logits cover the padded vocabulary");
+        assertEquals(0.0, loss(graph, ids, Nd4j.valueArrayOf(ids.shape(), MambaGraph.IGNORE_LABEL, DataType.INT64)),
+                "every label ignored: loss 0, not 0/0");
 
         MambaGraph.LossAndGradients analytic = graph.lossAndGradients(ids, labels);
         List<String> failures = new ArrayList<>();
