@@ -11,6 +11,7 @@ import org.ssm4j.mamba.MambaWeights;
 import org.ssm4j.mamba.generate.GenerationOptions;
 import org.ssm4j.mamba.generate.Generator;
 import org.ssm4j.mamba.generate.RecurrentMamba;
+import org.ssm4j.mamba.generate.StepPrecision;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -18,7 +19,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.SplittableRandom;
 import java.util.function.Consumer;
 
@@ -49,23 +52,26 @@ public final class GenerationBenchmark {
      * @param tokens        tokens generated per generation run
      * @param repeats       prefill measurements (the best is reported)
      * @param seed          seed of the weights and the prompts
+     * @param stepPrecision the element type of the weights a step reads
      */
     public record Settings(int layers, int threads, int shortPrompt, int longPrompt, int prefillPrompt, int tokens,
-                           int repeats, long seed) {
+                           int repeats, long seed, StepPrecision stepPrecision) {
         public Settings {
             for (int v : new int[]{layers, threads, shortPrompt, longPrompt, prefillPrompt, repeats}) {
                 if (v < 1) {
                     throw new IllegalArgumentException("benchmark settings must be positive, got " + this);
                 }
             }
+            Objects.requireNonNull(stepPrecision, "stepPrecision");
             if (tokens < 3) {
                 throw new IllegalArgumentException("tokens must be at least 3 to time steps, got " + tokens);
             }
         }
 
-        /** mamba-130m's 24 layers, both threads, prompts of 100, 4,000 and 2,048 tokens, 64 new tokens. */
+        /** mamba-130m's 24 layers, every processor, prompts of 100, 4,000 and 2,048 tokens, 64 new tokens, float32. */
         public static Settings defaults() {
-            return new Settings(24, Runtime.getRuntime().availableProcessors(), 100, 4000, 2048, 64, 2, 7);
+            return new Settings(24, Runtime.getRuntime().availableProcessors(), 100, 4000, 2048, 64, 2, 7,
+                    StepPrecision.FLOAT32);
         }
     }
 
@@ -76,7 +82,7 @@ public final class GenerationBenchmark {
      * @param shortContextMsPerToken     median ms per generated token after the short prompt
      * @param longContextMsPerToken      the same after the long prompt
      * @param peakResidentBytes          the process's peak resident memory (VmHWM), or -1 if unknown
-     * @param weightBytes                bytes of float32 weights the step reads per token
+     * @param weightBytes                bytes of the model's float32 weights
      * @param loadBefore                 the load average (1 minute) when the run started
      * @param loadAfter                  the load average (1 minute) when it ended
      */
@@ -104,6 +110,7 @@ public final class GenerationBenchmark {
             ObjectNode o = new ObjectMapper().createObjectNode();
             o.put("layers", settings.layers());
             o.put("threads", settings.threads());
+            o.put("step_precision", settings.stepPrecision().name().toLowerCase(Locale.ROOT));
             o.put("prefill_prompt_tokens", settings.prefillPrompt());
             o.put("prefill_tokens_per_second", round(prefillTokensPerSecond));
             o.put("short_prompt_tokens", settings.shortPrompt());
@@ -144,7 +151,8 @@ public final class GenerationBenchmark {
         MambaWeights weights = randomWeights(config, settings.seed());
         long weightBytes = weights.parameterCount() * Float.BYTES;
         SplittableRandom random = new SplittableRandom(settings.seed());
-        try (RecurrentMamba model = RecurrentMamba.create(weights, settings.threads())) {
+        try (RecurrentMamba model = RecurrentMamba.create(weights, RecurrentMamba.Options.defaults()
+                .withThreads(settings.threads()).withStepPrecision(settings.stepPrecision()))) {
             Generator generator = new Generator(model);
             progress.accept("warming up");
             stepTimes(generator, prompt(random, 64, config), settings.tokens());

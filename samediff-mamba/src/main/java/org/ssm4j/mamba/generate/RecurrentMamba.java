@@ -60,58 +60,100 @@ public final class RecurrentMamba implements AutoCloseable {
     private final Dims dims;
     private final float eps;
     private final FloatTensor embeddings;
+    private final Options options;
     private final BlockWeights[] blocks;
+    private final StepBlock[] stepBlocks;
     private final FloatTensor normF;
     private final FloatTensor lmHead;
+    private final StepMatrix stepLmHead;
     private final SelectiveScanKernel kernel;
     private final ParallelRange parallel;
 
-    private RecurrentMamba(MambaWeights weights, int threads, SelectiveScanKernel kernel) {
+    /**
+     * How a model runs.
+     *
+     * @param threads       threads of the token step, at least 1 (the calling thread is one)
+     * @param stepPrecision the element type of the weights a step reads
+     * @param scanKernel    the selective-scan kernel of the prefill (float32)
+     */
+    public record Options(int threads, StepPrecision stepPrecision, SelectiveScanKernel scanKernel) {
+        public Options {
+            if (threads < 1) {
+                throw new IllegalArgumentException("threads must be at least 1, got " + threads);
+            }
+            Objects.requireNonNull(stepPrecision, "stepPrecision");
+            Objects.requireNonNull(scanKernel, "scanKernel");
+            if (!scanKernel.supports(ElementType.FLOAT32)) {
+                throw new IllegalArgumentException("scan kernel " + scanKernel.name() + " does not support float32");
+            }
+        }
+
+        /** Every available processor, float32 steps, ssm4j's CPU scan kernel. */
+        public static Options defaults() {
+            return new Options(Runtime.getRuntime().availableProcessors(), StepPrecision.FLOAT32,
+                    CpuScanKernels.forType(ElementType.FLOAT32));
+        }
+
+        /** These options with another number of step threads. */
+        public Options withThreads(int newThreads) {
+            return new Options(newThreads, stepPrecision, scanKernel);
+        }
+
+        /** These options with another step precision. */
+        public Options withStepPrecision(StepPrecision precision) {
+            return new Options(threads, precision, scanKernel);
+        }
+
+        /** These options with another scan kernel. */
+        public Options withScanKernel(SelectiveScanKernel kernel) {
+            return new Options(threads, stepPrecision, kernel);
+        }
+    }
+
+    /** The matrices of one block as the step reads them. */
+    private record StepBlock(StepMatrix inX, StepMatrix inZ, StepMatrix xProj, StepMatrix dtProj, StepMatrix outProj) {
+        static StepBlock of(BlockWeights b, Dims dims, StepPrecision precision) {
+            return new StepBlock(StepMatrix.of(b.inX(), dims.channels(), dims.model(), precision),
+                    StepMatrix.of(b.inZ(), dims.channels(), dims.model(), precision),
+                    StepMatrix.of(b.xProj(), dims.xProjSize(), dims.channels(), precision),
+                    StepMatrix.of(b.dtProj(), dims.channels(), dims.dtRank(), precision),
+                    StepMatrix.of(b.outProj(), dims.model(), dims.channels(), precision));
+        }
+    }
+
+    private RecurrentMamba(MambaWeights weights, Options options) {
         this.config = weights.config();
         this.dims = Dims.of(config);
+        this.options = options;
         this.eps = (float) config.layerNormEpsilon();
         this.embeddings = FloatTensor.of(weights.get(MambaParameters.EMBEDDINGS), dims.vocab(), dims.model());
         this.blocks = new BlockWeights[dims.layers()];
+        this.stepBlocks = new StepBlock[dims.layers()];
         for (int i = 0; i < blocks.length; i++) {
             blocks[i] = BlockWeights.of(weights, i);
+            stepBlocks[i] = StepBlock.of(blocks[i], dims, options.stepPrecision());
         }
         this.normF = FloatTensor.of(weights.get(MambaParameters.NORM_F), dims.model());
         this.lmHead = config.tieWordEmbeddings() ? embeddings
                 : FloatTensor.of(weights.lmHead(), dims.vocab(), dims.model());
-        if (!kernel.supports(ElementType.FLOAT32)) {
-            throw new IllegalArgumentException("scan kernel " + kernel.name() + " does not support float32");
-        }
-        this.kernel = kernel;
-        this.parallel = new ParallelRange(threads);
+        this.stepLmHead = StepMatrix.of(lmHead, dims.vocab(), dims.model(), options.stepPrecision());
+        this.kernel = options.scanKernel();
+        this.parallel = new ParallelRange(options.threads());
     }
 
     /**
      * A model for recurrent inference from checked weights (float32 used in place, other types
-     * converted), stepping on every available processor with ssm4j's CPU scan kernel.
+     * converted), with {@link Options#defaults()}.
      */
     public static RecurrentMamba create(MambaWeights weights) {
-        return create(weights, Runtime.getRuntime().availableProcessors());
+        return create(weights, Options.defaults());
     }
 
-    /** The same with {@code threads} threads for the token step, at least 1. */
-    public static RecurrentMamba create(MambaWeights weights, int threads) {
-        return create(weights, threads, CpuScanKernels.forType(ElementType.FLOAT32));
-    }
-
-    /**
-     * A model for recurrent inference from checked weights (float32 used in place, other types
-     * converted).
-     *
-     * @param threads threads for the token step, at least 1 (the calling thread is one)
-     * @param kernel  the selective-scan kernel of the prefill
-     */
-    public static RecurrentMamba create(MambaWeights weights, int threads, SelectiveScanKernel kernel) {
+    /** A model for recurrent inference from checked weights (float32 used in place, other types converted). */
+    public static RecurrentMamba create(MambaWeights weights, Options options) {
         Objects.requireNonNull(weights, "weights");
-        Objects.requireNonNull(kernel, "kernel");
-        if (threads < 1) {
-            throw new IllegalArgumentException("threads must be at least 1, got " + threads);
-        }
-        return new RecurrentMamba(weights, threads, kernel);
+        Objects.requireNonNull(options, "options");
+        return new RecurrentMamba(weights, options);
     }
 
     /** The model's config. */
@@ -124,9 +166,9 @@ public final class RecurrentMamba implements AutoCloseable {
         return dims.vocab();
     }
 
-    /** Threads a token step uses. */
-    public int threads() {
-        return parallel.threads();
+    /** How this model runs. */
+    public Options options() {
+        return options;
     }
 
     /** A zero state for {@code batch} sequences. */
@@ -176,10 +218,11 @@ public final class RecurrentMamba implements AutoCloseable {
         }
         for (int l = 0; l < blocks.length; l++) {
             BlockWeights b = blocks[l];
+            StepBlock m = stepBlocks[l];
             int layer = l;
             parallel.run(channels, LANES, (part, c0, c1) -> {
-                MatVec.multiply(b.inX().segment, model, state.normed.segment, model, state.x.segment, channels, n, c0, c1, false);
-                MatVec.multiply(b.inZ().segment, model, state.normed.segment, model, state.z.segment, channels, n, c0, c1, false);
+                m.inX().multiply(state.normed.segment, model, state.x.segment, channels, n, c0, c1, false);
+                m.inZ().multiply(state.normed.segment, model, state.z.segment, channels, n, c0, c1, false);
                 for (int j = 0; j < n; j++) {
                     addBias(state.x.segment, (long) j * channels, b.inBiasX(), c0, c1);
                     addBias(state.z.segment, (long) j * channels, b.inBiasZ(), c0, c1);
@@ -187,11 +230,9 @@ public final class RecurrentMamba implements AutoCloseable {
                 }
             });
             parallel.run(projected, 4, (part, r0, r1) ->
-                    MatVec.multiply(b.xProj().segment, channels, state.u.segment, channels, state.projected.segment,
-                            projected, n, r0, r1, false));
+                    m.xProj().multiply(state.u.segment, channels, state.projected.segment, projected, n, r0, r1, false));
             parallel.run(channels, LANES, (part, c0, c1) -> {
-                MatVec.multiply(b.dtProj().segment, dims.dtRank(), state.projected.segment, projected,
-                        state.delta.segment, channels, n, c0, c1, false);
+                m.dtProj().multiply(state.projected.segment, projected, state.delta.segment, channels, n, c0, c1, false);
                 for (int j = 0; j < n; j++) {
                     SelectiveStateUpdate.apply(dims.state(), state.u.segment, state.delta.segment, state.z.segment,
                             state.y.segment, (long) j * channels, state.projected.segment,
@@ -201,8 +242,7 @@ public final class RecurrentMamba implements AutoCloseable {
                 }
             });
             parallel.run(model, 4, (part, r0, r1) -> {
-                MatVec.multiply(b.outProj().segment, channels, state.y.segment, channels, state.hidden.segment,
-                        model, n, r0, r1, true);
+                m.outProj().multiply(state.y.segment, channels, state.hidden.segment, model, n, r0, r1, true);
                 for (int j = 0; j < n; j++) {
                     addBias(state.hidden.segment, (long) j * model, b.outBias(), r0, r1);
                 }
@@ -214,8 +254,7 @@ public final class RecurrentMamba implements AutoCloseable {
             }
         }
         parallel.run(dims.vocab(), 4, (part, r0, r1) ->
-                MatVec.multiply(lmHead.segment, model, state.normed.segment, model, state.logits.segment,
-                        dims.vocab(), n, r0, r1, false));
+                stepLmHead.multiply(state.normed.segment, model, state.logits.segment, dims.vocab(), n, r0, r1, false));
         float[][] out = new float[n][];
         for (int j = 0; j < n; j++) {
             state.advance(sequences[j], 1);
@@ -336,7 +375,7 @@ public final class RecurrentMamba implements AutoCloseable {
         MemorySegment row = p.normed.segment.asSlice(last * Float.BYTES, (long) model * Float.BYTES);
         FloatTensor logits = FloatTensor.allocate(dims.vocab());
         parallel.run(dims.vocab(), 4, (part, r0, r1) ->
-                MatVec.multiply(lmHead.segment, model, row, model, logits.segment, dims.vocab(), 1, r0, r1, false));
+                stepLmHead.multiply(row, model, logits.segment, dims.vocab(), 1, r0, r1, false));
         return logits.segment.toArray(FLOAT);
     }
 
