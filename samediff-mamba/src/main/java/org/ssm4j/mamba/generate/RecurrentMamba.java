@@ -297,17 +297,26 @@ public final class RecurrentMamba implements AutoCloseable {
         }
         float[][] logits = new float[everyPosition ? tokens.length : 1][];
         PrefillBuffers buffers = null;
-        for (int from = 0; from < tokens.length; from += PREFILL_CHUNK) {
-            int length = Math.min(PREFILL_CHUNK, tokens.length - from);
-            if (buffers == null || buffers.length != length) {
-                buffers = new PrefillBuffers(dims, length);
+        try {
+            for (int from = 0; from < tokens.length; from += PREFILL_CHUNK) {
+                int length = Math.min(PREFILL_CHUNK, tokens.length - from);
+                if (buffers == null || buffers.length != length) {
+                    if (buffers != null) {
+                        buffers.free();
+                    }
+                    buffers = new PrefillBuffers(dims, length);
+                }
+                prefillChunk(state, sequence, tokens, from, buffers);
+                if (everyPosition) {
+                    float[][] chunk = allLogits(buffers);
+                    System.arraycopy(chunk, 0, logits, from, length);
+                } else if (from + length == tokens.length) {
+                    logits[0] = lastLogits(buffers);
+                }
             }
-            prefillChunk(state, sequence, tokens, from, buffers);
-            if (everyPosition) {
-                float[][] chunk = allLogits(buffers);
-                System.arraycopy(chunk, 0, logits, from, length);
-            } else if (from + length == tokens.length) {
-                logits[0] = lastLogits(buffers);
+        } finally {
+            if (buffers != null) {
+                buffers.free();
             }
         }
         return logits;
@@ -374,21 +383,29 @@ public final class RecurrentMamba implements AutoCloseable {
         RmsNorm.apply(p.hidden.segment, last, normF.segment, eps, p.normed.segment, last, model);
         MemorySegment row = p.normed.segment.asSlice(last * Float.BYTES, (long) model * Float.BYTES);
         FloatTensor logits = FloatTensor.allocate(dims.vocab());
-        parallel.run(dims.vocab(), 4, (part, r0, r1) ->
-                stepLmHead.multiply(row, model, logits.segment, dims.vocab(), 1, r0, r1, false));
-        return logits.segment.toArray(FLOAT);
+        try {
+            parallel.run(dims.vocab(), 4, (part, r0, r1) ->
+                    stepLmHead.multiply(row, model, logits.segment, dims.vocab(), 1, r0, r1, false));
+            return logits.segment.toArray(FLOAT);
+        } finally {
+            logits.free();
+        }
     }
 
     private float[][] allLogits(PrefillBuffers p) {
         normRows(p.hidden, normF, p.normed, p.length);
         FloatTensor logits = FloatTensor.allocate(p.length, dims.vocab());
-        Nd4j.gemm(p.normed.array, lmHead.array, logits.array, false, true, 1.0, 0.0);
-        float[][] out = new float[p.length][];
-        long rowBytes = (long) dims.vocab() * Float.BYTES;
-        for (int t = 0; t < p.length; t++) {
-            out[t] = logits.segment.asSlice(t * rowBytes, rowBytes).toArray(FLOAT);
+        try {
+            Nd4j.gemm(p.normed.array, lmHead.array, logits.array, false, true, 1.0, 0.0);
+            float[][] out = new float[p.length][];
+            long rowBytes = (long) dims.vocab() * Float.BYTES;
+            for (int t = 0; t < p.length; t++) {
+                out[t] = logits.segment.asSlice(t * rowBytes, rowBytes).toArray(FLOAT);
+            }
+            return out;
+        } finally {
+            logits.free();
         }
-        return out;
     }
 
     private void normRows(FloatTensor in, FloatTensor weight, FloatTensor out, int rows) {
@@ -446,7 +463,7 @@ public final class RecurrentMamba implements AutoCloseable {
         parallel.close();
     }
 
-    /** Activations of one prefill chunk of {@code length} positions, (length, width) each. */
+    /** Activations of one prefill chunk of {@code length} positions, (length, width) each; freed after the prefill. */
     private static final class PrefillBuffers {
         final int length;
         final FloatTensor hidden;
@@ -474,6 +491,13 @@ public final class RecurrentMamba implements AutoCloseable {
             c = FloatTensor.allocate(length, dims.state());
             delta = FloatTensor.allocate(length, dims.channels());
             y = FloatTensor.allocate(length, dims.channels());
+        }
+
+        /** Frees the native memory of every buffer now. */
+        void free() {
+            for (FloatTensor t : new FloatTensor[]{hidden, normed, x, z, u, projected, dtIn, b, c, delta, y}) {
+                t.free();
+            }
         }
     }
 }
