@@ -1,0 +1,16 @@
+package org.ssm4j.experiments.models;
+
+import org.nd4j.autodiff.samediff.SDVariable;
+import org.nd4j.autodiff.samediff.SameDiff;
+
+/**
+ * A model's forward graph for one batch shape.
+ *
+ * @param sameDiff  the graph; its variables are the model's parameter arrays
+ * @param inputName placeholder of integer token ids {@code (batch, length)} (any integer type)
+ * @param logits    output logits {@code (batch, length, vocab)}
+ * @param batch     sequences per batch the graph was built for
+ * @param length    tokens per sequence the graph was built for
+ */
+public record ModelGraph(SameDiff sameDiff, String inputName, SDVariable logits, int batch, int length) {
+}

@@ -1,0 +1,182 @@
+package org.ssm4j.experiments.train;
+
+import org.nd4j.autodiff.samediff.api.OutAndGrad;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.ssm4j.experiments.config.ExperimentConfig;
+import org.ssm4j.experiments.config.TrainConfig;
+import org.ssm4j.experiments.eval.EvalResult;
+import org.ssm4j.experiments.eval.Evaluator;
+import org.ssm4j.experiments.eval.LossGraph;
+import org.ssm4j.experiments.models.SequenceModel;
+import org.ssm4j.experiments.tasks.SyntheticTask;
+import org.ssm4j.experiments.tasks.TaskBatch;
+import org.ssm4j.experiments.tasks.TaskStream;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Trains a {@link SequenceModel} on a synthetic task: per optimiser step, gradients of the
+ * answer loss from {@code SameDiff.calculateGradientsAndOutputs} for each of
+ * {@code accumulate} micro-batches, averaged, clipped to the global norm {@code clip}, then an
+ * {@link AdamW} update at the learning rate of a {@link WarmupCosineSchedule}. Every
+ * {@code eval_every} steps it evaluates on the fixed evaluation set at the training length and
+ * asks {@link EarlyStopping}; every {@code checkpoint_every} steps, at the end and when
+ * stopping early it writes a {@link Checkpoint}. Every step and evaluation goes to the
+ * {@link MetricsLog}.
+ *
+ * <p>Same config and seed on the same machine give the same metrics and weights, bit for bit,
+ * whether the run is uninterrupted or killed and resumed from a checkpoint: batches come from
+ * a seeded stream whose state is checkpointed, nothing else is random after initialisation,
+ * and the order of every reduction the trainer does is fixed.
+ */
+public final class Trainer {
+
+    /** File name of the checkpoint in a run directory. */
+    public static final String CHECKPOINT_FILE = "checkpoint.safetensors";
+
+    private static final Logger LOG = LoggerFactory.getLogger(Trainer.class);
+
+    private final SequenceModel model;
+    private final ExperimentConfig config;
+    private final Path outDir;
+    private final List<TrainingListener> listeners;
+
+    /**
+     * @param model     the model to train (its parameters are updated in place)
+     * @param config    the run's config (one model)
+     * @param outDir    run directory for the checkpoint and metrics
+     * @param listeners progress hooks
+     */
+    public Trainer(SequenceModel model, ExperimentConfig config, Path outDir, List<TrainingListener> listeners) {
+        this.model = model;
+        this.config = config;
+        this.outDir = outDir;
+        this.listeners = List.copyOf(listeners);
+    }
+
+    /** The checkpoint file of a run directory. */
+    public static Path checkpointFile(Path outDir) {
+        return outDir.resolve(CHECKPOINT_FILE);
+    }
+
+    /**
+     * Trains from scratch ({@code resumeFrom} null) or continues from a checkpoint of this
+     * run (then the model's parameters are overwritten with the checkpoint's).
+     *
+     * @param metrics where steps and evaluations are logged (for a resumed run, opened with
+     *                {@link MetricsLog#resumeAfter}); left open
+     */
+    public TrainingResult train(Checkpoint resumeFrom, MetricsLog metrics) {
+        TrainConfig train = config.train();
+        SyntheticTask task = config.task().create();
+        int length = config.task().length();
+        AdamW adam = new AdamW(model.parameters(), model.noDecayParameterNames(),
+                new AdamW.Settings(train.beta1(), train.beta2(), train.eps(), train.weightDecay()));
+        WarmupCosineSchedule schedule = new WarmupCosineSchedule(train.lr(), train.minLr(), train.warmup(), train.steps());
+        EarlyStopping earlyStopping = new EarlyStopping(train.earlyStop());
+        Evaluator evaluator = new Evaluator(model, task, config.eval().batchSize(), train.seed(), config.eval().maxMemoryBytes());
+
+        int step = 0;
+        double trainSeconds = 0;
+        long tokens = 0;
+        TaskStream stream;
+        if (resumeFrom == null) {
+            stream = TaskStream.start(task, train.batchSize(), length, train.seed());
+        } else {
+            Checkpoint.copyParameters(resumeFrom.parameters(), model.parameters(), checkpointFile(outDir).toString());
+            adam.restore(resumeFrom.step(), resumeFrom.firstMoments(), resumeFrom.secondMoments());
+            earlyStopping.restore(resumeFrom.earlyStopping());
+            stream = TaskStream.resume(task, train.batchSize(), length, resumeFrom.stream());
+            step = resumeFrom.step();
+            trainSeconds = resumeFrom.trainSeconds();
+            tokens = resumeFrom.tokens();
+            if (resumeFrom.finished()) {
+                LOG.info("checkpoint at step {} is of a finished run: nothing left to train", step);
+                return new TrainingResult(step, resumeFrom.stopReason(), trainSeconds, tokens);
+            }
+            LOG.info("resuming at step {} of {}", step, train.steps());
+        }
+
+        LossGraph graph = LossGraph.attach(model.buildGraph(train.batchSize(), length), model.vocabSize());
+        GradientFunctions.create(graph.model().sameDiff());
+        List<String> names = new ArrayList<>(model.parameters().keySet());
+        Map<String, INDArray> gradients = new LinkedHashMap<>();
+        model.parameters().forEach((name, p) -> gradients.put(name, p.ulike()));
+        long tokensPerStep = (long) train.sequencesPerStep() * length;
+        listeners.forEach(l -> l.onStart(resumeFrom == null ? 0 : resumeFrom.step(), train.steps(), tokensPerStep));
+
+        String stopReason = null;
+        while (step < train.steps() && stopReason == null) {
+            long start = System.nanoTime();
+            double loss = accumulateGradients(graph, stream, names, gradients, train.accumulate());
+            double gradNorm = GradientClipping.clipGlobalNorm(gradients.values(), train.clip());
+            double lr = schedule.lr(step);
+            adam.step(model.parameters(), gradients, lr);
+            step++;
+            double seconds = (System.nanoTime() - start) / 1e9;
+            trainSeconds += seconds;
+            tokens += tokensPerStep;
+            StepMetrics stepMetrics = new StepMetrics(step, loss, lr, gradNorm, tokens, seconds, tokensPerStep / seconds);
+            metrics.train(stepMetrics);
+            listeners.forEach(l -> l.onStep(stepMetrics));
+
+            if (step % train.evalEvery() == 0 || step == train.steps()) {
+                EvalResult result = evaluator.evaluate(length, config.eval().samples());
+                metrics.eval("eval", step, result);
+                int evalStep = step;
+                listeners.forEach(l -> l.onEvaluation(evalStep, result));
+                if (earlyStopping.shouldStop(result)) {
+                    stopReason = earlyStopping.reason();
+                    LOG.info("stopping early after step {}: {}", step, stopReason);
+                }
+            }
+            boolean finished = step == train.steps() || stopReason != null;
+            if (step % train.checkpointEvery() == 0 || finished) {
+                Path file = checkpointFile(outDir);
+                new Checkpoint(config, step, finished, stopReason, model.parameters(), adam.firstMoments(),
+                        adam.secondMoments(), stream.state(), earlyStopping.state(), trainSeconds, tokens).write(file);
+                int checkpointStep = step;
+                listeners.forEach(l -> l.onCheckpoint(checkpointStep, file));
+            }
+        }
+        TrainingResult result = new TrainingResult(step, stopReason, trainSeconds, tokens);
+        listeners.forEach(l -> l.onEnd(result));
+        return result;
+    }
+
+    /**
+     * Runs {@code micro} micro-batches and leaves the mean of their gradients in
+     * {@code gradients}; returns the mean of their losses.
+     */
+    private static double accumulateGradients(LossGraph graph, TaskStream stream, List<String> names,
+                                              Map<String, INDArray> gradients, int micro) {
+        double lossSum = 0;
+        for (int i = 0; i < micro; i++) {
+            TaskBatch batch = stream.next();
+            OutAndGrad result = graph.model().sameDiff().calculateGradientsAndOutputs(graph.feeds(batch),
+                    List.of(graph.loss().name()), names);
+            lossSum += result.getOutputs().get(graph.loss().name()).getDouble(0);
+            for (String name : names) {
+                INDArray g = result.getGradients().get(name);
+                if (g == null) {
+                    throw new IllegalStateException("the loss does not depend on parameter '" + name + "'");
+                }
+                if (i == 0) {
+                    gradients.get(name).assign(g);
+                } else {
+                    gradients.get(name).addi(g);
+                }
+            }
+        }
+        if (micro > 1) {
+            gradients.values().forEach(g -> g.divi(micro));
+        }
+        return lossSum / micro;
+    }
+}

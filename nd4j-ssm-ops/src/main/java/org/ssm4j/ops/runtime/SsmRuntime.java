@@ -1,0 +1,142 @@
+package org.ssm4j.ops.runtime;
+
+import org.nd4j.autodiff.functions.DifferentialFunction;
+import org.nd4j.imports.converters.ImportClassMapping;
+import org.nd4j.linalg.api.ops.executioner.OpExecutioner;
+import org.nd4j.linalg.cpu.nativecpu.ops.NativeOpExecutioner;
+import org.nd4j.linalg.factory.Nd4j;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.lang.reflect.Field;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * Makes ssm4j's Java ops runnable inside ND4J and SameDiff: swaps ND4J's op executioner for
+ * {@link SsmOpExecutioner} and registers the classes of {@link SsmOpRegistry} by op name in
+ * {@link ImportClassMapping}, where SameDiff looks ops up when it copies ({@code dup()}) or loads
+ * a graph.
+ *
+ * <p>Nobody needs to call this. ND4J's initialisation swaps the executioner through
+ * {@link Nd4jStartupHook} (a service ND4J loads while it starts); the swapped executioner
+ * registers the ops the first time SameDiff asks it for its custom operations, which SameDiff
+ * does before it looks up any op by name ({@link SsmOpExecutioner#getCustomOperations()}); the
+ * ops' constructors and the {@code SsmOps} facade call {@link #ensureInstalled()} too, which
+ * also covers class paths where the service file was lost.
+ *
+ * <p>Deadlock freedom: the class initialisation of {@link ImportClassMapping} starts ND4J, so
+ * the start-up hook, which runs inside ND4J's initialisation, never touches it; and
+ * {@link #ensureInstalled()} lets both finish initialising before it takes its own lock. For
+ * the same reason op classes must not call it from static initialisers. It is idempotent and
+ * thread-safe, and logs one INFO line when it has installed.
+ */
+public final class SsmRuntime {
+
+    private static final Logger log = LoggerFactory.getLogger(SsmRuntime.class);
+    private static final ReentrantLock LOCK = new ReentrantLock();
+    private static volatile boolean installed;
+    /** True while the registering thread instantiates the ops (their constructors re-enter). Guarded by LOCK. */
+    private static boolean registering;
+
+    private SsmRuntime() {
+    }
+
+    /**
+     * Installs the executioner hook and registers the ops, once per JVM.
+     *
+     * @throws IllegalStateException if ND4J's backend is not the CPU backend (nd4j-native),
+     *                               or an op name is already taken by another class
+     */
+    public static void ensureInstalled() {
+        if (installed) {
+            return;
+        }
+        Nd4j.getExecutioner();
+        ImportClassMapping.getOpNameMapping();
+        LOCK.lock();
+        try {
+            if (installed || registering) {
+                return;
+            }
+            registering = true;
+            try {
+                installExecutioner();
+                List<String> names = registerOps();
+                installed = true;
+                log.info("ssm4j runtime installed: ops {} run as Java kernels through {}", names,
+                        SsmOpExecutioner.class.getSimpleName());
+            } finally {
+                registering = false;
+            }
+        } finally {
+            LOCK.unlock();
+        }
+    }
+
+    /** Whether the hook is installed and the ops are registered. */
+    public static boolean isInstalled() {
+        return installed;
+    }
+
+    /** Swaps the executioner only; called by {@link Nd4jStartupHook} from inside ND4J's initialisation. */
+    static void installExecutionerAtStartup() {
+        LOCK.lock();
+        try {
+            installExecutioner();
+        } finally {
+            LOCK.unlock();
+        }
+    }
+
+    private static void installExecutioner() {
+        Field field;
+        try {
+            field = Nd4j.class.getDeclaredField("OP_EXECUTIONER_INSTANCE");
+            field.setAccessible(true);
+        } catch (NoSuchFieldException | RuntimeException e) {
+            throw new IllegalStateException("Cannot reach ND4J's op executioner field "
+                    + "Nd4j.OP_EXECUTIONER_INSTANCE (ND4J 1.0.0-M2.1 expected)", e);
+        }
+        try {
+            OpExecutioner current = (OpExecutioner) field.get(null);
+            if (current instanceof SsmOpExecutioner) {
+                return;
+            }
+            if (current == null || current.getClass() != NativeOpExecutioner.class) {
+                throw new IllegalStateException("ssm4j's ops need ND4J's CPU backend (nd4j-native), whose"
+                        + " op executioner is " + NativeOpExecutioner.class.getName() + "; this JVM's is "
+                        + (current == null ? "null" : current.getClass().getName()));
+            }
+            SsmOpExecutioner replacement = new SsmOpExecutioner();
+            replacement.setProfilingMode(current.getProfilingMode());
+            field.set(null, replacement);
+        } catch (IllegalAccessException e) {
+            throw new IllegalStateException("Cannot replace ND4J's op executioner", e);
+        }
+    }
+
+    private static List<String> registerOps() {
+        Map<String, DifferentialFunction> byName = ImportClassMapping.getOpNameMapping();
+        List<String> names = new ArrayList<>();
+        for (Class<? extends JavaCustomOp> opClass : SsmOpRegistry.opClasses()) {
+            DifferentialFunction op;
+            try {
+                op = opClass.getDeclaredConstructor().newInstance();
+            } catch (ReflectiveOperationException e) {
+                throw new IllegalStateException("Op class " + opClass.getName()
+                        + " needs a public no-argument constructor", e);
+            }
+            String name = op.opName();
+            DifferentialFunction previous = byName.putIfAbsent(name, op);
+            if (previous != null && previous.getClass() != opClass) {
+                throw new IllegalStateException("Op name '" + name + "' of " + opClass.getName()
+                        + " is already registered by " + previous.getClass().getName());
+            }
+            names.add(name);
+        }
+        return names;
+    }
+}

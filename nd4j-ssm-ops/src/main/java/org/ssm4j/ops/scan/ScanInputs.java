@@ -1,0 +1,209 @@
+package org.ssm4j.ops.scan;
+
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.ssm4j.kernels.ElementType;
+import org.ssm4j.kernels.ScanSpec;
+import org.ssm4j.ops.Layout;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * Validates the scan ops' arrays, derives the kernels' {@link ScanSpec} from them, and gives
+ * the channels-last views the kernels read. Every failure is an
+ * {@link IllegalArgumentException} naming the op, the input, its shape or type and what was
+ * expected.
+ */
+final class ScanInputs {
+
+    private ScanInputs() {
+    }
+
+    /** Names of the forward inputs in order (u, delta, A, B, C, [D], [z], [deltaBias], [initialState]), then {@code extra}. */
+    static List<String> names(ScanOptions options, String... extra) {
+        List<String> names = new ArrayList<>(List.of("u", "delta", "A", "B", "C"));
+        if (options.hasD()) {
+            names.add("D");
+        }
+        if (options.hasZ()) {
+            names.add("z");
+        }
+        if (options.hasDeltaBias()) {
+            names.add("deltaBias");
+        }
+        if (options.hasInitialState()) {
+            names.add("initialState");
+        }
+        names.addAll(List.of(extra));
+        return names;
+    }
+
+    /**
+     * Checks the number and types of the inputs: all FLOAT or all DOUBLE.
+     *
+     * @return that type
+     */
+    static DataType checkTypes(String op, List<String> names, List<DataType> types) {
+        if (types.size() != names.size()) {
+            throw new IllegalArgumentException(op + " expects " + names.size() + " inputs " + names + ", got "
+                    + types.size() + " (are the optional inputs the op was built with given?)");
+        }
+        DataType type = types.getFirst();
+        if (type != DataType.FLOAT && type != DataType.DOUBLE) {
+            throw new IllegalArgumentException(op + ": input u has type " + type + ", expected FLOAT or DOUBLE");
+        }
+        for (int i = 1; i < types.size(); i++) {
+            if (types.get(i) != type) {
+                throw new IllegalArgumentException(op + ": input " + names.get(i) + " has type " + types.get(i)
+                        + ", expected " + type + " (the type of u)");
+            }
+        }
+        return type;
+    }
+
+    /**
+     * Validates the forward inputs (the first {@code options.forwardInputs()} of {@code inputs};
+     * more may follow) and returns the sizes.
+     */
+    static ScanSpec spec(String op, ScanOptions options, List<String> names, INDArray[] inputs) {
+        checkTypes(op, names, Arrays.stream(inputs).map(INDArray::dataType).toList());
+        boolean last = options.layout() == Layout.CHANNELS_LAST;
+        String axes = last ? "(batch, length, channels)" : "(batch, channels, length)";
+        long[] u = inputs[0].shape();
+        if (u.length != 3) {
+            throw new IllegalArgumentException(op + ": input u has shape " + Arrays.toString(u) + ", expected rank 3 "
+                    + axes + " for layout " + options.layout());
+        }
+        long batch = u[0];
+        long length = last ? u[1] : u[2];
+        long channels = last ? u[2] : u[1];
+        if (batch < 1 || length < 1 || channels < 1 || batch * length * channels > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException(op + ": input u has shape " + Arrays.toString(u) + ", expected " + axes
+                    + " with every size at least 1 and fewer than 2^31 elements");
+        }
+        expectShape(op, "delta", inputs[1], u);
+        long[] a = inputs[2].shape();
+        if (a.length != 2 || a[0] != channels || a[1] < 1) {
+            throw new IllegalArgumentException(op + ": input A has shape " + Arrays.toString(a)
+                    + ", expected (channels, state) = [" + channels + ", state >= 1]");
+        }
+        long state = a[1];
+        long[] b = inputs[3].shape();
+        long[] ungrouped = last ? new long[]{batch, length, state} : new long[]{batch, state, length};
+        long groups;
+        if (b.length == 3 && Arrays.equals(b, ungrouped)) {
+            groups = 1;
+        } else if (b.length == 4 && b[0] == batch && b[1] >= 1
+                && (last ? b[1] == length && b[3] == state : b[2] == state && b[3] == length)) {
+            groups = last ? b[2] : b[1];
+        } else {
+            throw new IllegalArgumentException(op + ": input B has shape " + Arrays.toString(b) + ", expected "
+                    + (last ? "(batch, length, state) = " + Arrays.toString(ungrouped)
+                    + " or (batch, length, groups, state) = [" + batch + ", " + length + ", groups, " + state + "]"
+                    : "(batch, state, length) = " + Arrays.toString(ungrouped)
+                    + " or (batch, groups, state, length) = [" + batch + ", groups, " + state + ", " + length + "]")
+                    + " for layout " + options.layout());
+        }
+        if (groups < 1 || channels % groups != 0) {
+            throw new IllegalArgumentException(op + ": input B has shape " + Arrays.toString(b) + " with " + groups
+                    + " groups, which do not divide the " + channels + " channels of u");
+        }
+        if (length * state * groups > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException(op + ": input B has shape " + Arrays.toString(b)
+                    + "; expected fewer than 2^31 elements per batch row");
+        }
+        expectShape(op, "C", inputs[4], b);
+        int next = 5;
+        if (options.hasD()) {
+            expectShape(op, "D", inputs[next++], channels);
+        }
+        if (options.hasZ()) {
+            expectShape(op, "z", inputs[next++], u);
+        }
+        if (options.hasDeltaBias()) {
+            expectShape(op, "deltaBias", inputs[next++], channels);
+        }
+        if (options.hasInitialState()) {
+            expectShape(op, "initialState", inputs[next], batch, channels, state);
+        }
+        return new ScanSpec((int) batch, (int) length, (int) channels, (int) state, (int) groups,
+                options.deltaSoftplus(), options.hasD(), options.hasZ(), options.hasDeltaBias(),
+                options.hasInitialState(), options.checkpointInterval());
+    }
+
+    /** The shape of u, delta, z and y in the op's layout. */
+    static long[] sequenceShape(ScanOptions options, ScanSpec spec) {
+        return options.layout() == Layout.CHANNELS_LAST
+                ? new long[]{spec.batch(), spec.length(), spec.channels()}
+                : new long[]{spec.batch(), spec.channels(), spec.length()};
+    }
+
+    /** (batch, channels, state): the initial and last states. */
+    static long[] stateShape(ScanSpec spec) {
+        return new long[]{spec.batch(), spec.channels(), spec.state()};
+    }
+
+    /** (batch, checkpoints, channels, state). */
+    static long[] checkpointShape(ScanSpec spec) {
+        return new long[]{spec.batch(), spec.checkpoints(), spec.channels(), spec.state()};
+    }
+
+    /** The kernels' (batch, length, channels) view of a sequence array in the op's layout. */
+    static INDArray sequenceChannelsLast(ScanOptions options, INDArray sequence) {
+        return options.layout() == Layout.CHANNELS_LAST ? sequence : sequence.permute(0, 2, 1);
+    }
+
+    /** The kernels' (batch, length, [groups,] state) view of B, C or their gradients in the op's layout. */
+    static INDArray groupsChannelsLast(ScanOptions options, INDArray groups) {
+        if (options.layout() == Layout.CHANNELS_LAST) {
+            return groups;
+        }
+        return groups.rank() == 3 ? groups.permute(0, 2, 1) : groups.permute(0, 3, 1, 2);
+    }
+
+    /**
+     * Rejects NaN in a dense array (A: a NaN there would turn every state it touches into NaN).
+     */
+    static void requireNoNaN(String op, String name, INDArray array, MemorySegment dense) {
+        long n = array.length();
+        boolean wide = array.dataType() == DataType.DOUBLE;
+        for (long i = 0; i < n; i++) {
+            double v = wide ? dense.getAtIndex(ValueLayout.JAVA_DOUBLE, i) : dense.getAtIndex(ValueLayout.JAVA_FLOAT, i);
+            if (Double.isNaN(v)) {
+                long[] index = org.nd4j.linalg.api.shape.Shape.ind2subC(array.shape(), i);
+                throw new IllegalArgumentException(op + ": input " + name + " of shape " + Arrays.toString(array.shape())
+                        + " holds NaN at " + Arrays.toString(index) + "; expected finite values");
+            }
+        }
+    }
+
+    static void expectShape(String op, String name, INDArray array, long... expected) {
+        if (!Arrays.equals(array.shape(), expected)) {
+            throw new IllegalArgumentException(op + ": " + name + " has shape " + Arrays.toString(array.shape())
+                    + ", expected " + Arrays.toString(expected));
+        }
+    }
+
+    /** Checks that the op got the output arrays it declared. */
+    static void expectOutputs(String op, List<String> names, INDArray[] outputs, List<long[]> shapes, DataType type) {
+        if (outputs.length != names.size()) {
+            throw new IllegalArgumentException(op + " writes " + names.size() + " outputs " + names + ", got "
+                    + outputs.length + " output arrays");
+        }
+        for (int i = 0; i < outputs.length; i++) {
+            expectShape(op, "output " + names.get(i), outputs[i], shapes.get(i));
+            if (outputs[i].dataType() != type) {
+                throw new IllegalArgumentException(op + ": output " + names.get(i) + " has type "
+                        + outputs[i].dataType() + ", expected " + type);
+            }
+        }
+    }
+
+    static ElementType elementType(DataType type) {
+        return type == DataType.FLOAT ? ElementType.FLOAT32 : ElementType.FLOAT64;
+    }
+}
