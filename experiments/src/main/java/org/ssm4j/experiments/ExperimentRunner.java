@@ -13,6 +13,7 @@ import org.ssm4j.experiments.models.SequenceModels;
 import org.ssm4j.experiments.report.ProcessMemory;
 import org.ssm4j.experiments.report.RunInfo;
 import org.ssm4j.experiments.report.RunReport;
+import org.ssm4j.experiments.report.RunSummary;
 import org.ssm4j.experiments.train.Checkpoint;
 import org.ssm4j.experiments.train.MetricsLog;
 import org.ssm4j.experiments.train.Trainer;

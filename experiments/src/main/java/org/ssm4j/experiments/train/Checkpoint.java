@@ -7,6 +7,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.ssm4j.experiments.config.ConfigLoader;
 import org.ssm4j.experiments.config.ExperimentConfig;
+import org.ssm4j.experiments.models.SequenceModel;
+import org.ssm4j.experiments.models.SequenceModels;
 import org.ssm4j.experiments.tasks.TaskStream;
 import org.ssm4j.safetensors.SafetensorsFile;
 import org.ssm4j.safetensors.SafetensorsWriter;
@@ -146,11 +148,18 @@ public record Checkpoint(ExperimentConfig config, int step, boolean finished, St
         return arrays;
     }
 
+    /** The trained model: built as the checkpoint's config says, holding the checkpoint's weights. */
+    public SequenceModel model() {
+        SequenceModel model = SequenceModels.create(config.singleModel(), config.task().vocabSize(), config.train().seed());
+        copyParameters(parameters, model.parameters(), "checkpoint of step " + step);
+        return model;
+    }
+
     /**
      * Copies the checkpoint's weights into {@code target} (a model's live parameters), checking
      * that names, shapes and types match.
      */
-    public static void copyParameters(Map<String, INDArray> saved, Map<String, INDArray> target, Path source) {
+    public static void copyParameters(Map<String, INDArray> saved, Map<String, INDArray> target, String source) {
         if (!saved.keySet().equals(target.keySet())) {
             throw new IllegalArgumentException("checkpoint " + source + " has parameters " + saved.keySet()
                     + " but the model has " + target.keySet());

@@ -89,7 +89,7 @@ public final class Trainer {
         if (resumeFrom == null) {
             stream = TaskStream.start(task, train.batchSize(), length, train.seed());
         } else {
-            Checkpoint.copyParameters(resumeFrom.parameters(), model.parameters(), checkpointFile(outDir));
+            Checkpoint.copyParameters(resumeFrom.parameters(), model.parameters(), checkpointFile(outDir).toString());
             adam.restore(resumeFrom.step(), resumeFrom.firstMoments(), resumeFrom.secondMoments());
             earlyStopping.restore(resumeFrom.earlyStopping());
             stream = TaskStream.resume(task, train.batchSize(), length, resumeFrom.stream());
