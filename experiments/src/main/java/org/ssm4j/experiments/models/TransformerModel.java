@@ -8,6 +8,7 @@ import org.nd4j.linalg.factory.Nd4j;
 import org.ssm4j.experiments.config.TransformerConfig;
 import org.ssm4j.experiments.tasks.SplitMix64;
 import org.ssm4j.experiments.tasks.TaskStream;
+import org.ssm4j.ops.embedding.TokenEmbedding;
 
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -16,7 +17,8 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * The Transformer baseline as a SameDiff graph: token embedding, {@code n_layers} pre-norm
+ * The Transformer baseline as a SameDiff graph: token embedding (nd4j-ssm-ops'
+ * {@code token_embedding} op, whose backward pass sums repeated ids), {@code n_layers} pre-norm
  * blocks of causal multi-head self-attention and a GELU MLP, a final RMSNorm and the output
  * head (the transposed embedding when tied). No biases, so the no-decay set is the norm
  * weights.
@@ -125,14 +127,14 @@ public final class TransformerModel implements SequenceModel {
         int d = config.dModel();
         int heads = config.nHeads();
         int headDim = config.headDim();
-        SDVariable ids = sd.placeHolder("input_ids", DataType.INT32, batch, length);
+        SDVariable ids = sd.placeHolder("input_ids", DataType.INT64, batch, length);
         SDVariable cos = sd.constant("rope_cos", ropeTable(length, true));
         SDVariable sin = sd.constant("rope_sin", ropeTable(length, false));
         SDVariable rotateHalf = sd.constant("rope_rotate_half", rotateHalfMatrix());
         SDVariable mask = sd.constant("causal_mask", causalMask(length));
         double scale = 1.0 / Math.sqrt(headDim);
 
-        SDVariable x = GraphLayers.embed(sd, ids, w.get("embedding"), vocab, dtype);
+        SDVariable x = TokenEmbedding.lookup(sd, "embedded", w.get("embedding"), ids).reshape((long) batch * length, d);
         for (int i = 0; i < config.nLayers(); i++) {
             String p = "layers." + i + ".";
             SDVariable h = GraphLayers.rmsNorm(sd, x, w.get(p + "attn_norm"), NORM_EPS);
