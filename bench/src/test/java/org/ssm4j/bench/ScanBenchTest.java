@@ -47,7 +47,7 @@ class ScanBenchTest {
 
     @Test
     void stockFiguresAndRatios() throws Exception {
-        ScanBenchResult result = new ScanBenchResult(TINY, 2, 5, 1.0, 0.9, 2.0, 1.8, 1000, 800, 200, 500,
+        ScanBenchResult result = new ScanBenchResult(TINY, 2, 5, 1.0, 0.9, 2.0, 1.8, 500, 300, 200,
                 new ScanBenchResult.Stock(30.0, 80.0, 5000, 3), null, 1.5);
         JsonNode json = new ObjectMapper().readTree(result.toJson());
         assertEquals(30.0, json.get("stock_fwd_speed_ratio").asDouble());

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.ssm4j.mamba.MambaLM;
 import org.ssm4j.mamba.tokenizer.ByteTokenizer;
 import org.ssm4j.safetensors.SafetensorsFile;
 import picocli.CommandLine;
@@ -68,6 +69,19 @@ class GenerateCommandTest {
     }
 
     @Test
+    void anSsm4jModelFileGeneratesTheSameIds(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("tiny.zip");
+        MambaLM.load(TINY).save(file);
+        long[] prompt = reference("generate.prompt");
+        int[] expected = Arrays.stream(reference("generate.ids")).mapToInt(Math::toIntExact).toArray();
+        String ids = Arrays.stream(prompt).mapToObj(Long::toString).collect(Collectors.joining(","));
+        Run r = run("generate", "--model", file.toString(), "--prompt-ids", ids,
+                "--max-new-tokens", String.valueOf(expected.length - prompt.length), "--json");
+        assertEquals(0, r.exitCode(), r.err());
+        assertArrayEquals(expected, ints(new ObjectMapper().readTree(r.out()).get("ids")));
+    }
+
+    @Test
     void samplingWithASeedIsReproducibleAndTextPromptsAreTokenized() throws Exception {
         String[] args = {"generate", "--model", TINY.toString(), "--prompt", "Hello", "--max-new-tokens", "12",
                 "--temperature", "1.5", "--top-k", "50", "--top-p", "0.95", "--seed", "11", "--ignore-eos", "--json"};
@@ -95,9 +109,13 @@ class GenerateCommandTest {
 
     @Test
     void badArgumentsAreUsageErrors(@TempDir Path empty) {
-        Run notAModel = run("generate", "--model", empty.toString(), "--prompt-ids", "1", "--max-new-tokens", "2");
-        assertEquals(2, notAModel.exitCode());
-        assertTrue(notAModel.err().contains("not a Hugging Face model directory"), notAModel.err());
+        Run notAModel = run("generate", "--model", empty.resolve("absent").toString(), "--prompt-ids", "1",
+                "--max-new-tokens", "2");
+        assertEquals(1, notAModel.exitCode());
+        assertTrue(notAModel.err().contains("is neither a Hugging Face checkpoint directory"), notAModel.err());
+        Run noConfig = run("generate", "--model", empty.toString(), "--prompt-ids", "1", "--max-new-tokens", "2", "--json");
+        assertEquals(1, noConfig.exitCode());
+        assertTrue(noConfig.out().startsWith("{\"error\":") && noConfig.out().contains("config.json"), noConfig.out());
         assertEquals(2, run("generate", "--model", TINY.toString(), "--prompt", "a", "--prompt-ids", "1",
                 "--max-new-tokens", "2").exitCode());
         assertEquals(2, run("generate", "--model", TINY.toString(), "--prompt", "a", "--max-new-tokens", "2",
