@@ -12,9 +12,6 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 
-import static jdk.incubator.vector.VectorOperators.EXP;
-import static jdk.incubator.vector.VectorOperators.LOG1P;
-
 /**
  * The scan's arithmetic on FLOAT32 buffers with the Vector API: a block is one vector of
  * neighbouring channels ({@link #LANES} of them, channels-last makes them one load); every
@@ -48,14 +45,6 @@ final class VectorBlockArithmetic implements BlockArithmetic {
     @Override
     public BackwardPass backward(ScanSpec spec, ScanBackward b) {
         return new Backward(spec, b);
-    }
-
-    static FloatVector softplus(FloatVector x) {
-        return x.max(0f).add(x.abs().neg().lanewise(EXP).lanewise(LOG1P));
-    }
-
-    static FloatVector sigmoid(FloatVector x) {
-        return FloatVector.broadcast(SPECIES, 1f).div(x.neg().lanewise(EXP).add(1f));
     }
 
     /** What both passes read: the inputs and the per-block vectors of A, D and delta_bias. */
@@ -146,7 +135,7 @@ final class VectorBlockArithmetic implements BlockArithmetic {
 
         /** delta' from delta + delta_bias. */
         FloatVector deltaPrime(FloatVector input) {
-            return spec.deltaSoftplus() ? softplus(input) : input;
+            return spec.deltaSoftplus() ? VectorMath.softplus(input) : input;
         }
 
         /** A block's states from a (batch, channels, state) FLOAT32 tensor laid out (state, lane) as floats. */
@@ -294,7 +283,7 @@ final class VectorBlockArithmetic implements BlockArithmetic {
                     FloatVector out = FloatVector.zero(SPECIES);
                     for (int s = 0; s < n; s++) {
                         int at = s * LANES;
-                        FloatVector decayed = dt.mul(FloatVector.fromArray(SPECIES, a, at)).lanewise(EXP);
+                        FloatVector decayed = VectorMath.exp(dt.mul(FloatVector.fromArray(SPECIES, a, at)));
                         FloatVector hs = decayed.fma(FloatVector.fromArray(SPECIES, h, at), dtu.mul(broadcast(b, g + s)));
                         hs.intoArray(h, at);
                         out = hs.fma(broadcast(c, g + s), out);
@@ -312,7 +301,7 @@ final class VectorBlockArithmetic implements BlockArithmetic {
                     FloatVector out = skip.fma(load(u, i, mask), FloatVector.fromArray(SPECIES, yState, j * LANES));
                     if (spec.hasZ()) {
                         FloatVector zt = load(z, i, mask);
-                        out = out.mul(zt).mul(sigmoid(zt));
+                        out = out.mul(zt).mul(VectorMath.sigmoid(zt));
                     }
                     store(out, y, i, mask);
                 }
@@ -411,7 +400,7 @@ final class VectorBlockArithmetic implements BlockArithmetic {
                     int previous = j * stateLanes;
                     for (int s = 0; s < n; s++) {
                         int at = s * LANES;
-                        FloatVector decayed = dt.mul(FloatVector.fromArray(SPECIES, a, at)).lanewise(EXP);
+                        FloatVector decayed = VectorMath.exp(dt.mul(FloatVector.fromArray(SPECIES, a, at)));
                         decayed.intoArray(decay, previous + at);
                         FloatVector hs = decayed.fma(FloatVector.fromArray(SPECIES, h, previous + at), dtu.mul(broadcast(b, g + s)));
                         hs.intoArray(h, previous + stateLanes + at);
@@ -432,7 +421,7 @@ final class VectorBlockArithmetic implements BlockArithmetic {
                     FloatVector grad = load(buffers.dy(), i, mask);
                     if (spec.hasZ()) {
                         FloatVector zt = load(z, i, mask);
-                        FloatVector sig = sigmoid(zt);
+                        FloatVector sig = VectorMath.sigmoid(zt);
                         FloatVector yIn = skip.fma(ut, FloatVector.fromArray(SPECIES, yState, j * LANES));
                         FloatVector dSilu = sig.mul(zt.mul(sig.neg().add(1f)).add(1f));
                         store(grad.mul(yIn).mul(dSilu), buffers.dZ(), i, mask);
@@ -488,7 +477,7 @@ final class VectorBlockArithmetic implements BlockArithmetic {
                 for (int j = 0; j < steps; j++, i += spec.channels()) {
                     FloatVector dDelta = FloatVector.fromArray(SPECIES, dDeltaPrime, j * LANES);
                     if (spec.deltaSoftplus()) {
-                        dDelta = dDelta.mul(sigmoid(load(delta, i, mask).add(bias)));
+                        dDelta = dDelta.mul(VectorMath.sigmoid(load(delta, i, mask).add(bias)));
                     }
                     store(dDelta, buffers.dDelta(), i, mask);
                     sum = sum.add(dDelta);
@@ -523,7 +512,7 @@ final class VectorBlockArithmetic implements BlockArithmetic {
                     FloatVector grad = load(buffers.dy(), i, mask);
                     if (spec.hasZ()) {
                         FloatVector zt = load(z, i, mask);
-                        grad = grad.mul(zt).mul(sigmoid(zt));
+                        grad = grad.mul(zt).mul(VectorMath.sigmoid(zt));
                     }
                     grad.intoArray(gated, j * LANES);
                 }
@@ -540,7 +529,7 @@ final class VectorBlockArithmetic implements BlockArithmetic {
                     for (int s = 0; s < n; s++) {
                         int at = s * LANES;
                         FloatVector gs = broadcast(c, g + s).fma(grad, FloatVector.fromArray(SPECIES, carried, at));
-                        dt.mul(FloatVector.fromArray(SPECIES, a, at)).lanewise(EXP).mul(gs).intoArray(carried, at);
+                        VectorMath.exp(dt.mul(FloatVector.fromArray(SPECIES, a, at))).mul(gs).intoArray(carried, at);
                     }
                 }
             }
