@@ -105,7 +105,9 @@ public final class CausalConv1dCpu {
         forEachTask(spec, (b, c0, c1) -> {
             int vectorEnd = vectors ? CausalConv1dVector.vectorEnd(c0, c1) : c0;
             if (vectorEnd > c0) {
-                CausalConv1dVector.backward(spec, x, weight, bias, initialState, dy, dx, dInitialState,
+                float[] dz = CausalConv1dVector.activationGradients(spec, x, weight, bias, initialState, dy, b, c0,
+                        vectorEnd);
+                CausalConv1dVector.backward(spec, x, weight, bias, initialState, dz, dx, dInitialState,
                         dWeightPartial, dBiasPartial, b, c0, vectorEnd);
             }
             CausalConv1dScalar.backward(spec, type, x, weight, bias, initialState, dy, dx, dInitialState,

@@ -99,20 +99,19 @@ final class CausalConv1dVector {
         }
     }
 
-    /** The vector counterpart of {@link CausalConv1dScalar#backward}, same contract. */
-    static void backward(CausalConv1dSpec spec, MemorySegment x, MemorySegment weight, MemorySegment bias,
-                         MemorySegment initialState, MemorySegment dy, MemorySegment dx,
-                         MemorySegment dInitialState, double[] dWeightPartial, double[] dBiasPartial,
-                         int b, int c0, int c1) {
+    /**
+     * The gradient of the convolution before the activation for batch {@code b}, channels
+     * {@code [c0, c1)}: dy, times silu'(conv) with SiLU; {@code (length, c1 - c0)}. Called on its
+     * own, not from {@link #backward}: with the sigmoid inlined, that method would overflow C2's
+     * inlining budget and box vectors.
+     */
+    static float[] activationGradients(CausalConv1dSpec spec, MemorySegment x, MemorySegment weight,
+                                       MemorySegment bias, MemorySegment initialState, MemorySegment dy,
+                                       int b, int c0, int c1) {
         Block block = Block.load(spec, weight, bias, initialState, b, c0, c1);
         int n = block.n();
-        int length = spec.length();
-        int width = spec.width();
-        int stateWidth = spec.stateWidth();
-        float[] dz = new float[length * n];
-        float[] dBias = new float[n];
-        float[] dWeight = new float[width * n];
-        for (int t = 0; t < length; t++) {
+        float[] dz = new float[spec.length() * n];
+        for (int t = 0; t < spec.length(); t++) {
             for (int j = 0; j < n; j += LANES) {
                 FloatVector g = FloatVector.fromMemorySegment(SPECIES, dy, offset(spec, b, t, c0 + j), ORDER);
                 if (spec.silu()) {
@@ -121,6 +120,29 @@ final class CausalConv1dVector {
                     g = g.mul(sigmoid).mul(z.mul(ONE.sub(sigmoid)).add(ONE));
                 }
                 g.intoArray(dz, t * n + j);
+            }
+        }
+        return dz;
+    }
+
+    /**
+     * The vector counterpart of {@link CausalConv1dScalar#backward}, same contract, from the
+     * gradient before the activation, {@code dz} from {@link #activationGradients}.
+     */
+    static void backward(CausalConv1dSpec spec, MemorySegment x, MemorySegment weight, MemorySegment bias,
+                         MemorySegment initialState, float[] dz, MemorySegment dx,
+                         MemorySegment dInitialState, double[] dWeightPartial, double[] dBiasPartial,
+                         int b, int c0, int c1) {
+        Block block = Block.load(spec, weight, bias, initialState, b, c0, c1);
+        int n = block.n();
+        int length = spec.length();
+        int width = spec.width();
+        int stateWidth = spec.stateWidth();
+        float[] dBias = new float[n];
+        float[] dWeight = new float[width * n];
+        for (int t = 0; t < length; t++) {
+            for (int j = 0; j < n; j += LANES) {
+                FloatVector g = FloatVector.fromArray(SPECIES, dz, t * n + j);
                 FloatVector.fromArray(SPECIES, dBias, j).add(g).intoArray(dBias, j);
                 for (int k = 0; k < width; k++) {
                     FloatVector.fromArray(SPECIES, dWeight, k * n + j)

@@ -102,23 +102,16 @@ final class VectorBlockArithmetic implements BlockArithmetic {
             return spec.state() * LANES;
         }
 
-        /** The block's lanes (all of them but in a group's last block). */
+        /**
+         * The block's lanes (all of them but in a group's last block). Loads and stores are
+         * always masked: one code path keeps the loops within C2's inlining budget, and with
+         * AVX-512 a masked access costs the same as a plain one. The loops call the Vector API
+         * directly, with no helper of their own that takes or returns a vector: C2 always
+         * inlines the Vector API, but a helper it leaves out (when a caller has grown past its
+         * inlining budget) would box the vectors on every call.
+         */
         static VectorMask<Float> mask(ChannelBlock block) {
             return SPECIES.indexInRange(0, block.width());
-        }
-
-        // Loads and stores are always masked: one code path keeps the loops within C2's
-        // inlining budget, and with AVX-512 a masked access costs the same as a plain one.
-        static FloatVector load(MemorySegment segment, long index, VectorMask<Float> mask) {
-            return FloatVector.fromMemorySegment(SPECIES, segment, index * Float.BYTES, ORDER, mask);
-        }
-
-        static void store(FloatVector v, MemorySegment segment, long index, VectorMask<Float> mask) {
-            v.intoMemorySegment(segment, index * Float.BYTES, ORDER, mask);
-        }
-
-        static FloatVector broadcast(MemorySegment segment, long index) {
-            return FloatVector.broadcast(SPECIES, segment.getAtIndex(F32, index));
         }
 
         long sequenceIndex(ChannelBlock block, int t) {
@@ -131,11 +124,6 @@ final class VectorBlockArithmetic implements BlockArithmetic {
 
         long checkpointIndex(ChannelBlock block, int j) {
             return (((long) block.batch() * spec.checkpoints() + j) * spec.channels() + block.channel0()) * spec.state();
-        }
-
-        /** delta' from delta + delta_bias. */
-        FloatVector deltaPrime(FloatVector input) {
-            return spec.deltaSoftplus() ? VectorMath.softplus(input) : input;
         }
 
         /** A block's states from a (batch, channels, state) FLOAT32 tensor laid out (state, lane) as floats. */
@@ -197,16 +185,22 @@ final class VectorBlockArithmetic implements BlockArithmetic {
             }
         }
 
-            /**
+        /*
+         * The transcendental functions (VectorMath) run in passes of their own over float[]
+         * scratch (the three methods below and VectorMath's float[] forms), called by the
+         * workers between the other loops, never from inside them: inlined into a loop that
+         * also loads and stores through memory segments, one overflows C2's inlining budget,
+         * and the calls C2 then leaves out pass boxed vectors.
+         */
+
+        /**
          * delta' of steps {@code [t0, t0 + steps)} into {@code out} (step, lane); their sum is
          * added to {@code sum} (lane) unless it is null.
          */
         void deltaPrimes(ChannelBlock block, int t0, int steps, float[] out, float[] sum) {
-            VectorMask<Float> mask = mask(block);
-            FloatVector bias = FloatVector.fromArray(SPECIES, biasLaid[block.column()], 0);
-            long i = sequenceIndex(block, t0);
-            for (int j = 0; j < steps; j++, i += spec.channels()) {
-                deltaPrime(load(delta, i, mask).add(bias)).intoArray(out, j * LANES);
+            deltaInputs(block, t0, steps, out);
+            if (spec.deltaSoftplus()) {
+                VectorMath.softplus(out, steps * LANES);
             }
             if (sum != null) {
                 FloatVector total = FloatVector.fromArray(SPECIES, sum, 0);
@@ -215,6 +209,40 @@ final class VectorBlockArithmetic implements BlockArithmetic {
                 }
                 total.intoArray(sum, 0);
             }
+        }
+
+        /** delta + delta_bias of steps {@code [t0, t0 + steps)} into {@code out} (step, lane). */
+        void deltaInputs(ChannelBlock block, int t0, int steps, float[] out) {
+            VectorMask<Float> mask = mask(block);
+            FloatVector bias = FloatVector.fromArray(SPECIES, biasLaid[block.column()], 0);
+            long i = sequenceIndex(block, t0);
+            for (int j = 0; j < steps; j++, i += spec.channels()) {
+                FloatVector input = FloatVector.fromMemorySegment(SPECIES, delta, i * Float.BYTES, ORDER, mask);
+                input.add(bias).intoArray(out, j * LANES);
+            }
+        }
+
+        /** exp(delta' A) of {@code steps} steps, from their delta' (step, lane), into {@code out} (step, state, lane). */
+        void decays(ChannelBlock block, int steps, float[] deltaPrime, float[] out) {
+            float[] a = aLaid[block.column()];
+            int n = spec.state();
+            for (int j = 0; j < steps; j++) {
+                FloatVector dt = FloatVector.fromArray(SPECIES, deltaPrime, j * LANES);
+                for (int s = 0; s < n; s++) {
+                    VectorMath.exp(dt.mul(FloatVector.fromArray(SPECIES, a, s * LANES)))
+                            .intoArray(out, (j * n + s) * LANES);
+                }
+            }
+        }
+
+        /** sigmoid(z) of steps {@code [t0, t0 + steps)} into {@code out} (step, lane). */
+        void gateSigmoids(ChannelBlock block, int t0, int steps, float[] out) {
+            VectorMask<Float> mask = mask(block);
+            long i = sequenceIndex(block, t0);
+            for (int j = 0; j < steps; j++, i += spec.channels()) {
+                FloatVector.fromMemorySegment(SPECIES, z, i * Float.BYTES, ORDER, mask).intoArray(out, j * LANES);
+            }
+            VectorMath.sigmoid(out, steps * LANES);
         }
     }
 
@@ -232,17 +260,21 @@ final class VectorBlockArithmetic implements BlockArithmetic {
         }
 
         /**
-         * Scans tiles of steps that end at checkpoints. Each tile runs three loops, each one
+         * Scans tiles of steps that end at checkpoints. Each tile runs its loops, each one
          * compiled on its own (one method holding all of it overflows C2's inlining budget and
-         * falls back to boxed vectors): delta', the recurrence, then D, the gate and the store.
+         * falls back to boxed vectors): delta', the decays, the recurrence, then sigmoid(z)
+         * and D, the gate and the store.
          */
         private final class Worker implements ForwardWorker {
             private final int n = spec.state();
             private final int tile = Math.min(spec.checkpointInterval(), 64);
             private final float[] h = new float[n * LANES];
-            /** delta' and the recurrence's part of y of the tile's steps: (step, lane). */
+            /** delta', the recurrence's part of y and sigmoid(z) of the tile's steps: (step, lane). */
             private final float[] deltaPrime = new float[tile * LANES];
             private final float[] yState = new float[tile * LANES];
+            private final float[] gateSigmoid = new float[tile * LANES];
+            /** exp(delta' A) of the tile's steps: (step, state, lane). */
+            private final float[] decay = new float[tile * n * LANES];
             private final float[] sum = new float[LANES];
 
             @Override
@@ -258,8 +290,12 @@ final class VectorBlockArithmetic implements BlockArithmetic {
                     }
                     int steps = Math.min(Math.min(t1, (t / k + 1) * k) - t, tile);
                     deltaPrimes(block, t, steps, deltaPrime, sum);
+                    decays(block, steps, deltaPrime, decay);
                     recurrence(block, t, steps);
                     if (writeOutputs) {
+                        if (spec.hasZ()) {
+                            gateSigmoids(block, t, steps, gateSigmoid);
+                        }
                         writeY(block, t, steps);
                     }
                     t += steps;
@@ -272,38 +308,39 @@ final class VectorBlockArithmetic implements BlockArithmetic {
 
             /** h over the steps; the sum over states of h C of each step into yState. */
             private void recurrence(ChannelBlock block, int t0, int steps) {
-                float[] a = aLaid[block.column()];
                 VectorMask<Float> mask = mask(block);
                 long i = sequenceIndex(block, t0);
                 long g = groupIndex(block, t0);
                 long groupStep = (long) spec.groups() * n;
                 for (int j = 0; j < steps; j++, i += spec.channels(), g += groupStep) {
                     FloatVector dt = FloatVector.fromArray(SPECIES, deltaPrime, j * LANES);
-                    FloatVector dtu = dt.mul(load(u, i, mask));
+                    FloatVector dtu = dt.mul(FloatVector.fromMemorySegment(SPECIES, u, i * Float.BYTES, ORDER, mask));
                     FloatVector out = FloatVector.zero(SPECIES);
                     for (int s = 0; s < n; s++) {
                         int at = s * LANES;
-                        FloatVector decayed = VectorMath.exp(dt.mul(FloatVector.fromArray(SPECIES, a, at)));
-                        FloatVector hs = decayed.fma(FloatVector.fromArray(SPECIES, h, at), dtu.mul(broadcast(b, g + s)));
+                        FloatVector decayed = FloatVector.fromArray(SPECIES, decay, (j * n + s) * LANES);
+                        FloatVector bs = FloatVector.broadcast(SPECIES, b.getAtIndex(F32, g + s));
+                        FloatVector hs = decayed.fma(FloatVector.fromArray(SPECIES, h, at), dtu.mul(bs));
                         hs.intoArray(h, at);
-                        out = hs.fma(broadcast(c, g + s), out);
+                        out = hs.fma(FloatVector.broadcast(SPECIES, c.getAtIndex(F32, g + s)), out);
                     }
                     out.intoArray(yState, j * LANES);
                 }
             }
 
-            /** y = (yState + D u) silu(z). */
+            /** y = (yState + D u) silu(z), sigmoid(z) from gateSigmoid. */
             private void writeY(ChannelBlock block, int t0, int steps) {
                 VectorMask<Float> mask = mask(block);
                 FloatVector skip = FloatVector.fromArray(SPECIES, dLaid[block.column()], 0);
                 long i = sequenceIndex(block, t0);
                 for (int j = 0; j < steps; j++, i += spec.channels()) {
-                    FloatVector out = skip.fma(load(u, i, mask), FloatVector.fromArray(SPECIES, yState, j * LANES));
+                    FloatVector ut = FloatVector.fromMemorySegment(SPECIES, u, i * Float.BYTES, ORDER, mask);
+                    FloatVector out = skip.fma(ut, FloatVector.fromArray(SPECIES, yState, j * LANES));
                     if (spec.hasZ()) {
-                        FloatVector zt = load(z, i, mask);
-                        out = out.mul(zt).mul(VectorMath.sigmoid(zt));
+                        FloatVector zt = FloatVector.fromMemorySegment(SPECIES, z, i * Float.BYTES, ORDER, mask);
+                        out = out.mul(zt).mul(FloatVector.fromArray(SPECIES, gateSigmoid, j * LANES));
                     }
-                    store(out, y, i, mask);
+                    out.intoMemorySegment(y, i * Float.BYTES, ORDER, mask);
                 }
             }
 
@@ -346,11 +383,15 @@ final class VectorBlockArithmetic implements BlockArithmetic {
             private final float[] h = new float[(window + 1) * stateLanes];
             /** exp(delta' A) of each step: (k, state, lane). */
             private final float[] decay = new float[window * stateLanes];
-            /** Per step (step, lane): delta'; the recurrence's part of y; dy silu(z); d delta'. */
+            /**
+             * Per step (step, lane): delta'; the recurrence's part of y; dy silu(z); d delta';
+             * sigmoid(z) for the gate, then sigmoid(delta + delta_bias) for the softplus' gradient.
+             */
             private final float[] deltaPrime = new float[window * LANES];
             private final float[] yState = new float[window * LANES];
             private final float[] gated = new float[window * LANES];
             private final float[] dDeltaPrime = new float[window * LANES];
+            private final float[] sigmoid = new float[window * LANES];
             /** The dB and dC terms of the interval's steps, summed over the unit's blocks by lane: (k, state, lane). */
             private final float[] sumB = new float[window * stateLanes];
             private final float[] sumC = new float[window * stateLanes];
@@ -367,13 +408,21 @@ final class VectorBlockArithmetic implements BlockArithmetic {
                 int steps = t1 - t0;
                 readLanes(block, checkpoints, checkpointIndex(block, t0 / k), h, 0);
                 deltaPrimes(block, t0, steps, deltaPrime, null);
+                decays(block, steps, deltaPrime, decay);
                 record(block, t0, steps);
+                if (spec.hasZ()) {
+                    gateSigmoids(block, t0, steps, sigmoid);
+                }
                 gate(block, t0, steps);
                 for (int x = 0; x < stateLanes; x++) {
                     carried[x] = (float) carry[x];
                 }
                 java.util.Arrays.fill(dA, 0f);
                 reverse(block, t0, steps);
+                if (spec.deltaSoftplus()) {
+                    deltaInputs(block, t0, steps, sigmoid);
+                    VectorMath.sigmoid(sigmoid, steps * LANES);
+                }
                 softplusGradient(block, t0, steps);
                 copyInto(carried, carry);
                 int local = block.channel0() - gradients.channel0;
@@ -386,45 +435,47 @@ final class VectorBlockArithmetic implements BlockArithmetic {
                 }
             }
 
-            /** The recurrence from the checkpoint in h[0], recording every h and decay, and yState. */
+            /** The recurrence from the checkpoint in h[0] with the decays, recording every h, and yState. */
             private void record(ChannelBlock block, int t0, int steps) {
-                float[] a = aLaid[block.column()];
                 VectorMask<Float> mask = mask(block);
                 long i = sequenceIndex(block, t0);
                 long g = groupIndex(block, t0);
                 long groupStep = (long) spec.groups() * n;
                 for (int j = 0; j < steps; j++, i += spec.channels(), g += groupStep) {
                     FloatVector dt = FloatVector.fromArray(SPECIES, deltaPrime, j * LANES);
-                    FloatVector dtu = dt.mul(load(u, i, mask));
+                    FloatVector dtu = dt.mul(FloatVector.fromMemorySegment(SPECIES, u, i * Float.BYTES, ORDER, mask));
                     FloatVector out = FloatVector.zero(SPECIES);
                     int previous = j * stateLanes;
                     for (int s = 0; s < n; s++) {
                         int at = s * LANES;
-                        FloatVector decayed = VectorMath.exp(dt.mul(FloatVector.fromArray(SPECIES, a, at)));
-                        decayed.intoArray(decay, previous + at);
-                        FloatVector hs = decayed.fma(FloatVector.fromArray(SPECIES, h, previous + at), dtu.mul(broadcast(b, g + s)));
+                        FloatVector decayed = FloatVector.fromArray(SPECIES, decay, previous + at);
+                        FloatVector bs = FloatVector.broadcast(SPECIES, b.getAtIndex(F32, g + s));
+                        FloatVector hs = decayed.fma(FloatVector.fromArray(SPECIES, h, previous + at), dtu.mul(bs));
                         hs.intoArray(h, previous + stateLanes + at);
-                        out = hs.fma(broadcast(c, g + s), out);
+                        out = hs.fma(FloatVector.broadcast(SPECIES, c.getAtIndex(F32, g + s)), out);
                     }
                     out.intoArray(yState, j * LANES);
                 }
             }
 
-            /** gated = dy silu(z) (or dy), dz = dy (yState + D u) silu'(z), and the sum of dD = gated u. */
+            /**
+             * gated = dy silu(z) (or dy), dz = dy (yState + D u) silu'(z), and the sum of dD = gated u;
+             * sigmoid(z) from {@code sigmoid}.
+             */
             private void gate(ChannelBlock block, int t0, int steps) {
                 VectorMask<Float> mask = mask(block);
                 FloatVector skip = FloatVector.fromArray(SPECIES, dLaid[block.column()], 0);
                 FloatVector sumD = FloatVector.zero(SPECIES);
                 long i = sequenceIndex(block, t0);
                 for (int j = 0; j < steps; j++, i += spec.channels()) {
-                    FloatVector ut = load(u, i, mask);
-                    FloatVector grad = load(buffers.dy(), i, mask);
+                    FloatVector ut = FloatVector.fromMemorySegment(SPECIES, u, i * Float.BYTES, ORDER, mask);
+                    FloatVector grad = FloatVector.fromMemorySegment(SPECIES, buffers.dy(), i * Float.BYTES, ORDER, mask);
                     if (spec.hasZ()) {
-                        FloatVector zt = load(z, i, mask);
-                        FloatVector sig = VectorMath.sigmoid(zt);
+                        FloatVector zt = FloatVector.fromMemorySegment(SPECIES, z, i * Float.BYTES, ORDER, mask);
+                        FloatVector sig = FloatVector.fromArray(SPECIES, sigmoid, j * LANES);
                         FloatVector yIn = skip.fma(ut, FloatVector.fromArray(SPECIES, yState, j * LANES));
                         FloatVector dSilu = sig.mul(zt.mul(sig.neg().add(1f)).add(1f));
-                        store(grad.mul(yIn).mul(dSilu), buffers.dZ(), i, mask);
+                        grad.mul(yIn).mul(dSilu).intoMemorySegment(buffers.dZ(), i * Float.BYTES, ORDER, mask);
                         grad = grad.mul(zt).mul(sig);
                     }
                     grad.intoArray(gated, j * LANES);
@@ -444,7 +495,7 @@ final class VectorBlockArithmetic implements BlockArithmetic {
                 for (int j = steps - 1; j >= 0; j--, i -= spec.channels(), g -= groupStep) {
                     FloatVector dt = FloatVector.fromArray(SPECIES, deltaPrime, j * LANES);
                     FloatVector grad = FloatVector.fromArray(SPECIES, gated, j * LANES);
-                    FloatVector ut = load(u, i, mask);
+                    FloatVector ut = FloatVector.fromMemorySegment(SPECIES, u, i * Float.BYTES, ORDER, mask);
                     FloatVector dtu = dt.mul(ut);
                     FloatVector sumGB = FloatVector.zero(SPECIES);
                     FloatVector dDp = FloatVector.zero(SPECIES);
@@ -452,34 +503,37 @@ final class VectorBlockArithmetic implements BlockArithmetic {
                     int current = previous + stateLanes;
                     for (int s = 0; s < n; s++) {
                         int at = s * LANES;
-                        FloatVector gs = broadcast(c, g + s).fma(grad, FloatVector.fromArray(SPECIES, carried, at));
+                        FloatVector cs = FloatVector.broadcast(SPECIES, c.getAtIndex(F32, g + s));
+                        FloatVector gs = cs.fma(grad, FloatVector.fromArray(SPECIES, carried, at));
                         FloatVector decayed = FloatVector.fromArray(SPECIES, decay, previous + at);
                         FloatVector gdp = gs.mul(decayed.mul(FloatVector.fromArray(SPECIES, h, previous + at)));
                         grad.fma(FloatVector.fromArray(SPECIES, h, current + at), FloatVector.fromArray(SPECIES, sumC, previous + at))
                                 .intoArray(sumC, previous + at);
                         gs.fma(dtu, FloatVector.fromArray(SPECIES, sumB, previous + at)).intoArray(sumB, previous + at);
-                        sumGB = gs.fma(broadcast(b, g + s), sumGB);
+                        sumGB = gs.fma(FloatVector.broadcast(SPECIES, b.getAtIndex(F32, g + s)), sumGB);
                         dDp = gdp.fma(FloatVector.fromArray(SPECIES, a, at), dDp);
                         gdp.fma(dt, FloatVector.fromArray(SPECIES, dA, at)).intoArray(dA, at);
                         decayed.mul(gs).intoArray(carried, at);
                     }
-                    store(dt.fma(sumGB, grad.mul(skip)), buffers.du(), i, mask);
+                    dt.fma(sumGB, grad.mul(skip)).intoMemorySegment(buffers.du(), i * Float.BYTES, ORDER, mask);
                     ut.fma(sumGB, dDp).intoArray(dDeltaPrime, j * LANES);
                 }
             }
 
-            /** ddelta = d delta' sigmoid(delta + bias) with softplus (else d delta'), and its sum for d(delta_bias). */
+            /**
+             * ddelta = d delta' sigmoid(delta + bias) with softplus (else d delta'), and its sum for
+             * d(delta_bias); the sigmoid from {@code sigmoid}.
+             */
             private void softplusGradient(ChannelBlock block, int t0, int steps) {
                 VectorMask<Float> mask = mask(block);
-                FloatVector bias = FloatVector.fromArray(SPECIES, biasLaid[block.column()], 0);
                 FloatVector sum = FloatVector.zero(SPECIES);
                 long i = sequenceIndex(block, t0);
                 for (int j = 0; j < steps; j++, i += spec.channels()) {
                     FloatVector dDelta = FloatVector.fromArray(SPECIES, dDeltaPrime, j * LANES);
                     if (spec.deltaSoftplus()) {
-                        dDelta = dDelta.mul(VectorMath.sigmoid(load(delta, i, mask).add(bias)));
+                        dDelta = dDelta.mul(FloatVector.fromArray(SPECIES, sigmoid, j * LANES));
                     }
-                    store(dDelta, buffers.dDelta(), i, mask);
+                    dDelta.intoMemorySegment(buffers.dDelta(), i * Float.BYTES, ORDER, mask);
                     sum = sum.add(dDelta);
                 }
                 sum.intoArray(dBias, 0);
@@ -494,6 +548,10 @@ final class VectorBlockArithmetic implements BlockArithmetic {
                 for (int end = t1; end > t0; ) {
                     int start = Math.max(t0, end - k);
                     deltaPrimes(block, start, end - start, deltaPrime, deltaSumLanes);
+                    decays(block, end - start, deltaPrime, decay);
+                    if (spec.hasZ()) {
+                        gateSigmoids(block, start, end - start, sigmoid);
+                    }
                     carryGate(block, start, end - start);
                     carrySteps(block, start, end - start);
                     end = start;
@@ -509,27 +567,26 @@ final class VectorBlockArithmetic implements BlockArithmetic {
                 VectorMask<Float> mask = mask(block);
                 long i = sequenceIndex(block, t0);
                 for (int j = 0; j < steps; j++, i += spec.channels()) {
-                    FloatVector grad = load(buffers.dy(), i, mask);
+                    FloatVector grad = FloatVector.fromMemorySegment(SPECIES, buffers.dy(), i * Float.BYTES, ORDER, mask);
                     if (spec.hasZ()) {
-                        FloatVector zt = load(z, i, mask);
-                        grad = grad.mul(zt).mul(VectorMath.sigmoid(zt));
+                        FloatVector zt = FloatVector.fromMemorySegment(SPECIES, z, i * Float.BYTES, ORDER, mask);
+                        grad = grad.mul(zt).mul(FloatVector.fromArray(SPECIES, sigmoid, j * LANES));
                     }
                     grad.intoArray(gated, j * LANES);
                 }
             }
 
-            /** The carried gradient backwards over the steps: carried = a_t (C_t gated_t + carried). */
+            /** The carried gradient backwards over the steps: carried = a_t (C_t gated_t + carried), a_t from the decays. */
             private void carrySteps(ChannelBlock block, int t0, int steps) {
-                float[] a = aLaid[block.column()];
                 long groupStep = (long) spec.groups() * n;
                 long g = groupIndex(block, t0 + steps - 1);
                 for (int j = steps - 1; j >= 0; j--, g -= groupStep) {
-                    FloatVector dt = FloatVector.fromArray(SPECIES, deltaPrime, j * LANES);
                     FloatVector grad = FloatVector.fromArray(SPECIES, gated, j * LANES);
                     for (int s = 0; s < n; s++) {
                         int at = s * LANES;
-                        FloatVector gs = broadcast(c, g + s).fma(grad, FloatVector.fromArray(SPECIES, carried, at));
-                        VectorMath.exp(dt.mul(FloatVector.fromArray(SPECIES, a, at))).mul(gs).intoArray(carried, at);
+                        FloatVector cs = FloatVector.broadcast(SPECIES, c.getAtIndex(F32, g + s));
+                        FloatVector gs = cs.fma(grad, FloatVector.fromArray(SPECIES, carried, at));
+                        FloatVector.fromArray(SPECIES, decay, j * stateLanes + at).mul(gs).intoArray(carried, at);
                     }
                 }
             }

@@ -149,7 +149,7 @@ class TierReproducibilityTest {
         float[] x = new float[MATH_INPUTS];
         float[] fraction = new float[MATH_INPUTS];
         float[] special = {Float.NaN, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY, 0f, -0f, Float.MIN_VALUE,
-                Float.MAX_VALUE, -Float.MAX_VALUE, VectorMath.EXP_UNDERFLOW, 88.72283f, 89f, 1f, -1f};
+                Float.MAX_VALUE, -Float.MAX_VALUE, VectorMath.EXP_ZERO_UP_TO, Math.nextUp(VectorMath.EXP_ZERO_UP_TO), 88.72283f, 89f, 1f, -1f};
         for (int i = 0; i < x.length; i++) {
             x[i] = i < special.length ? special[i]
                     : i % 2 == 0 ? (float) (random.nextGaussian() * 30)
@@ -157,7 +157,7 @@ class TierReproducibilityTest {
             fraction[i] = random.nextFloat();
         }
         float[][] out = new float[4][MATH_INPUTS];
-        for (int i = 0; i < MATH_INPUTS; i += VectorBlockArithmetic.LANES) {
+        for (int i = 0; i < MATH_INPUTS; i += VectorMath.SPECIES.length()) {
             evaluate(x, fraction, i, out);
         }
         Map<String, double[]> values = new LinkedHashMap<>();
@@ -169,11 +169,11 @@ class TierReproducibilityTest {
     }
 
     private static void evaluate(float[] x, float[] fraction, int i, float[][] out) {
-        FloatVector v = FloatVector.fromArray(VectorBlockArithmetic.SPECIES, x, i);
+        FloatVector v = FloatVector.fromArray(VectorMath.SPECIES, x, i);
         VectorMath.exp(v).intoArray(out[0], i);
         VectorMath.softplus(v).intoArray(out[1], i);
         VectorMath.sigmoid(v).intoArray(out[2], i);
-        VectorMath.log1pOfFraction(FloatVector.fromArray(VectorBlockArithmetic.SPECIES, fraction, i)).intoArray(out[3], i);
+        VectorMath.log1pOfFraction(FloatVector.fromArray(VectorMath.SPECIES, fraction, i)).intoArray(out[3], i);
     }
 
     private static double[] widen(float[] values) {
