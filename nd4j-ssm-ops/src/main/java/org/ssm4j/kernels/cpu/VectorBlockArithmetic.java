@@ -2,6 +2,7 @@ package org.ssm4j.kernels.cpu;
 
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 import org.ssm4j.kernels.ElementType;
 import org.ssm4j.kernels.ScanBackward;
@@ -11,6 +12,8 @@ import org.ssm4j.kernels.ScanSpec;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
+import java.util.ArrayList;
+import java.util.List;
 
 import static jdk.incubator.vector.VectorOperators.EXP;
 import static jdk.incubator.vector.VectorOperators.LOG1P;
@@ -56,6 +59,42 @@ final class VectorBlockArithmetic implements BlockArithmetic {
 
     static FloatVector sigmoid(FloatVector x) {
         return FloatVector.broadcast(SPECIES, 1f).div(x.neg().lanewise(EXP).add(1f));
+    }
+
+    private static final FloatVector ZERO = FloatVector.zero(SPECIES);
+    /** Level k of {@link #sumRows}: lane i takes lane {@code i ^ 2^k}, and the lanes whose bit k is set. */
+    private static final List<VectorShuffle<Float>> PARTNER = new ArrayList<>();
+    private static final List<VectorMask<Float>> UPPER = new ArrayList<>();
+
+    static {
+        for (int d = 1; d < LANES; d <<= 1) {
+            int distance = d;
+            PARTNER.add(VectorShuffle.fromOp(SPECIES, i -> i ^ distance));
+            boolean[] upper = new boolean[LANES];
+            for (int i = 0; i < LANES; i++) {
+                upper[i] = (i & distance) != 0;
+            }
+            UPPER.add(VectorMask.fromArray(SPECIES, upper, 0));
+        }
+    }
+
+    /**
+     * Sums each of {@code rows} (at most {@link #LANES}) consecutive rows of {@code LANES}
+     * floats over its lanes, leaving the sum of row r in lane r of the first row (the other
+     * rows are overwritten). A pairwise tree of shuffles and adds, the same on every run and
+     * in every JIT tier (unlike {@code reduceLanes}, whose order is unspecified).
+     */
+    static void sumRows(float[] a, int offset, int rows) {
+        for (int level = 0, d = 1; d < LANES; level++, d <<= 1) {
+            VectorShuffle<Float> partner = PARTNER.get(level);
+            VectorMask<Float> upper = UPPER.get(level);
+            for (int r = 0; r < rows; r += 2 * d) {
+                FloatVector low = FloatVector.fromArray(SPECIES, a, offset + r * LANES);
+                FloatVector high = r + d < rows ? FloatVector.fromArray(SPECIES, a, offset + (r + d) * LANES) : ZERO;
+                low.add(low.rearrange(partner)).blend(high.add(high.rearrange(partner)), upper)
+                        .intoArray(a, offset + r * LANES);
+            }
+        }
     }
 
     /** What both passes read: the inputs and the per-block vectors of A, D and delta_bias. */
@@ -557,18 +596,19 @@ final class VectorBlockArithmetic implements BlockArithmetic {
             @Override
             public void flushGroupSums(int t0, int t1, double[] dB, double[] dC) {
                 for (int j = 0; j < t1 - t0; j++) {
-                    for (int s = 0; s < n; s++) {
-                        int at = j * stateLanes + s * LANES;
-                        double sb = 0;
-                        double sc = 0;
-                        for (int lane = 0; lane < LANES; lane++) {
-                            sb += sumB[at + lane];
-                            sc += sumC[at + lane];
-                            sumB[at + lane] = 0f;
-                            sumC[at + lane] = 0f;
+                    for (int s0 = 0; s0 < n; s0 += LANES) {
+                        int rows = Math.min(LANES, n - s0);
+                        int at = j * stateLanes + s0 * LANES;
+                        sumRows(sumB, at, rows);
+                        sumRows(sumC, at, rows);
+                        for (int r = 0; r < rows; r++) {
+                            dB[(t0 + j) * n + s0 + r] += sumB[at + r];
+                            dC[(t0 + j) * n + s0 + r] += sumC[at + r];
                         }
-                        dB[(t0 + j) * n + s] += sb;
-                        dC[(t0 + j) * n + s] += sc;
+                        for (int r = 0; r < rows; r++) {
+                            ZERO.intoArray(sumB, at + r * LANES);
+                            ZERO.intoArray(sumC, at + r * LANES);
+                        }
                     }
                 }
             }
