@@ -7,15 +7,15 @@ import org.slf4j.LoggerFactory;
 import org.ssm4j.experiments.config.ConfigLoader;
 import org.ssm4j.experiments.config.ExperimentConfig;
 import org.ssm4j.experiments.eval.EvalResult;
-import org.ssm4j.experiments.eval.Evaluator;
-import org.ssm4j.experiments.models.SequenceModel;
-import org.ssm4j.experiments.models.SequenceModels;
+import org.ssm4j.experiments.models.TrainableModel;
 import org.ssm4j.experiments.report.ProcessMemory;
 import org.ssm4j.experiments.report.RunInfo;
 import org.ssm4j.experiments.report.RunReport;
 import org.ssm4j.experiments.train.Checkpoint;
 import org.ssm4j.experiments.train.MetricsLog;
+import org.ssm4j.experiments.train.TaskContext;
 import org.ssm4j.experiments.train.Trainer;
+import org.ssm4j.experiments.train.TrainingTask;
 import org.ssm4j.experiments.train.TrainingListener;
 import org.ssm4j.experiments.train.TrainingResult;
 
@@ -50,21 +50,20 @@ public final class ExperimentRunner {
         long seed = config.train().seed();
         Nd4jThreads.set(config.train().threads());
         Nd4j.getRandom().setSeed(seed);
-        SequenceModel model = SequenceModels.create(config.singleModel(), config.task().vocabSize(), seed);
-        RunInfo.write(outDir, config, model, checkpoint == null ? null : checkpoint.step());
-        LOG.info("{}: {} with {} parameters on {} (length {}), output in {}", config.name(), config.singleModel().name(),
-                String.format("%,d", model.parameterCount()), config.task().name(), config.task().length(), outDir);
-
         Path metricsFile = outDir.resolve(MetricsLog.FILE_NAME);
         List<EvalResult> evaluations = new ArrayList<>();
         TrainingResult training;
-        try (MetricsLog metrics = checkpoint == null ? MetricsLog.create(metricsFile)
-                : MetricsLog.resumeAfter(metricsFile, checkpoint.step())) {
-            training = new Trainer(model, config, outDir, listeners).train(checkpoint, metrics);
-            Evaluator evaluator = new Evaluator(model, config.task().create(), config.eval().batchSize(), seed,
-                    config.eval().maxMemoryBytes());
+        TrainableModel model;
+        try (TrainingTask task = config.task().open(TaskContext.of(config, outDir));
+             MetricsLog metrics = checkpoint == null ? MetricsLog.create(metricsFile)
+                     : MetricsLog.resumeAfter(metricsFile, checkpoint.step())) {
+            model = task.model();
+            RunInfo.write(outDir, config, model, checkpoint == null ? null : checkpoint.step());
+            LOG.info("{}: {} with {} parameters on {} (length {}), output in {}", config.name(), config.singleModel().name(),
+                    String.format("%,d", model.parameterCount()), config.task().name(), config.task().length(), outDir);
+            training = new Trainer(task, config, outDir, listeners).train(checkpoint, metrics);
             for (int length : config.eval().lengths()) {
-                EvalResult result = evaluator.evaluate(length, config.eval().samples());
+                EvalResult result = task.evaluate(length, config.eval().finalSamples());
                 metrics.eval("final_eval", training.steps(), result);
                 evaluations.add(result);
                 listeners.forEach(l -> l.onFinalEvaluation(result));

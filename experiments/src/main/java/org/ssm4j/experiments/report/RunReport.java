@@ -68,9 +68,9 @@ public final class RunReport {
     private static String markdown(Path runDir, ExperimentConfig config, RunSummary summary, List<ObjectNode> metrics) {
         StringBuilder md = new StringBuilder();
         md.append("# ").append(config.name()).append("\n\n");
-        md.append(String.format(Locale.ROOT, "Model **%s** (`%s`, %,d parameters) on **%s** (training length %d, vocabulary %d), seed %d.%n%n",
+        md.append(String.format(Locale.ROOT, "Model **%s** (`%s`, %,d parameters) on **%s** (training length %d, %s), seed %d.%n%n",
                 summary.model(), summary.modelType(), summary.parameterCount(), config.task().name(), config.task().length(),
-                config.task().vocabSize(), config.train().seed()));
+                config.task().vocabularyDescription(), config.train().seed()));
         md.append(String.format(Locale.ROOT, "Trained %d of %d steps (%,d tokens) in %.1f s of training steps: %s tokens/s. ",
                 summary.steps(), config.train().steps(), summary.trainTokens(), summary.trainSeconds(),
                 Formats.count(summary.trainTokensPerSecond())));
@@ -78,7 +78,7 @@ public final class RunReport {
         md.append("Last training loss ").append(Formats.loss(summary.finalTrainLoss()))
                 .append("; peak resident memory ").append(Formats.mebibytes(summary.peakResidentBytes())).append(" MiB.\n\n");
 
-        md.append("## Results\n\nFinal evaluation, ").append(config.eval().samples())
+        md.append("## Results\n\nFinal evaluation, ").append(config.eval().finalSamples())
                 .append(" fixed sequences per length; loss and accuracy on the answer positions only.\n\n");
         MarkdownTable table = new MarkdownTable(List.of("length", "accuracy", "loss", "eval tokens/s"));
         for (EvalResult e : summary.evaluations()) {
