@@ -14,6 +14,9 @@ import picocli.CommandLine.Command;
         subcommands = {
                 CommandLine.HelpCommand.class,
                 DataCommand.class,
+                BenchCommand.class,
+                ScoreCommand.class, ExportCommand.class, InfoCommand.class,
+                GenerateCommand.class,
         })
 public final class MambaCli implements Runnable {
 

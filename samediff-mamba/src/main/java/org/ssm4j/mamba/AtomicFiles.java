@@ -1,6 +1,7 @@
 package org.ssm4j.mamba;
 
 import java.io.BufferedOutputStream;
+import java.io.FilterOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
@@ -22,7 +23,7 @@ public final class AtomicFiles {
     /** What writes the content of a file. */
     @FunctionalInterface
     public interface Content {
-        /** Writes the whole content to {@code out}. */
+        /** Writes the whole content to {@code out}; closing {@code out} only flushes it. */
         void writeTo(OutputStream out) throws IOException;
     }
 
@@ -51,7 +52,17 @@ public final class AtomicFiles {
             tmp = Files.createTempFile(dir, "." + target.getFileName() + ".", ".tmp");
             try (FileChannel channel = FileChannel.open(tmp, StandardOpenOption.WRITE);
                  OutputStream out = new BufferedOutputStream(Channels.newOutputStream(channel), 1 << 16)) {
-                content.writeTo(out);
+                content.writeTo(new FilterOutputStream(out) {
+                    @Override
+                    public void write(byte[] b, int off, int len) throws IOException {
+                        out.write(b, off, len);
+                    }
+
+                    @Override
+                    public void close() throws IOException {
+                        out.flush();
+                    }
+                });
                 out.flush();
                 channel.force(true);
             }

@@ -208,16 +208,18 @@ final class ScalarBlockArithmetic implements BlockArithmetic {
         private final class Worker implements BackwardWorker {
             private final int n = spec.state();
             private final int k = spec.checkpointInterval();
+            /** Steps the buffers hold: one checkpoint interval, or the whole sequence if shorter. */
+            private final int window = Math.min(k, spec.length());
             /** h before each step of the interval and after the last: (k + 1, state). */
-            private final double[] h = new double[(k + 1) * n];
+            private final double[] h = new double[(window + 1) * n];
             /** exp(delta' A) of each step: (k, state). */
-            private final double[] decay = new double[k * n];
+            private final double[] decay = new double[window * n];
             /** y before the gate, delta' of each step. */
-            private final double[] yInner = new double[k];
-            private final double[] deltaPrime = new double[k];
+            private final double[] yInner = new double[window];
+            private final double[] deltaPrime = new double[window];
             /** The dB and dC terms of the interval's steps summed over channels: (k, state). */
-            private final double[] sumB = new double[k * n];
-            private final double[] sumC = new double[k * n];
+            private final double[] sumB = new double[window * n];
+            private final double[] sumC = new double[window * n];
 
             @Override
             public void backward(ChannelBlock block, int t0, int t1, double[] carry, ChannelGradients gradients) {

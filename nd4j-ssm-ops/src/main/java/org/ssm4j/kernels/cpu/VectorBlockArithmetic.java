@@ -351,18 +351,20 @@ final class VectorBlockArithmetic implements BlockArithmetic {
             private final int n = spec.state();
             private final int k = spec.checkpointInterval();
             private final int stateLanes = n * LANES;
+            /** Steps the buffers hold: one checkpoint interval, or the whole sequence if shorter. */
+            private final int window = Math.min(k, spec.length());
             /** h before each step of the interval and after the last: (k + 1, state, lane). */
-            private final float[] h = new float[(k + 1) * stateLanes];
+            private final float[] h = new float[(window + 1) * stateLanes];
             /** exp(delta' A) of each step: (k, state, lane). */
-            private final float[] decay = new float[k * stateLanes];
+            private final float[] decay = new float[window * stateLanes];
             /** Per step (step, lane): delta'; the recurrence's part of y; dy silu(z); d delta'. */
-            private final float[] deltaPrime = new float[k * LANES];
-            private final float[] yState = new float[k * LANES];
-            private final float[] gated = new float[k * LANES];
-            private final float[] dDeltaPrime = new float[k * LANES];
+            private final float[] deltaPrime = new float[window * LANES];
+            private final float[] yState = new float[window * LANES];
+            private final float[] gated = new float[window * LANES];
+            private final float[] dDeltaPrime = new float[window * LANES];
             /** The dB and dC terms of the interval's steps, summed over the unit's blocks by lane: (k, state, lane). */
-            private final float[] sumB = new float[k * stateLanes];
-            private final float[] sumC = new float[k * stateLanes];
+            private final float[] sumB = new float[window * stateLanes];
+            private final float[] sumC = new float[window * stateLanes];
             /** The carried gradient a_t G_t and the block's dA over the interval: (state, lane). */
             private final float[] carried = new float[stateLanes];
             private final float[] dA = new float[stateLanes];

@@ -29,6 +29,18 @@ public final class VectorScanKernel implements SelectiveScanKernel {
         this.scan = new ParallelScan(new VectorBlockArithmetic(), pool, forceChunks);
     }
 
+    /**
+     * A kernel that always cuts the length into {@code chunks} parallel chunks (at most one per
+     * checkpoint interval), whether or not the channels could keep every thread busy: for
+     * benchmarks of the chunked path on machines with few cores.
+     */
+    public static VectorScanKernel withLengthChunks(int chunks) {
+        if (chunks < 1) {
+            throw new IllegalArgumentException("chunks must be at least 1, got " + chunks);
+        }
+        return new VectorScanKernel(ScanThreads.pool(), chunks);
+    }
+
     /** Channels per vector on this machine. */
     public static int lanes() {
         return VectorBlockArithmetic.LANES;

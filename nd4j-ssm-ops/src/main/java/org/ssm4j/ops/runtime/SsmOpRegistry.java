@@ -2,6 +2,8 @@ package org.ssm4j.ops.runtime;
 
 import org.ssm4j.ops.conv.CausalConv1d;
 import org.ssm4j.ops.conv.CausalConv1dBp;
+import org.ssm4j.ops.embedding.TokenEmbedding;
+import org.ssm4j.ops.embedding.TokenEmbeddingBp;
 import org.ssm4j.ops.scan.SelectiveScan;
 import org.ssm4j.ops.scan.SelectiveScanBp;
 
@@ -15,7 +17,8 @@ import java.util.List;
 public final class SsmOpRegistry {
 
     private static final List<Class<? extends JavaCustomOp>> OP_CLASSES = List.of(
-            CausalConv1d.class, CausalConv1dBp.class, SelectiveScan.class, SelectiveScanBp.class);
+            CausalConv1d.class, CausalConv1dBp.class, SelectiveScan.class, SelectiveScanBp.class,
+            TokenEmbedding.class, TokenEmbeddingBp.class);
 
     private SsmOpRegistry() {
     }

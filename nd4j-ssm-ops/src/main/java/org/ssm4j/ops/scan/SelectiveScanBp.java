@@ -47,6 +47,25 @@ public final class SelectiveScanBp extends JavaCustomOp {
         addIArgument(options.toIArgs());
     }
 
+    /**
+     * The backward op of a forward op run eagerly, for eager execution; the outputs (the
+     * gradients of {@code forward}'s inputs, in its input order) are allocated.
+     *
+     * @param forward     the executed forward op: its inputs and options are reused
+     * @param checkpoints its third output
+     * @param dy          the gradient of y, shaped like u
+     * @param dLastState  the gradient of the last state, (batch, channels, state)
+     */
+    public SelectiveScanBp(SelectiveScan forward, INDArray checkpoints, INDArray dy, INDArray dLastState) {
+        this(withGradients(forward.inputArguments(), checkpoints, dy, dLastState), forward.options());
+    }
+
+    private static INDArray[] withGradients(List<INDArray> forwardInputs, INDArray... more) {
+        List<INDArray> all = new ArrayList<>(forwardInputs);
+        all.addAll(List.of(more));
+        return all.toArray(INDArray[]::new);
+    }
+
     private ScanOptions options() {
         return ScanOptions.fromIArgs(OP_NAME, iArgs());
     }

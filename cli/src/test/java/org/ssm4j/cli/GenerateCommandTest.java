@@ -1,0 +1,126 @@
+package org.ssm4j.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.ssm4j.mamba.tokenizer.ByteTokenizer;
+import org.ssm4j.safetensors.SafetensorsFile;
+import picocli.CommandLine;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.stream.Collectors;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class GenerateCommandTest {
+
+    /** The mamba-tiny fixture: a byte-level model (vocabulary 256) without a tokenizer.json. */
+    private static final Path TINY = SharedData.dataset("tokenizers").getParent().resolveSibling("fixtures").resolve("mamba-tiny");
+
+    record Run(int exitCode, String out, String err) {
+    }
+
+    private static Run run(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        CommandLine cli = MambaCli.commandLine();
+        cli.setOut(new PrintWriter(out));
+        cli.setErr(new PrintWriter(err));
+        int code = cli.execute(args);
+        return new Run(code, out.toString(), err.toString());
+    }
+
+    private static long[] reference(String name) {
+        try (SafetensorsFile f = SafetensorsFile.open(TINY.resolve("reference.safetensors"))) {
+            return f.readLongs(name);
+        }
+    }
+
+    private static int[] ints(JsonNode array) {
+        int[] ids = new int[array.size()];
+        for (int i = 0; i < ids.length; i++) {
+            ids[i] = array.get(i).asInt();
+        }
+        return ids;
+    }
+
+    @Test
+    void jsonOutputIsOneObjectWithTheReferenceGreedyIds() throws Exception {
+        long[] prompt = reference("generate.prompt");
+        int[] expected = Arrays.stream(reference("generate.ids")).mapToInt(Math::toIntExact).toArray();
+        String ids = Arrays.stream(prompt).mapToObj(Long::toString).collect(Collectors.joining(","));
+        Run r = run("generate", "--model", TINY.toString(), "--prompt-ids", ids,
+                "--max-new-tokens", String.valueOf(expected.length - prompt.length), "--greedy", "--json");
+        assertEquals(0, r.exitCode(), r.err());
+        JsonNode json = new ObjectMapper().readTree(r.out());
+        assertEquals(r.out().strip(), json.toString(), "stdout holds exactly one JSON object");
+        assertArrayEquals(expected, ints(json.get("ids")));
+        assertEquals(ByteTokenizer.INSTANCE.decode(expected), json.get("text").asText());
+        assertTrue(json.get("tokens_per_second").asDouble() > 0);
+        assertEquals(expected.length - prompt.length, json.get("new_tokens").asInt());
+        assertEquals("max_new_tokens", json.get("finish_reason").asText());
+    }
+
+    @Test
+    void samplingWithASeedIsReproducibleAndTextPromptsAreTokenized() throws Exception {
+        String[] args = {"generate", "--model", TINY.toString(), "--prompt", "Hello", "--max-new-tokens", "12",
+                "--temperature", "1.5", "--top-k", "50", "--top-p", "0.95", "--seed", "11", "--ignore-eos", "--json"};
+        Run first = run(args);
+        Run second = run(args);
+        assertEquals(0, first.exitCode(), first.err());
+        int[] a = ints(new ObjectMapper().readTree(first.out()).get("ids"));
+        int[] b = ints(new ObjectMapper().readTree(second.out()).get("ids"));
+        assertArrayEquals(a, b);
+        assertArrayEquals(ByteTokenizer.INSTANCE.encode("Hello"), Arrays.copyOf(a, 5));
+        assertEquals(5 + 12, a.length);
+    }
+
+    @Test
+    void withoutJsonTheTextIsStreamed() throws Exception {
+        long[] prompt = reference("generate.prompt");
+        int[] expected = Arrays.stream(reference("generate.ids")).mapToInt(Math::toIntExact).toArray();
+        String ids = Arrays.stream(prompt).mapToObj(Long::toString).collect(Collectors.joining(","));
+        Run r = run("generate", "--model", TINY.toString(), "--prompt-ids", ids,
+                "--max-new-tokens", String.valueOf(expected.length - prompt.length));
+        assertEquals(0, r.exitCode(), r.err());
+        assertEquals(ByteTokenizer.INSTANCE.decode(expected) + System.lineSeparator(), r.out());
+        assertTrue(r.err().contains("tokens/s"), r.err());
+    }
+
+    @Test
+    void badArgumentsAreUsageErrors(@TempDir Path empty) {
+        Run notAModel = run("generate", "--model", empty.toString(), "--prompt-ids", "1", "--max-new-tokens", "2");
+        assertEquals(2, notAModel.exitCode());
+        assertTrue(notAModel.err().contains("not a Hugging Face model directory"), notAModel.err());
+        assertEquals(2, run("generate", "--model", TINY.toString(), "--prompt", "a", "--prompt-ids", "1",
+                "--max-new-tokens", "2").exitCode());
+        assertEquals(2, run("generate", "--model", TINY.toString(), "--prompt", "a", "--max-new-tokens", "2",
+                "--greedy", "--temperature", "1").exitCode());
+        Run zero = run("generate", "--model", TINY.toString(), "--prompt", "a", "--max-new-tokens", "0");
+        assertEquals(2, zero.exitCode());
+        assertTrue(zero.err().contains("--max-new-tokens must be at least 1, got 0"), zero.err());
+        Run badTopP = run("generate", "--model", TINY.toString(), "--prompt", "a", "--max-new-tokens", "2",
+                "--temperature", "1", "--top-p", "2");
+        assertEquals(2, badTopP.exitCode());
+        assertTrue(badTopP.err().contains("topP must be in (0, 1]"), badTopP.err());
+        Run badId = run("generate", "--model", TINY.toString(), "--prompt-ids", "1,300", "--max-new-tokens", "2");
+        assertEquals(1, badId.exitCode());
+        assertTrue(badId.err().contains("token id 300"), badId.err());
+    }
+
+    @Test
+    void helpIsAvailable() {
+        Run generate = run("generate", "--help");
+        assertEquals(0, generate.exitCode());
+        assertTrue(generate.out().contains("--max-new-tokens"));
+        Run bench = run("bench", "generate", "--help");
+        assertEquals(0, bench.exitCode());
+        assertTrue(bench.out().contains("--layers"));
+    }
+}

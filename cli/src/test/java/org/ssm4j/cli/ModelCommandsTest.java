@@ -1,0 +1,78 @@
+package org.ssm4j.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** score, export and info on the tiny fixture model, through the real command line. */
+class ModelCommandsTest {
+
+    private static final String TINY = SharedData.fixture("mamba-tiny").toString();
+
+    /** Runs the command line; returns its exit status and stdout. */
+    private record Run(int status, String out, String err) {
+        JsonNode json() throws Exception {
+            String trimmed = out.strip();
+            assertEquals(1, trimmed.lines().count(), "exactly one line of JSON on stdout: " + out);
+            return new ObjectMapper().readTree(trimmed);
+        }
+    }
+
+    private static Run run(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        CommandLine cli = MambaCli.commandLine();
+        cli.setOut(new PrintWriter(out));
+        cli.setErr(new PrintWriter(err));
+        int status = cli.execute(args);
+        return new Run(status, out.toString(), err.toString());
+    }
+
+    @Test
+    void scoresIdsAndByteText(@TempDir Path dir) throws Exception {
+        JsonNode ids = run("score", "--model", TINY, "--ids", "1,2,3,4,5", "--json").json();
+        assertEquals(4, ids.get("tokens").asInt());
+        assertEquals(Math.exp(ids.get("loss").asDouble()), ids.get("perplexity").asDouble(), 1e-9);
+        Path text = Files.writeString(dir.resolve("t.txt"), "\u0001\u0002\u0003\u0004\u0005");
+        JsonNode bytes = run("score", "--model", TINY, "--text", text.toString(), "--json").json();
+        assertEquals(ids.get("loss").asDouble(), bytes.get("loss").asDouble(), 0.0, "the same tokens as bytes");
+    }
+
+    @Test
+    void exportsBothFormatsAndDescribesThem(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("tiny.zip");
+        Path hf = dir.resolve("hf");
+        assertEquals("samediff", run("export", "--model", TINY, "--to", file.toString(), "--format", "samediff",
+                "--json").json().get("format").asText());
+        assertEquals("BF16", run("export", "--model", file.toString(), "--to", hf.toString(), "--format",
+                "huggingface", "--dtype", "bf16", "--json").json().get("dtype").asText());
+        JsonNode fileInfo = run("info", "--model", file.toString(), "--json").json();
+        JsonNode hfInfo = run("info", "--model", hf.toString(), "--json").json();
+        assertEquals(81856, fileInfo.get("parameters").asLong());
+        assertEquals("FLOAT", fileInfo.get("dtype").asText());
+        assertEquals("BF16", hfInfo.get("dtype").asText());
+        assertEquals(2, hfInfo.get("layers").asInt());
+        Run text = run("info", "--model", file.toString());
+        assertTrue(text.out().contains("parameters  81,856"), text.out());
+    }
+
+    @Test
+    void reportsBadInputAsOneJsonErrorOrAMessage() throws Exception {
+        Run json = run("score", "--model", TINY, "--ids", "1,256", "--json");
+        assertEquals(1, json.status());
+        assertTrue(json.json().get("error").asText().contains("input id 256 is outside the vocabulary [0, 256)"));
+        Run text = run("info", "--model", "/nonexistent/model");
+        assertEquals(1, text.status());
+        assertTrue(text.err().startsWith("error: model path /nonexistent/model is neither"), text.err());
+    }
+}

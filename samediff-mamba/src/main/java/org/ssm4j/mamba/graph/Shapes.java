@@ -1,0 +1,33 @@
+package org.ssm4j.mamba.graph;
+
+import org.nd4j.autodiff.samediff.SDVariable;
+import org.nd4j.autodiff.samediff.SameDiff;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * Reshapes between the sequence form (batch, length, width) and the flat form
+ * (batch·length, width) that SameDiff's 2-D matrix products need (it has no rank-3 × rank-2
+ * product). Batch and length are read from the token ids at run time.
+ */
+final class Shapes {
+
+    private final SameDiff sd;
+    private final SDVariable batchAndLength;
+
+    Shapes(SameDiff sd, SDVariable inputIds) {
+        this.sd = sd;
+        this.batchAndLength = sd.shape(inputIds).castTo(DataType.INT64);
+    }
+
+    /** (batch, length, width) → (batch·length, width). */
+    SDVariable flat(SDVariable sequence, long width) {
+        return sd.reshape(sequence, -1, width);
+    }
+
+    /** (batch·length, width) → (batch, length, width). */
+    SDVariable sequence(SDVariable flat, long width) {
+        SDVariable shape = sd.concat(0, batchAndLength, sd.constant(Nd4j.createFromArray(width)));
+        return sd.reshape(flat, shape);
+    }
+}
