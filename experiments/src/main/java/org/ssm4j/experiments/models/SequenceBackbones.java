@@ -15,16 +15,15 @@ public final class SequenceBackbones {
      * Fresh blocks.
      *
      * @param config which model and its sizes
-     * @param rng    initialisation stream, drawn from in parameter order
+     * @param rng    initialisation stream: the Transformer draws its matrices from it in
+     *               parameter order, Mamba (initialised by samediff-mamba) its seed
      * @param dtype  parameter type
-     * @throws UnsupportedOperationException for {@code mamba} and {@code lti} until the
-     *                                       samediff-mamba blocks are part of the build
+     * @throws UnsupportedOperationException for {@code lti}, which has no backbone here
      */
     public static SequenceBackbone create(ModelConfig config, SplitMix64 rng, DataType dtype) {
         return switch (config) {
             case TransformerConfig t -> new TransformerBlocks(t, rng, dtype);
-            case SsmConfig s -> throw new UnsupportedOperationException("model type '" + s.type()
-                    + "' needs the Mamba blocks of samediff-mamba, which this build does not contain yet");
+            case SsmConfig s -> new MambaBackbone(s, rng.nextLong(), dtype);
         };
     }
 }
