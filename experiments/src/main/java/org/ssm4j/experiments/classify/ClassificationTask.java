@@ -1,5 +1,6 @@
 package org.ssm4j.experiments.classify;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.jspecify.annotations.Nullable;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -10,14 +11,23 @@ import org.ssm4j.datasets.BatchSource;
 import org.ssm4j.datasets.EpochBatches;
 import org.ssm4j.datasets.ExampleCollator;
 import org.ssm4j.experiments.eval.EvalResult;
+import org.ssm4j.experiments.monitor.ProbeInput;
+import org.ssm4j.experiments.monitor.SelectivityProbe;
+import org.ssm4j.experiments.monitor.SelectivityReport;
+import org.ssm4j.experiments.report.Charts;
+import org.ssm4j.experiments.report.ReportSection;
 import org.ssm4j.experiments.tasks.TaskStream;
 import org.ssm4j.experiments.train.TaskContext;
 import org.ssm4j.experiments.train.TrainingBatches;
 import org.ssm4j.experiments.train.TrainingGraph;
 import org.ssm4j.experiments.train.TrainingTask;
 
+import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -32,6 +42,9 @@ import java.util.Map;
  * and the number of batches drawn. The task owns the splits: closing it closes them.
  */
 public final class ClassificationTask implements TrainingTask {
+
+    /** Test accuracy against the step, in a run directory. */
+    public static final String ACCURACY_CURVE_PNG = "accuracy_curve.png";
 
     private final LabelledSequences train;
     private final LabelledSequences test;
@@ -146,6 +159,11 @@ public final class ClassificationTask implements TrainingTask {
     }
 
     @Override
+    public long estimateForwardBytes(int batch, int length) {
+        return model.estimateForwardBytes(batch, length);
+    }
+
+    @Override
     public EvalResult evaluate(int length, int samples) {
         if (length != test.length()) {
             throw new IllegalArgumentException("the sequences of " + test.name() + " have length " + test.length()
@@ -182,6 +200,31 @@ public final class ClassificationTask implements TrainingTask {
         }
         return new EvalResult(length, count, lossSum / count, (double) correct / count,
                 (double) count * length / (forwardNanos / 1e9), null);
+    }
+
+    /**
+     * The test accuracy during training ({@value #ACCURACY_CURVE_PNG}) and, for a Mamba model,
+     * the selectivity of Δ over the first test example.
+     */
+    @Override
+    public List<ReportSection> analyse(Path runDir, List<ObjectNode> metrics) {
+        List<ObjectNode> evals = metrics.stream().filter(r -> "eval".equals(r.path("type").asText()) && r.has("accuracy")).toList();
+        Charts.writeLineChart(runDir.resolve(ACCURACY_CURVE_PNG), "Test accuracy during training: " + model.config().name(),
+                "step", Charts.Scale.LINEAR, "accuracy", Charts.Scale.FRACTION,
+                List.of(new Charts.Series(model.config().name(), evals.stream().mapToDouble(r -> r.path("step").asDouble()).toArray(),
+                        evals.stream().mapToDouble(r -> r.path("accuracy").asDouble()).toArray(), true)));
+        List<ReportSection> sections = new ArrayList<>();
+        sections.add(new ReportSection("Test accuracy during training", String.format(Locale.ROOT,
+                "Accuracy on %s test examples at each periodic evaluation.%n%n", evals.isEmpty() ? "—"
+                        : evals.getLast().path("samples").asText()) + ReportSection.plot("Test accuracy during training",
+                ACCURACY_CURVE_PNG)));
+        ClassifierGraph one = model.buildGraph(1, test.length(), padded);
+        if (SelectivityProbe.applies(one.sameDiff())) {
+            Batch example = collator(test).collate(new int[]{0});
+            sections.add(SelectivityReport.write(runDir, new ProbeInput(one.sameDiff(), feeds(one, example),
+                    "test example 0 of " + Path.of(test.name()).getFileName() + " (class " + test.label(0) + ")", test.layout(0))));
+        }
+        return sections;
     }
 
     /** Closes both splits. */

@@ -1,5 +1,7 @@
 package org.ssm4j.experiments.classify;
 
+import org.ssm4j.experiments.monitor.PositionLayout;
+
 /**
  * One split of a classification dataset seen as sequences: every example is {@link #length()}
  * positions of {@link #channels()} values (zero-padded at the end where the example is
@@ -31,6 +33,9 @@ public interface LabelledSequences extends AutoCloseable {
      * into {@code mask[maskOffset …]}.
      */
     void read(int index, float[] features, int featuresOffset, float[] mask, int maskOffset);
+
+    /** How example {@code index} is drawn beside a heat map over its positions. */
+    PositionLayout layout(int index);
 
     /** What the split is, for messages (its file). */
     String name();

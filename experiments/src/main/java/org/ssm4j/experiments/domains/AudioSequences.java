@@ -2,6 +2,7 @@ package org.ssm4j.experiments.domains;
 
 import org.ssm4j.datasets.audio.AudioDataset;
 import org.ssm4j.experiments.classify.LabelledSequences;
+import org.ssm4j.experiments.monitor.PositionLayout;
 
 import java.util.Arrays;
 
@@ -110,6 +111,18 @@ public final class AudioSequences implements LabelledSequences {
         int realFrames = (kept + frame - 1) / frame;
         Arrays.fill(mask, maskOffset, maskOffset + realFrames, 1f);
         Arrays.fill(mask, maskOffset + realFrames, maskOffset + length(), 0f);
+    }
+
+    @Override
+    public PositionLayout layout(int index) {
+        float[] clip = new float[clipSamples];
+        float[] mask = new float[length()];
+        read(index, clip, 0, mask, 0);
+        int real = 0;
+        for (float m : mask) {
+            real += m != 0 ? 1 : 0;
+        }
+        return new PositionLayout.Audio(clip, length(), real);
     }
 
     @Override

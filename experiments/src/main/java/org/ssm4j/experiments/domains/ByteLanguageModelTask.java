@@ -1,7 +1,9 @@
 package org.ssm4j.experiments.domains;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.jspecify.annotations.Nullable;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
 import org.ssm4j.datasets.Batch;
 import org.ssm4j.datasets.BatchOptions;
 import org.ssm4j.datasets.BatchSource;
@@ -13,8 +15,17 @@ import org.ssm4j.experiments.eval.EvalResult;
 import org.ssm4j.experiments.eval.EvaluationSet;
 import org.ssm4j.experiments.eval.Evaluator;
 import org.ssm4j.experiments.eval.LossGraph;
+import org.ssm4j.experiments.models.ModelGraph;
 import org.ssm4j.experiments.models.SequenceModel;
 import org.ssm4j.experiments.models.SequenceModels;
+import org.ssm4j.experiments.monitor.PositionLayout;
+import org.ssm4j.experiments.monitor.ProbeInput;
+import org.ssm4j.experiments.monitor.SelectivityProbe;
+import org.ssm4j.experiments.monitor.SelectivityReport;
+import org.ssm4j.experiments.report.Charts;
+import org.ssm4j.experiments.report.Formats;
+import org.ssm4j.experiments.report.MarkdownTable;
+import org.ssm4j.experiments.report.ReportSection;
 import org.ssm4j.experiments.tasks.TaskBatch;
 import org.ssm4j.experiments.tasks.TaskStream;
 import org.ssm4j.experiments.train.TaskContext;
@@ -23,6 +34,9 @@ import org.ssm4j.experiments.train.TrainingGraph;
 import org.ssm4j.experiments.train.TrainingTask;
 
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -43,6 +57,11 @@ public final class ByteLanguageModelTask implements TrainingTask {
 
     /** Token ids of byte-level text. */
     public static final int VOCAB_SIZE = 256;
+
+    /** Bits per byte against the step, in a run directory. */
+    public static final String BITS_PER_BYTE_PNG = "bits_per_byte.png";
+    /** The most bytes of the Δ heat map. */
+    public static final int PROBE_LENGTH = 256;
 
     private final TokenDataset train;
     private final TokenDataset validation;
@@ -138,8 +157,54 @@ public final class ByteLanguageModelTask implements TrainingTask {
     }
 
     @Override
+    public long estimateForwardBytes(int batch, int length) {
+        return model.estimateForwardBytes(batch, length);
+    }
+
+    @Override
     public EvalResult evaluate(int length, int samples) {
         return evaluator.evaluate(length, samples);
+    }
+
+    /**
+     * Bits per byte during training ({@value #BITS_PER_BYTE_PNG}) and at each final length, and,
+     * for a Mamba model, the selectivity of Δ over the first validation window (at most
+     * {@value #PROBE_LENGTH} bytes of it).
+     */
+    @Override
+    public List<ReportSection> analyse(Path runDir, List<ObjectNode> metrics) {
+        Charts.writeLineChart(runDir.resolve(BITS_PER_BYTE_PNG), "Bits per byte: " + model.config().name(), "step",
+                Charts.Scale.LINEAR, "bits per byte", Charts.Scale.LINEAR,
+                List.of(bitsPerByte("training batch", metrics, "train", false), bitsPerByte("validation", metrics, "eval", true)));
+        MarkdownTable table = new MarkdownTable(List.of("context length", "validation windows", "bits per byte",
+                "next-byte accuracy"));
+        metrics.stream().filter(r -> "final_eval".equals(r.path("type").asText())).forEach(r -> table.row(
+                r.has("skipped") ? List.of(r.path("length").asText(), r.path("samples").asText(), "skipped: " + r.path("skipped").asText(), "—")
+                        : List.of(r.path("length").asText(), r.path("samples").asText(),
+                        String.format(Locale.ROOT, "%.4f", r.path("loss").asDouble() / Math.log(2)), Formats.accuracy(r.path("accuracy").asDouble()))));
+        List<ReportSection> sections = new ArrayList<>();
+        sections.add(new ReportSection("Bits per byte", "Validation: the last 10% of the corpus, in non-overlapping windows "
+                + "of each length; bits per byte = cross-entropy in nats / ln 2.\n\n" + table.toMarkdown() + "\n"
+                + ReportSection.plot("Bits per byte during training", BITS_PER_BYTE_PNG)));
+        int probeLength = Math.min(length, PROBE_LENGTH);
+        ModelGraph one = model.buildGraph(1, probeLength);
+        if (SelectivityProbe.applies(one.sameDiff())) {
+            TaskBatch window = validationWindows(validation).open(probeLength, 1).next(1);
+            String[] characters = new String[probeLength];
+            for (int t = 0; t < probeLength; t++) {
+                characters[t] = PositionLayout.Text.label(window.inputs()[t]);
+            }
+            sections.add(SelectivityReport.write(runDir, new ProbeInput(one.sameDiff(),
+                    Map.of(one.inputName(), Nd4j.createFromArray(window.inputs()).reshape(1, probeLength)),
+                    "the first " + probeLength + " bytes of the validation split", new PositionLayout.Text(characters, 64))));
+        }
+        return sections;
+    }
+
+    private static Charts.Series bitsPerByte(String name, List<ObjectNode> metrics, String type, boolean points) {
+        List<ObjectNode> records = metrics.stream().filter(r -> type.equals(r.path("type").asText()) && r.has("loss")).toList();
+        return new Charts.Series(name, records.stream().mapToDouble(r -> r.path("step").asDouble()).toArray(),
+                records.stream().mapToDouble(r -> r.path("loss").asDouble() / Math.log(2)).toArray(), points);
     }
 
     /** A batch of windows as token sequences whose every position is scored. */

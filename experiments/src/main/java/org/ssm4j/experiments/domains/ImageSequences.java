@@ -2,6 +2,7 @@ package org.ssm4j.experiments.domains;
 
 import org.ssm4j.datasets.image.ImageDataset;
 import org.ssm4j.experiments.classify.LabelledSequences;
+import org.ssm4j.experiments.monitor.PositionLayout;
 
 import java.util.Arrays;
 
@@ -85,6 +86,16 @@ public final class ImageSequences implements LabelledSequences {
             }
         }
         Arrays.fill(mask, maskOffset, maskOffset + length(), 1f);
+    }
+
+    @Override
+    public PositionLayout layout(int index) {
+        images.readImage(index, pixels, 0);
+        double[] grey = new double[pixels.length];
+        for (int i = 0; i < grey.length; i++) {
+            grey[i] = (pixels[i] & 0xff) / 255.0;
+        }
+        return new PositionLayout.Image(patchRows, patchCols, grey, images.rows(), images.cols());
     }
 
     @Override

@@ -37,6 +37,12 @@ public final class RunReport {
 
     /** Writes the plots and the report into {@code runDir} (which holds run.json and metrics.jsonl). */
     public static void write(Path runDir, ExperimentConfig config, RunSummary summary, List<ObjectNode> metrics) {
+        write(runDir, config, summary, metrics, List.of());
+    }
+
+    /** Writes the report with extra sections (a task's analysis, a sweep) after the plots. */
+    public static void write(Path runDir, ExperimentConfig config, RunSummary summary, List<ObjectNode> metrics,
+                             List<ReportSection> sections) {
         Charts.writeLineChart(runDir.resolve(LOSS_PNG), "Loss on the answer positions: " + summary.model(), "step",
                 Charts.Scale.LINEAR, "cross-entropy", Charts.Scale.LOG10, List.of(
                         series("train", metrics, "train", "step", "loss", false),
@@ -47,7 +53,7 @@ public final class RunReport {
         Charts.writeLineChart(runDir.resolve(THROUGHPUT_PNG), "Evaluation throughput by sequence length: " + summary.model(),
                 "sequence length", Charts.Scale.LOG2, "tokens per second (forward pass)", Charts.Scale.LOG10,
                 List.of(lengthSeries(summary, true)));
-        AtomicFiles.writeString(runDir.resolve(FILE_NAME), markdown(runDir, config, summary, metrics));
+        AtomicFiles.writeString(runDir.resolve(FILE_NAME), markdown(runDir, config, summary, metrics, sections));
     }
 
     /** One chart series from the records of one type. */
@@ -65,7 +71,8 @@ public final class RunReport {
                 evals.stream().mapToDouble(e -> throughput ? e.tokensPerSecond() : e.accuracy()).toArray(), true);
     }
 
-    private static String markdown(Path runDir, ExperimentConfig config, RunSummary summary, List<ObjectNode> metrics) {
+    private static String markdown(Path runDir, ExperimentConfig config, RunSummary summary, List<ObjectNode> metrics,
+                                   List<ReportSection> sections) {
         StringBuilder md = new StringBuilder();
         md.append("# ").append(config.name()).append("\n\n");
         md.append(String.format(Locale.ROOT, "Model **%s** (`%s`, %,d parameters) on **%s** (training length %d, %s), seed %d.%n%n",
@@ -100,6 +107,7 @@ public final class RunReport {
         md.append("- [Evaluation throughput by sequence length](").append(THROUGHPUT_PNG)
                 .append(")\n\n  ![Evaluation throughput by sequence length](").append(THROUGHPUT_PNG).append(")\n\n");
 
+        sections.forEach(section -> md.append(section.toMarkdown()));
         md.append("## Config\n\n```yaml\n").append(ConfigLoader.toYaml(config)).append("```\n\n");
         md.append("## Where it ran\n\n").append(environment(runDir));
         md.append("\nFiles: `run.json` (config and environment), `metrics.jsonl` (every step and evaluation), ")

@@ -77,6 +77,11 @@ public final class SyntheticTrainingTask implements TrainingTask {
     }
 
     @Override
+    public long estimateForwardBytes(int batch, int length) {
+        return model.estimateForwardBytes(batch, length);
+    }
+
+    @Override
     public EvalResult evaluate(int length, int samples) {
         return evaluator.evaluate(length, samples);
     }

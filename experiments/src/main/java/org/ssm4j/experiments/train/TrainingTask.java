@@ -1,9 +1,14 @@
 package org.ssm4j.experiments.train;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.jspecify.annotations.Nullable;
 import org.ssm4j.experiments.eval.EvalResult;
 import org.ssm4j.experiments.models.TrainableModel;
+import org.ssm4j.experiments.report.ReportSection;
 import org.ssm4j.experiments.tasks.TaskStream;
+
+import java.nio.file.Path;
+import java.util.List;
 
 /**
  * What a run trains, as the {@link Trainer} sees it: a model, the graph of its loss on this
@@ -40,6 +45,23 @@ public interface TrainingTask extends AutoCloseable {
      * {@code samples} of them (tasks with a fixed evaluation set may have fewer).
      */
     EvalResult evaluate(int length, int samples);
+
+    /**
+     * An estimate of the activation memory of one forward pass of the model over
+     * {@code batch} sequences of {@code length}, in bytes (a training step needs a few times
+     * more), so that sizes that cannot fit are skipped rather than attempted.
+     */
+    long estimateForwardBytes(int batch, int length);
+
+    /**
+     * Looks at the trained model after the final evaluation and returns the task's own
+     * sections of the run report (writing their plots into {@code runDir}); none by default.
+     *
+     * @param metrics the run's metrics records, in order
+     */
+    default List<ReportSection> analyse(Path runDir, List<ObjectNode> metrics) {
+        return List.of();
+    }
 
     /** Releases the task's data; the default holds none. */
     @Override
