@@ -13,10 +13,13 @@ import picocli.CommandLine.Command;
         description = "Selective state space models (Mamba) on ND4J + SameDiff.",
         subcommands = {
                 CommandLine.HelpCommand.class,
-                DataCommand.class,
+                TrainCommand.class,
+                EvalCommand.class,
+                CompareCommand.class,
                 BenchCommand.class,
                 ScoreCommand.class, ExportCommand.class, InfoCommand.class,
                 GenerateCommand.class,
+                DataCommand.class,
         })
 public final class MambaCli implements Runnable {
 

@@ -12,6 +12,7 @@ import org.ssm4j.experiments.report.ProcessMemory;
 import org.ssm4j.experiments.report.RunInfo;
 import org.ssm4j.experiments.report.ReportSection;
 import org.ssm4j.experiments.report.RunReport;
+import org.ssm4j.experiments.report.RunSummary;
 import org.ssm4j.experiments.sweep.LengthSweep;
 import org.ssm4j.experiments.train.Checkpoint;
 import org.ssm4j.experiments.train.MetricsLog;

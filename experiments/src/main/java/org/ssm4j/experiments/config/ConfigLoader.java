@@ -3,6 +3,7 @@ package org.ssm4j.experiments.config;
 import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.exc.StreamReadException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -17,13 +18,16 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 
 /**
  * Reads experiment configs from YAML into {@link ExperimentConfig} records, and writes
@@ -76,12 +80,30 @@ public final class ConfigLoader {
         return parse(text, file.toString());
     }
 
+    /** Resource name of the config {@code ./mamba train} runs when given none. */
+    public static final String DEFAULT_EXPERIMENT = "/org/ssm4j/experiments/default-experiment.yaml";
+
+    /** The built-in default experiment (see {@link #DEFAULT_EXPERIMENT}). */
+    public static ExperimentConfig defaultExperiment() {
+        try (InputStream in = ConfigLoader.class.getResourceAsStream(DEFAULT_EXPERIMENT)) {
+            if (in == null) {
+                throw new IllegalStateException("resource " + DEFAULT_EXPERIMENT + " is missing from the build");
+            }
+            return parse(new String(in.readAllBytes(), StandardCharsets.UTF_8), "built-in " + DEFAULT_EXPERIMENT);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read resource " + DEFAULT_EXPERIMENT, e);
+        }
+    }
+
     /**
      * Parses config text; {@code source} names it in error messages (a file name).
      *
      * @throws IllegalArgumentException if the config is wrong
      */
     public static ExperimentConfig parse(String yaml, String source) {
+        if (yaml.isBlank()) {
+            throw new IllegalArgumentException(source + ": the config is empty");
+        }
         try {
             ExperimentConfig config = YAML.readValue(yaml, ExperimentConfig.class);
             if (config == null) {
@@ -120,9 +142,16 @@ public final class ConfigLoader {
     }
 
     private static String describe(JsonProcessingException e, String source) {
+        StreamReadException syntax = syntaxError(e);
+        if (syntax != null) {
+            // SnakeYAML's message repeats the offending line with a caret: keep its sentences only.
+            String problem = syntax.getOriginalMessage().lines().filter(l -> !l.isBlank() && !l.startsWith(" "))
+                    .collect(Collectors.joining("; "));
+            return source + ": not valid YAML" + location(syntax.getLocation()) + ": " + problem;
+        }
         String where = location(e.getLocation());
         if (!(e instanceof JsonMappingException m)) {
-            return source + ": not valid YAML" + where + ": " + e.getOriginalMessage();
+            return source + ": " + e.getOriginalMessage() + where;
         }
         String path = path(m);
         String in = path.isEmpty() ? "at the top level" : "in " + path;
@@ -144,6 +173,15 @@ public final class ConfigLoader {
                         : source + ": " + (path.isEmpty() ? "" : path + ": ") + m.getOriginalMessage() + where;
             }
         };
+    }
+
+    private static StreamReadException syntaxError(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof StreamReadException s && !(t instanceof JsonMappingException)) {
+                return s;
+            }
+        }
+        return null;
     }
 
     private static String typeKey(InvalidTypeIdException e) {

@@ -12,12 +12,10 @@ import org.jfree.chart.plot.XYPlot;
 import org.jfree.chart.renderer.xy.XYLineAndShapeRenderer;
 import org.jfree.data.xy.XYSeries;
 import org.jfree.data.xy.XYSeriesCollection;
-import org.ssm4j.experiments.io.AtomicFiles;
+import org.ssm4j.mamba.AtomicFiles;
 
 import java.awt.BasicStroke;
 import java.awt.Color;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.text.DecimalFormat;
 import java.util.List;
@@ -108,13 +106,7 @@ public final class Charts {
             renderer.setSeriesShapesVisible(i, series.get(i).points());
         }
         plot.setRenderer(renderer);
-        AtomicFiles.write(png, out -> {
-            try {
-                ChartUtils.writeChartAsPNG(out, chart, WIDTH, HEIGHT);
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-        });
+        AtomicFiles.write(png, out -> ChartUtils.writeChartAsPNG(out, chart, WIDTH, HEIGHT));
     }
 
     private static boolean plottable(double value, Scale scale) {

@@ -2,11 +2,10 @@ package org.ssm4j.experiments.report;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import org.ssm4j.experiments.RunSummary;
 import org.ssm4j.experiments.config.ConfigLoader;
 import org.ssm4j.experiments.config.ExperimentConfig;
 import org.ssm4j.experiments.eval.EvalResult;
-import org.ssm4j.experiments.io.AtomicFiles;
+import org.ssm4j.mamba.AtomicFiles;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -56,16 +55,16 @@ public final class RunReport {
         AtomicFiles.writeString(runDir.resolve(FILE_NAME), markdown(runDir, config, summary, metrics, sections));
     }
 
-    /** One chart series from the records of one type. */
-    static Charts.Series series(String name, List<ObjectNode> metrics, String type, String xKey, String yKey, boolean points) {
+    /** One chart series from the metrics records of one type ({@code x} and {@code y} keys). */
+    public static Charts.Series series(String name, List<ObjectNode> metrics, String type, String xKey, String yKey, boolean points) {
         List<ObjectNode> records = metrics.stream().filter(r -> type.equals(r.path("type").asText()) && r.has(yKey)).toList();
         double[] x = records.stream().mapToDouble(r -> r.path(xKey).asDouble()).toArray();
         double[] y = records.stream().mapToDouble(r -> r.path(yKey).asDouble()).toArray();
         return new Charts.Series(name, x, y, points);
     }
 
-    /** Accuracy (or throughput) by length of a run's final evaluation. */
-    static Charts.Series lengthSeries(RunSummary summary, boolean throughput) {
+    /** Accuracy (or, with {@code throughput}, evaluation tokens per second) by length of a run's final evaluation. */
+    public static Charts.Series lengthSeries(RunSummary summary, boolean throughput) {
         List<EvalResult> evals = summary.evaluations();
         return new Charts.Series(summary.model(), evals.stream().mapToDouble(EvalResult::length).toArray(),
                 evals.stream().mapToDouble(e -> throughput ? e.tokensPerSecond() : e.accuracy()).toArray(), true);

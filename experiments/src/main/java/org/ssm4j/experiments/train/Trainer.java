@@ -81,7 +81,7 @@ public final class Trainer {
         double trainSeconds = 0;
         long tokens = 0;
         if (resumeFrom != null) {
-            Checkpoint.copyParameters(resumeFrom.parameters(), model.parameters(), checkpointFile(outDir));
+            Checkpoint.copyParameters(resumeFrom.parameters(), model.parameters(), checkpointFile(outDir).toString());
             adam.restore(resumeFrom.step(), resumeFrom.firstMoments(), resumeFrom.secondMoments());
             earlyStopping.restore(resumeFrom.earlyStopping());
             step = resumeFrom.step();

@@ -6,7 +6,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.ssm4j.experiments.ExperimentRunner;
-import org.ssm4j.experiments.RunSummary;
+import org.ssm4j.experiments.report.RunSummary;
 import org.ssm4j.experiments.config.ConfigLoader;
 import org.ssm4j.experiments.config.ExperimentConfig;
 import org.ssm4j.experiments.report.RunReport;

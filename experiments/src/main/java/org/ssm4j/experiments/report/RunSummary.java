@@ -1,4 +1,4 @@
-package org.ssm4j.experiments;
+package org.ssm4j.experiments.report;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -6,7 +6,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.ssm4j.experiments.config.ConfigLoader;
 import org.ssm4j.experiments.eval.EvalResult;
-import org.ssm4j.experiments.io.AtomicFiles;
+import org.ssm4j.mamba.AtomicFiles;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
