@@ -129,7 +129,8 @@ public final class HeatMapFigure {
         int headerHeight = 64;
         int barArea = 110;
         int width = Math.max(MARGIN * 2 + contentWidth + barArea, 480);
-        int height = Math.max(MARGIN + headerHeight + contentHeight, headerHeight + 260);
+        int subtitleLines = wrap(subtitle, MEASURE.getFontMetrics(TEXT_FONT), width - 2 * MARGIN).size();
+        int height = Math.max(MARGIN + headerHeight + contentHeight, headerHeight + 260) + 17 * (subtitleLines - 1);
         BufferedImage image = new BufferedImage(width, height, BufferedImage.TYPE_INT_RGB);
         Graphics2D g = image.createGraphics();
         try {
@@ -142,8 +143,11 @@ public final class HeatMapFigure {
             g.drawString(title, MARGIN, MARGIN + 14);
             g.setColor(MUTED);
             g.setFont(TEXT_FONT);
-            g.drawString(subtitle, MARGIN, MARGIN + 36);
-            int y = MARGIN + headerHeight;
+            List<String> lines = wrap(subtitle, g.getFontMetrics(), width - 2 * MARGIN);
+            for (int i = 0; i < lines.size(); i++) {
+                g.drawString(lines.get(i), MARGIN, MARGIN + 36 + 17 * i);
+            }
+            int y = MARGIN + headerHeight + 17 * (lines.size() - 1);
             for (List<Panel> row : rows) {
                 int x = MARGIN;
                 int rowHeight = row.stream().mapToInt(Panel::height).max().orElse(0);
@@ -156,12 +160,32 @@ public final class HeatMapFigure {
                 }
                 y += PANEL_TITLE + rowHeight + GAP;
             }
-            drawColourBar(g, scale, scaleLabel, MARGIN + contentWidth + 40, MARGIN + headerHeight + PANEL_TITLE,
+            drawColourBar(g, scale, scaleLabel, MARGIN + contentWidth + 40, MARGIN + headerHeight + 17 * (lines.size() - 1) + PANEL_TITLE,
                     Math.min(240, Math.max(120, contentHeight - PANEL_TITLE - GAP)));
         } finally {
             g.dispose();
         }
         AtomicFiles.write(png, out -> ImageIO.write(image, "png", out));
+    }
+
+    /** A graphics context for measuring text before the figure's size is known. */
+    private static final Graphics2D MEASURE = new BufferedImage(1, 1, BufferedImage.TYPE_INT_RGB).createGraphics();
+
+    /** {@code text} broken at spaces into lines no wider than {@code width}. */
+    private static List<String> wrap(String text, FontMetrics fm, int width) {
+        List<String> lines = new ArrayList<>();
+        StringBuilder line = new StringBuilder();
+        for (String word : text.split(" ")) {
+            String candidate = line.isEmpty() ? word : line + " " + word;
+            if (!line.isEmpty() && fm.stringWidth(candidate) > width) {
+                lines.add(line.toString());
+                line = new StringBuilder(word);
+            } else {
+                line = new StringBuilder(candidate);
+            }
+        }
+        lines.add(line.toString());
+        return lines;
     }
 
     private static void draw(Graphics2D g, Panel panel, int x, int y, ColourScale scale) {

@@ -45,14 +45,21 @@ public record LayerDelta(int layer, boolean backward, int length, int channels, 
         return mean;
     }
 
-    /** {@link #perPosition()} divided by its geometric mean over the positions: how much more (or less) than usual each position is let in. */
-    public double[] relativePerPosition() {
+    /**
+     * {@link #perPosition()} divided by its geometric mean over the first {@code real}
+     * positions (those that hold the input rather than padding): how much more (or less) than
+     * usual each position is let in.
+     */
+    public double[] relativePerPosition(int real) {
+        if (real < 1 || real > length) {
+            throw new IllegalArgumentException("real positions must be in [1, " + length + "], got " + real);
+        }
         double[] perPosition = perPosition();
         double sumLog = 0;
-        for (double v : perPosition) {
-            sumLog += Math.log(v);
+        for (int t = 0; t < real; t++) {
+            sumLog += Math.log(perPosition[t]);
         }
-        double typical = Math.exp(sumLog / perPosition.length);
+        double typical = Math.exp(sumLog / real);
         double[] relative = new double[perPosition.length];
         for (int t = 0; t < relative.length; t++) {
             relative[t] = perPosition[t] / typical;

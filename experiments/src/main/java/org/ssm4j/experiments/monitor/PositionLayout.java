@@ -8,6 +8,11 @@ public sealed interface PositionLayout permits PositionLayout.Image, PositionLay
     /** Positions of the input. */
     int length();
 
+    /** Positions holding the input, the rest being padding at the end. */
+    default int realLength() {
+        return length();
+    }
+
     /**
      * An image cut into a grid of patches (one pixel each for a pixel sequence), in row-major
      * order.
@@ -66,6 +71,11 @@ public sealed interface PositionLayout permits PositionLayout.Image, PositionLay
         @Override
         public int length() {
             return frames;
+        }
+
+        @Override
+        public int realLength() {
+            return realFrames;
         }
     }
 }

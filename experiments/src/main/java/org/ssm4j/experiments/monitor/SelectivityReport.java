@@ -82,7 +82,8 @@ public final class SelectivityReport {
     }
 
     private static void writeHeatMap(Path png, ProbeInput input, List<LayerDelta> deltas) {
-        double[][] maps = deltas.stream().map(LayerDelta::relativePerPosition).toArray(double[][]::new);
+        int real = input.layout().realLength();
+        double[][] maps = deltas.stream().map(d -> d.relativePerPosition(real)).toArray(double[][]::new);
         ColourScale scale = ColourScale.spanning(maps);
         List<HeatMapFigure.Panel> panels = new ArrayList<>();
         int perRow;
@@ -121,7 +122,7 @@ public final class SelectivityReport {
         }
         HeatMapFigure.write(png, "Where the model lets the input into its state: Δ per position",
                 input.description() + "; colour: Δ (geometric mean over the mixer's channels) relative to the mixer's "
-                        + "typical Δ; bright = written into the state, dark = passed by", panels, perRow, scale, "Δ / typical");
+                        + "typical Δ over the input; bright = written into the state, dark = passed by", panels, perRow, scale, "Δ / typical");
     }
 
     private static void writeStats(Path png, List<LayerDelta> deltas) {
