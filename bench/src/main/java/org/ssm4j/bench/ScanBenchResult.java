@@ -11,23 +11,27 @@ import java.util.Map;
  * What {@link ScanBench} measured. Times are per (channel, state, token) element, the median
  * and the minimum over the repetitions.
  *
- * @param peakBytes          extra memory of one forward + backward: every ND4J array the two ops
- *                           allocate (y, last state, checkpoints, the gradients; all alive at the end)
- *                           plus every byte the Java heap allocates during the two calls
- * @param residentPeakBytes  the process' resident-set peak during one forward + backward, relative to
- *                           before (see {@link MemoryProbe}); comparable with the stock version's
+ * @param fwdCpuNsPerElement CPU time of the whole process (all threads) per element, the mean over the
+ *                           repetitions (the OS counts it in ticks of several ms); on a busy machine
+ *                           it moves less than the wall-clock time
+ * @param peakBytes          extra memory of one forward + backward: {@code nativeBytes + heapBytes}
+ * @param nativeBytes        every ND4J array the two ops allocate (y, last state, checkpoints, the
+ *                           gradients; all alive at the end)
+ * @param heapBytes          every byte the Java heap allocates during the two calls, warm
  * @param stock              the stock-SameDiff version on the same shape, or null
  * @param stockSkipped       why the stock version did not run, or null
  */
 public record ScanBenchResult(ScanShape shape, int threads, int repetitions,
                               double fwdNsPerElement, double fwdNsPerElementMin,
                               double bwdNsPerElement, double bwdNsPerElementMin,
-                              long peakBytes, long nativeBytes, long heapBytes, long residentPeakBytes,
+                              double fwdCpuNsPerElement, double bwdCpuNsPerElement,
+                              long peakBytes, long nativeBytes, long heapBytes,
                               @Nullable Stock stock, @Nullable String stockSkipped, double loadAverage) {
 
     /**
-     * The stock-SameDiff version's figures: {@code output()} for the forward pass and
-     * {@code calculateGradients()} (forward and backward) for the backward pass, minus the forward.
+     * The stock-SameDiff version's figures: {@code output()} for the forward pass,
+     * {@code calculateGradients()} (forward and backward) minus the forward for the backward
+     * pass, and the resident-set peak of its first {@code calculateGradients()} ({@link MemoryProbe}).
      */
     public record Stock(double fwdNsPerElement, double bwdNsPerElement, long residentPeakBytes, int repetitions) {
     }
@@ -40,9 +44,10 @@ public record ScanBenchResult(ScanShape shape, int threads, int repetitions,
         json.put("peak_bytes", peakBytes);
         json.put("fwd_ns_per_element_min", fwdNsPerElementMin);
         json.put("bwd_ns_per_element_min", bwdNsPerElementMin);
+        json.put("fwd_cpu_ns_per_element", fwdCpuNsPerElement);
+        json.put("bwd_cpu_ns_per_element", bwdCpuNsPerElement);
         json.put("native_bytes", nativeBytes);
         json.put("heap_bytes", heapBytes);
-        json.put("resident_peak_bytes", residentPeakBytes);
         json.put("batch", shape.batch());
         json.put("channels", shape.channels());
         json.put("state", shape.state());
@@ -56,7 +61,7 @@ public record ScanBenchResult(ScanShape shape, int threads, int repetitions,
             json.put("stock_resident_peak_bytes", stock.residentPeakBytes());
             json.put("stock_fwd_speed_ratio", stock.fwdNsPerElement() / fwdNsPerElement);
             json.put("stock_bwd_speed_ratio", stock.bwdNsPerElement() / bwdNsPerElement);
-            json.put("stock_memory_ratio", (double) stock.residentPeakBytes() / residentPeakBytes);
+            json.put("stock_memory_ratio", (double) stock.residentPeakBytes() / peakBytes);
         }
         if (stockSkipped != null) {
             json.put("stock_skipped", stockSkipped);
@@ -73,17 +78,18 @@ public record ScanBenchResult(ScanShape shape, int threads, int repetitions,
         StringBuilder text = new StringBuilder();
         text.append(String.format("selective scan, %s, FLOAT, %d threads, %d repetitions (load average %.2f)%n",
                 shape, threads, repetitions, loadAverage));
-        text.append(String.format("  forward : %.3f ns/element (min %.3f)%n", fwdNsPerElement, fwdNsPerElementMin));
-        text.append(String.format("  backward: %.3f ns/element (min %.3f), recomputation included%n",
-                bwdNsPerElement, bwdNsPerElementMin));
-        text.append(String.format("  peak extra memory: %s (ND4J arrays %s + Java heap allocated %s); resident-set peak %s%n",
-                mib(peakBytes), mib(nativeBytes), mib(heapBytes), mib(residentPeakBytes)));
+        text.append(String.format("  forward : %.3f ns/element (min %.3f; CPU time of all threads %.3f)%n",
+                fwdNsPerElement, fwdNsPerElementMin, fwdCpuNsPerElement));
+        text.append(String.format("  backward: %.3f ns/element (min %.3f; CPU time of all threads %.3f), "
+                + "recomputation included%n", bwdNsPerElement, bwdNsPerElementMin, bwdCpuNsPerElement));
+        text.append(String.format("  peak extra memory: %s (ND4J arrays %s + Java heap allocated %s)%n",
+                mib(peakBytes), mib(nativeBytes), mib(heapBytes)));
         if (stock != null) {
             text.append(String.format("  stock SameDiff: forward %.3f ns/element (%.1fx slower), backward %.3f ns/element "
-                            + "(%.1fx slower), resident-set peak %s (%.1fx more)%n",
+                            + "(%.1fx slower), resident-set peak %s (%.1fx the op's peak extra memory)%n",
                     stock.fwdNsPerElement(), stock.fwdNsPerElement() / fwdNsPerElement, stock.bwdNsPerElement(),
                     stock.bwdNsPerElement() / bwdNsPerElement, mib(stock.residentPeakBytes()),
-                    (double) stock.residentPeakBytes() / residentPeakBytes));
+                    (double) stock.residentPeakBytes() / peakBytes));
         }
         if (stockSkipped != null) {
             text.append("  stock SameDiff: skipped, ").append(stockSkipped).append(System.lineSeparator());

@@ -1,11 +1,13 @@
 package org.ssm4j.cli;
 
 import org.ssm4j.bench.GenerationBenchmark;
+import org.ssm4j.mamba.generate.StepPrecision;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 import java.io.PrintWriter;
+import java.util.Locale;
 
 /** {@code ./mamba bench generate}: prefill and token-step speed on a model of mamba-130m's shape. */
 @Command(name = "generate", mixinStandardHelpOptions = true,
@@ -44,6 +46,9 @@ public final class BenchGenerateCommand implements Runnable {
     @Option(names = "--seed", paramLabel = "S", description = "Seed of the weights and prompts (default ${DEFAULT-VALUE}).")
     long seed = defaults.seed();
 
+    @Option(names = "--bf16", description = "Steps read bfloat16 copies of the weights instead of the float32 ones.")
+    boolean bf16;
+
     @Option(names = "--json", description = "Print one JSON object instead of a table.")
     boolean json;
 
@@ -52,7 +57,7 @@ public final class BenchGenerateCommand implements Runnable {
         GenerationBenchmark.Settings settings;
         try {
             settings = new GenerationBenchmark.Settings(layers, threads, shortPrompt, longPrompt, prefillPrompt, tokens,
-                    repeats, seed);
+                    repeats, seed, bf16 ? StepPrecision.BFLOAT16 : StepPrecision.FLOAT32);
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
         }
@@ -65,14 +70,15 @@ public final class BenchGenerateCommand implements Runnable {
         if (json) {
             out.println(r.toJson());
         } else {
-            out.printf("| measure | value |%n|---|---|%n");
+            out.printf("| measure (%s steps, %d threads) | value |%n|---|---|%n",
+                    settings.stepPrecision().name().toLowerCase(Locale.ROOT), settings.threads());
             out.printf("| prefill, %d-token prompt | %.0f tokens/s |%n", settings.prefillPrompt(), r.prefillTokensPerSecond());
             out.printf("| generation after %d prompt tokens | %.1f tokens/s (%.2f ms/token) |%n", settings.shortPrompt(),
                     r.shortContextTokensPerSecond(), r.shortContextMsPerToken());
             out.printf("| generation after %d prompt tokens | %.1f tokens/s (%.2f ms/token, %.2f× the short context) |%n",
                     settings.longPrompt(), r.longContextTokensPerSecond(), r.longContextMsPerToken(), r.contextRatio());
-            out.printf("| peak resident memory | %.0f MiB (weights %.0f MiB) |%n", r.peakResidentBytes() / 1048576.0,
-                    r.weightBytes() / 1048576.0);
+            out.printf("| peak resident memory above the JVM's | %.0f MiB (weights %.0f MiB) |%n",
+                    r.peakResidentBytes() / 1048576.0, r.weightBytes() / 1048576.0);
             out.printf("| load average before / after | %.2f / %.2f |%n", r.loadBefore(), r.loadAfter());
         }
         out.flush();

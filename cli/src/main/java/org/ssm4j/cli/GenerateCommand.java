@@ -1,17 +1,19 @@
 package org.ssm4j.cli;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.nd4j.linalg.api.buffer.DataType;
+import org.ssm4j.mamba.MambaLM;
 import org.ssm4j.mamba.MambaWeights;
 import org.ssm4j.mamba.generate.GenerationOptions;
 import org.ssm4j.mamba.generate.GenerationResult;
 import org.ssm4j.mamba.generate.Generator;
 import org.ssm4j.mamba.generate.RecurrentMamba;
 import org.ssm4j.mamba.generate.SamplingOptions;
+import org.ssm4j.mamba.generate.StepPrecision;
 import org.ssm4j.mamba.generate.TokenListener;
 import org.ssm4j.mamba.hf.HuggingFaceCheckpoint;
+import org.ssm4j.mamba.tokenizer.HfTokenizer;
 import org.ssm4j.mamba.tokenizer.StreamingDecoder;
 import org.ssm4j.mamba.tokenizer.TextTokenizer;
 import picocli.CommandLine;
@@ -23,6 +25,7 @@ import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.concurrent.Callable;
 
 /** {@code ./mamba generate}: text from a prompt with a Mamba language model, streamed as it is generated. */
 @Command(name = "generate", mixinStandardHelpOptions = true,
@@ -30,15 +33,20 @@ import java.util.Arrays;
                 + "then one constant-cost step per token), streaming it as it comes.",
                 "Greedy unless --temperature is given. Stops at the model's end-of-sequence token or after "
                         + "--max-new-tokens."})
-public final class GenerateCommand implements Runnable {
+public final class GenerateCommand implements Callable<Integer> {
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
     @Option(names = "--model", required = true, paramLabel = "PATH",
-            description = "A Hugging Face model directory: config.json, model.safetensors (or shards) and, for text, "
-                    + "tokenizer.json (byte-level models with a vocabulary of 256 need none).")
+            description = "A Hugging Face model directory (config.json, model.safetensors or shards, and for text "
+                    + "tokenizer.json) or an ssm4j model file.")
     Path model;
+
+    @Option(names = "--tokenizer", paramLabel = "FILE",
+            description = "A tokenizer.json (default: the model directory's, or the one beside a model file; "
+                    + "byte-level models with a vocabulary of 256 need none).")
+    Path tokenizerFile;
 
     @ArgGroup(exclusive = true, multiplicity = "1")
     Prompt prompt;
@@ -86,57 +94,68 @@ public final class GenerateCommand implements Runnable {
     @Option(names = "--threads", paramLabel = "N", description = "Threads of the token step (default: all processors, ${DEFAULT-VALUE}).")
     int threads = Runtime.getRuntime().availableProcessors();
 
-    @Option(names = "--json", description = "Print one JSON object: ids (prompt included), text, tokens_per_second and more.")
+    @Option(names = "--bf16", description = "Read the step's weights as bfloat16 copies: faster, about three "
+            + "significant digits in the weights.")
+    boolean bf16;
+
+    @Option(names = "--json", description = "Print one JSON object: ids (prompt included), text, tokens_per_second and "
+            + "more; {\"error\": ...} on failure.")
     boolean json;
 
     @Override
-    public void run() {
-        if (!Files.isDirectory(model) || !HuggingFaceCheckpoint.isCheckpointDirectory(model)) {
-            throw new CommandLine.ParameterException(spec.commandLine(), "--model " + model
-                    + " is not a Hugging Face model directory (a directory with config.json and model.safetensors)");
-        }
-        MambaWeights weights = HuggingFaceCheckpoint.read(model, DataType.FLOAT);
-        int vocabulary = weights.config().vocabSize();
-        TextTokenizer tokenizer = loadTokenizer(vocabulary);
-        try (RecurrentMamba recurrent = RecurrentMamba.create(weights, checkedThreads())) {
-            int[] promptIds = prompt.ids != null ? prompt.ids : tokenizer.encode(prompt.text);
-            GenerationOptions options = GenerationOptions.greedy(checkedMaxNewTokens()).withSampling(sampling());
-            Integer eos = weights.config().eosTokenId();
-            if (eos != null && !ignoreEos) {
-                options = options.withStopTokens(eos);
+    public Integer call() {
+        SamplingOptions sampling = sampling();
+        int limit = checkedMaxNewTokens();
+        int stepThreads = checkedThreads();
+        return CommandOutput.run(spec, json, () -> {
+            MambaWeights weights = loadWeights();
+            try (TextTokenizer tokenizer = loadTokenizer(weights.config().vocabSize());
+                 RecurrentMamba recurrent = RecurrentMamba.create(weights, RecurrentMamba.Options.defaults()
+                         .withThreads(stepThreads).withStepPrecision(bf16 ? StepPrecision.BFLOAT16 : StepPrecision.FLOAT32))) {
+                int[] promptIds = prompt.ids != null ? prompt.ids : tokenizer.encode(prompt.text);
+                GenerationOptions options = GenerationOptions.greedy(limit).withSampling(sampling);
+                Integer eos = weights.config().eosTokenId();
+                if (eos != null && !ignoreEos) {
+                    options = options.withStopTokens(eos);
+                }
+                TextStream stream = json ? null : new TextStream(spec.commandLine().getOut(), tokenizer, promptIds);
+                GenerationResult result = new Generator(recurrent).generate(promptIds, options,
+                        stream == null ? TokenListener.NONE : stream);
+                if (stream != null) {
+                    stream.finish();
+                }
+                return toJson(result, tokenizer);
             }
-            PrintWriter out = spec.commandLine().getOut();
-            TextStream stream = json ? null : new TextStream(out, tokenizer, promptIds);
-            GenerationResult result = new Generator(recurrent).generate(promptIds, options,
-                    stream == null ? TokenListener.NONE : stream);
-            int[] ids = result.sequences().get(0);
-            if (json) {
-                out.println(toJson(result, ids, tokenizer));
-            } else {
-                stream.finish();
-                spec.commandLine().getErr().printf("%d tokens in %.2f s: %.1f tokens/s (prefill %d tokens at %.1f tokens/s; %s)%n",
-                        result.generatedTokens(), (result.prefillNanos() + result.decodeNanos()) / 1e9,
-                        result.tokensPerSecond(), promptIds.length, result.prefillTokensPerSecond(),
-                        result.finishReasons().get(0) == GenerationResult.FinishReason.STOP_TOKEN
-                                ? "stopped at the end-of-sequence token" : "reached --max-new-tokens");
-            }
-            out.flush();
-        } finally {
-            if (tokenizer != null) {
-                tokenizer.close();
-            }
-        }
+        }, r -> spec.commandLine().getErr().printf(
+                "%d tokens in %.2f s: %.1f tokens/s (prefill of %d tokens at %.1f tokens/s); %s%n",
+                r.get("new_tokens").asLong(), r.get("seconds").asDouble(), r.get("tokens_per_second").asDouble(),
+                r.get("prompt_tokens").asLong(), r.get("prefill_tokens_per_second").asDouble(),
+                r.get("finish_reason").asText().equals("eos") ? "stopped at the end-of-sequence token"
+                        : "reached --max-new-tokens"));
     }
 
-    /** The model directory's tokenizer, or null when there is none and the prompt is given as ids. */
+    /** A Hugging Face checkpoint directory, read as float32 (no graph is built), or an ssm4j model file. */
+    private MambaWeights loadWeights() {
+        return Files.isDirectory(model) ? HuggingFaceCheckpoint.read(model, DataType.FLOAT) : MambaLM.load(model).weights();
+    }
+
+    /**
+     * The tokenizer: --tokenizer, else the tokenizer.json of the model directory (or beside the
+     * model file), else the byte-level one for a vocabulary of 256. Null when there is none and
+     * the prompt is given as ids (the output is then ids only).
+     */
     private TextTokenizer loadTokenizer(int vocabulary) {
+        if (tokenizerFile != null) {
+            return HfTokenizer.load(tokenizerFile);
+        }
+        Path dir = Files.isDirectory(model) ? model : model.toAbsolutePath().getParent();
         try {
-            return TextTokenizer.forModel(model, vocabulary);
+            return TextTokenizer.forModel(dir, vocabulary);
         } catch (IllegalArgumentException noTokenizer) {
             if (prompt.ids != null) {
                 return null;
             }
-            throw new CommandLine.ParameterException(spec.commandLine(), noTokenizer.getMessage());
+            throw new IllegalArgumentException(noTokenizer.getMessage() + " (or name one with --tokenizer)");
         }
     }
 
@@ -178,8 +197,9 @@ public final class GenerateCommand implements Runnable {
         }
     }
 
-    private String toJson(GenerationResult result, int[] ids, TextTokenizer tokenizer) {
-        ObjectNode o = new ObjectMapper().createObjectNode();
+    private static ObjectNode toJson(GenerationResult result, TextTokenizer tokenizer) {
+        int[] ids = result.sequences().get(0);
+        ObjectNode o = CommandOutput.JSON.createObjectNode();
         ArrayNode idArray = o.putArray("ids");
         for (int id : ids) {
             idArray.add(id);
@@ -195,7 +215,8 @@ public final class GenerateCommand implements Runnable {
         o.put("finish_reason", result.finishReasons().get(0) == GenerationResult.FinishReason.STOP_TOKEN
                 ? "eos" : "max_new_tokens");
         o.put("prefill_tokens_per_second", result.prefillTokensPerSecond());
-        return o.toString();
+        o.put("seconds", (result.prefillNanos() + result.decodeNanos()) / 1e9);
+        return o;
     }
 
     private SamplingOptions sampling() {

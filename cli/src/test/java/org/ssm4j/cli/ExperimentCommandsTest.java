@@ -97,9 +97,9 @@ class ExperimentCommandsTest {
         assertTrue(compare.err().contains("none.yaml does not exist"), compare.err());
 
         Path mamba = Files.writeString(temp.resolve("mamba.yaml"), CONFIG.replace("type: transformer, d_model: 16, n_layers: 1, n_heads: 2",
-                "type: mamba, d_model: 16, n_layers: 1"));
+                "type: lti, d_model: 16, n_layers: 1"));
         Run notYet = run("train", "--config", mamba.toString(), "--out", temp.resolve("m").toString());
         assertEquals(1, notYet.exitCode());
-        assertTrue(notYet.err().startsWith("error: model type 'mamba' needs"), notYet.err());
+        assertTrue(notYet.err().startsWith("error: model type 'lti' needs"), notYet.err());
     }
 }

@@ -4,12 +4,17 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.ssm4j.mamba.MambaConfig;
+import org.ssm4j.mamba.MambaLM;
 import org.ssm4j.mamba.tokenizer.ByteTokenizer;
+import org.ssm4j.mamba.tokenizer.HfTokenizer;
 import org.ssm4j.safetensors.SafetensorsFile;
 import picocli.CommandLine;
 
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.stream.Collectors;
@@ -68,6 +73,19 @@ class GenerateCommandTest {
     }
 
     @Test
+    void anSsm4jModelFileGeneratesTheSameIds(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("tiny.zip");
+        MambaLM.load(TINY).save(file);
+        long[] prompt = reference("generate.prompt");
+        int[] expected = Arrays.stream(reference("generate.ids")).mapToInt(Math::toIntExact).toArray();
+        String ids = Arrays.stream(prompt).mapToObj(Long::toString).collect(Collectors.joining(","));
+        Run r = run("generate", "--model", file.toString(), "--prompt-ids", ids,
+                "--max-new-tokens", String.valueOf(expected.length - prompt.length), "--json");
+        assertEquals(0, r.exitCode(), r.err());
+        assertArrayEquals(expected, ints(new ObjectMapper().readTree(r.out()).get("ids")));
+    }
+
+    @Test
     void samplingWithASeedIsReproducibleAndTextPromptsAreTokenized() throws Exception {
         String[] args = {"generate", "--model", TINY.toString(), "--prompt", "Hello", "--max-new-tokens", "12",
                 "--temperature", "1.5", "--top-k", "50", "--top-p", "0.95", "--seed", "11", "--ignore-eos", "--json"};
@@ -79,6 +97,31 @@ class GenerateCommandTest {
         assertArrayEquals(a, b);
         assertArrayEquals(ByteTokenizer.INSTANCE.encode("Hello"), Arrays.copyOf(a, 5));
         assertEquals(5 + 12, a.length);
+    }
+
+    @Test
+    void aCheckpointWithTheGptNeoxTokenizerTakesAndGivesText(@TempDir Path dir) throws Exception {
+        // A small random model with the Mamba checkpoints' vocabulary and tokenizer.
+        MambaConfig config = MambaConfig.builder().vocabSize(50280).hiddenSize(16).numHiddenLayers(1).build();
+        MambaLM.initialize(config, DataType.FLOAT, 5).exportHuggingFace(dir);
+        Path tokenizerJson = SharedData.dataset("tokenizers/gpt-neox-20b/tokenizer.json");
+        Files.copy(tokenizerJson, dir.resolve("tokenizer.json"));
+        String prompt = "The quick brown fox";
+        Run r = run("generate", "--model", dir.toString(), "--prompt", prompt, "--max-new-tokens", "6",
+                "--ignore-eos", "--json");
+        assertEquals(0, r.exitCode(), r.err());
+        JsonNode json = new ObjectMapper().readTree(r.out());
+        int[] ids = ints(json.get("ids"));
+        try (HfTokenizer tokenizer = HfTokenizer.load(tokenizerJson)) {
+            int[] promptIds = tokenizer.encode(prompt);
+            assertArrayEquals(promptIds, Arrays.copyOf(ids, promptIds.length));
+            assertEquals(promptIds.length + 6, ids.length);
+            assertEquals(tokenizer.decode(ids), json.get("text").asText());
+            assertTrue(json.get("text").asText().startsWith(prompt));
+        }
+        Run streamed = run("generate", "--model", dir.toString(), "--prompt", prompt, "--max-new-tokens", "6",
+                "--ignore-eos");
+        assertEquals(json.get("text").asText() + System.lineSeparator(), streamed.out());
     }
 
     @Test
@@ -95,9 +138,13 @@ class GenerateCommandTest {
 
     @Test
     void badArgumentsAreUsageErrors(@TempDir Path empty) {
-        Run notAModel = run("generate", "--model", empty.toString(), "--prompt-ids", "1", "--max-new-tokens", "2");
-        assertEquals(2, notAModel.exitCode());
-        assertTrue(notAModel.err().contains("not a Hugging Face model directory"), notAModel.err());
+        Run notAModel = run("generate", "--model", empty.resolve("absent").toString(), "--prompt-ids", "1",
+                "--max-new-tokens", "2");
+        assertEquals(1, notAModel.exitCode());
+        assertTrue(notAModel.err().contains("is neither a Hugging Face checkpoint directory"), notAModel.err());
+        Run noConfig = run("generate", "--model", empty.toString(), "--prompt-ids", "1", "--max-new-tokens", "2", "--json");
+        assertEquals(1, noConfig.exitCode());
+        assertTrue(noConfig.out().startsWith("{\"error\":") && noConfig.out().contains("config.json"), noConfig.out());
         assertEquals(2, run("generate", "--model", TINY.toString(), "--prompt", "a", "--prompt-ids", "1",
                 "--max-new-tokens", "2").exitCode());
         assertEquals(2, run("generate", "--model", TINY.toString(), "--prompt", "a", "--max-new-tokens", "2",

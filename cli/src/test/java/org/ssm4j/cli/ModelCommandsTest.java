@@ -46,6 +46,13 @@ class ModelCommandsTest {
         Path text = Files.writeString(dir.resolve("t.txt"), "\u0001\u0002\u0003\u0004\u0005");
         JsonNode bytes = run("score", "--model", TINY, "--text", text.toString(), "--json").json();
         assertEquals(ids.get("loss").asDouble(), bytes.get("loss").asDouble(), 0.0, "the same tokens as bytes");
+
+        Path hello = Files.writeString(dir.resolve("hello.txt"), "Hello world");
+        String neox = SharedData.dataset("tokenizers/gpt-neox-20b/tokenizer.json").toString();
+        Run withNeox = run("score", "--model", TINY, "--text", hello.toString(), "--tokenizer", neox, "--json");
+        assertEquals(1, withNeox.status());
+        assertTrue(withNeox.json().get("error").asText().contains("input id 12092 is outside the vocabulary [0, 256)"),
+                "--tokenizer is used: GPT-NeoX ids do not fit the byte-level model: " + withNeox.out());
     }
 
     @Test

@@ -29,7 +29,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class ExperimentRunnerTest {
 
     @ParameterizedTest
-    @ValueSource(strings = {"selective-copying-tiny.yaml", "induction-heads-tiny.yaml"})
+    @ValueSource(strings = {"selective-copying-tiny.yaml", "induction-heads-tiny.yaml", "selective-copying-mamba-tiny.yaml"})
     void aShortRunLearnsAndWritesEveryFile(String configName, @TempDir Path out) throws IOException {
         ExperimentConfig config = TestRuns.config(configName, text -> text);
         RunSummary summary = ExperimentRunner.run(config, out, false, List.of());

@@ -33,22 +33,23 @@ class ResumeAfterKillTest {
     @Timeout(value = 10, unit = TimeUnit.MINUTES)
     void aKilledAndResumedRunEndsBitForBitLikeAnUninterruptedOne(@TempDir Path dir) throws Exception {
         ExperimentConfig config = TestRuns.config("selective-copying-tiny.yaml", text -> text
-                .replace("steps: 60", "steps: 24").replace("eval_every: 20", "eval_every: 8").replace("lengths: [16, 24, 32]", "lengths: [24, 32]"));
+                .replace("d_model: 32", "d_model: 16").replace("steps: 60", "steps: 16").replace("eval_every: 20", "eval_every: 6")
+                .replace("lengths: [16, 24, 32]", "lengths: [24, 32]"));
         Path configFile = dir.resolve("config.yaml");
         Files.writeString(configFile, ConfigLoader.toYaml(config));
         Path killed = dir.resolve("killed");
 
-        Process child = ChildJvm.builder(PausingRun.class, List.of(configFile.toString(), killed.toString(), "12"))
+        Process child = ChildJvm.builder(PausingRun.class, List.of(configFile.toString(), killed.toString(), "9"))
                 .redirectErrorStream(true).start();
         try {
-            assertTrue(waitForLine(child, PausingRun.PAUSED), "the child paused after step 12");
+            assertTrue(waitForLine(child, PausingRun.PAUSED), "the child paused after step 9");
         } finally {
             child.destroyForcibly();
             assertTrue(child.waitFor(60, TimeUnit.SECONDS));
         }
         assertEquals(137, child.exitValue(), "killed by SIGKILL");
-        assertEquals(8, Checkpoint.read(Trainer.checkpointFile(killed)).step(), "last checkpoint before the kill");
-        assertTrue(TestRuns.reproducibleMetrics(killed).stream().anyMatch(r -> r.contains("\"step\":12")),
+        assertEquals(6, Checkpoint.read(Trainer.checkpointFile(killed)).step(), "last checkpoint before the kill");
+        assertTrue(TestRuns.reproducibleMetrics(killed).stream().anyMatch(r -> r.contains("\"step\":9")),
                 "the killed run had logged steps past its checkpoint");
 
         Process resume = ChildJvm.builder(RunMain.class, List.of(configFile.toString(), killed.toString(), "--resume"))

@@ -32,7 +32,12 @@ public record ScanSpec(int batch, int length, int channels, int state, int group
                        boolean deltaSoftplus, boolean hasD, boolean hasZ, boolean hasDeltaBias,
                        boolean hasInitialState, int checkpointInterval) {
 
-    /** The default interval between saved states: 128 steps. */
+    /**
+     * The default interval between saved states: 128 steps. The checkpoints then take
+     * {@code state / 128} of one (batch, length, channels) tensor (1/8 for state 16), and the
+     * CPU backward pass's per-thread recomputation buffers (128 steps × state × one vector)
+     * stay within L2; smaller intervals cost more checkpoint memory without being faster.
+     */
     public static final int DEFAULT_CHECKPOINT_INTERVAL = 128;
 
     public ScanSpec {

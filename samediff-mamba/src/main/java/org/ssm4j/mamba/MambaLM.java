@@ -12,6 +12,7 @@ import org.ssm4j.safetensors.DType;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
@@ -151,7 +152,7 @@ public final class MambaLM {
     public Score score(INDArray inputIds) {
         if (inputIds.rank() != 2 || inputIds.size(1) < 2) {
             throw new IllegalArgumentException("scoring needs (batch, length) ids with length >= 2; got shape "
-                    + java.util.Arrays.toString(inputIds.shape()));
+                    + Arrays.toString(inputIds.shape()));
         }
         INDArray loss = graph.output(inputIds, MambaGraph.nextTokenLabels(inputIds), MambaGraph.LOSS)
                 .get(MambaGraph.LOSS);

@@ -20,8 +20,8 @@ import org.openjdk.jmh.annotations.Warmup;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The token step's matrix-vector products, two ways: the Vector API kernel the step uses
- * ({@link MatVec} over the step's {@link ParallelRange} threads) and ND4J's BLAS
+ * The token step's matrix-vector products: the Vector API kernel the step uses ({@link MatVec}
+ * over the step's {@link ParallelRange} threads, float32 and bfloat16 weights) and ND4J's BLAS
  * {@code gemv} (OpenBLAS with its own threads). Each call reads the next of enough weight
  * copies that, as in a real step, the weights come from memory rather than cache. This
  * benchmark lives in the step's package to reach its package-private kernel.
@@ -47,6 +47,7 @@ public class MatVecBenchmark {
     private static final long WEIGHT_BYTES = 640L << 20;
 
     private FloatTensor[] weights;
+    private StepMatrix[] bf16;
     private FloatTensor x;
     private FloatTensor y;
     private int rows;
@@ -63,6 +64,11 @@ public class MatVecBenchmark {
         weights = new FloatTensor[copies];
         for (int i = 0; i < copies; i++) {
             weights[i] = FloatTensor.of(Nd4j.rand(DataType.FLOAT, rows, cols).subi(0.5), rows, cols);
+        }
+        // bfloat16 copies take half the bytes: twice as many keep as much memory in play.
+        bf16 = new StepMatrix[2 * copies];
+        for (int i = 0; i < bf16.length; i++) {
+            bf16[i] = StepMatrix.of(weights[i % copies], rows, cols, StepPrecision.BFLOAT16);
         }
         x = FloatTensor.of(Nd4j.rand(DataType.FLOAT, cols, 1), cols, 1);
         y = FloatTensor.zeros(rows, 1);
@@ -84,6 +90,14 @@ public class MatVecBenchmark {
         FloatTensor w = nextWeights();
         parallel.run(rows, 4, (part, r0, r1) -> MatVec.multiply(w.segment, cols, x.segment, cols, y.segment, rows,
                 1, r0, r1, false));
+        return y.get(rows - 1);
+    }
+
+    @Benchmark
+    public float vectorApiBfloat16() {
+        next = next + 1 == bf16.length ? 0 : next + 1;
+        StepMatrix w = bf16[next];
+        parallel.run(rows, 4, (part, r0, r1) -> w.multiply(x.segment, cols, y.segment, rows, 1, r0, r1, false));
         return y.get(rows - 1);
     }
 

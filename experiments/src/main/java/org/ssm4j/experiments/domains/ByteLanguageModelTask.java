@@ -195,7 +195,8 @@ public final class ByteLanguageModelTask implements TrainingTask {
                 characters[t] = PositionLayout.Text.label(window.inputs()[t]);
             }
             sections.add(SelectivityReport.write(runDir, new ProbeInput(one.sameDiff(),
-                    Map.of(one.inputName(), Nd4j.createFromArray(window.inputs()).reshape(1, probeLength)),
+                    Map.of(one.inputName(), Nd4j.createFromArray(window.inputs()).reshape(1, probeLength)
+                            .castTo(one.sameDiff().getVariable(one.inputName()).dataType())),
                     "the first " + probeLength + " bytes of the validation split", new PositionLayout.Text(characters, 64))));
         }
         return sections;

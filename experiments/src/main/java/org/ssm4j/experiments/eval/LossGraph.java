@@ -20,8 +20,9 @@ import java.util.Map;
  * serves every task whatever its answer positions.
  *
  * @param model             the forward graph
- * @param targetWeightsName placeholder {@code (batch*length, vocab)} of loss weights
- * @param loss              scalar loss
+ * @param targetWeightsName placeholder {@code (batch*length, vocab)} of loss weights ({@code answer_weights})
+ * @param loss              scalar loss ({@code answer_loss}; the model graph's own loss, if it
+ *                          has one, is left in place but is no longer the graph's loss)
  * @param vocab             token ids the model predicts
  */
 public record LossGraph(ModelGraph model, String targetWeightsName, SDVariable loss, int vocab) {
@@ -30,9 +31,9 @@ public record LossGraph(ModelGraph model, String targetWeightsName, SDVariable l
     public static LossGraph attach(ModelGraph model, int vocab) {
         SameDiff sd = model.sameDiff();
         long rows = (long) model.batch() * model.length();
-        SDVariable weights = sd.placeHolder("target_weights", model.logits().dataType(), rows, vocab);
+        SDVariable weights = sd.placeHolder("answer_weights", model.logits().dataType(), rows, vocab);
         SDVariable logProbabilities = GraphLayers.logSoftmax(sd, model.logits().reshape(rows, vocab));
-        SDVariable loss = logProbabilities.mul(weights).sum().neg().rename("loss");
+        SDVariable loss = logProbabilities.mul(weights).sum().neg().rename("answer_loss");
         sd.setLossVariables(loss);
         return new LossGraph(model, weights.name(), loss, vocab);
     }
@@ -67,7 +68,8 @@ public record LossGraph(ModelGraph model, String targetWeightsName, SDVariable l
                         + vocab + ")");
             }
         }
-        INDArray ids = Nd4j.createFromArray(batch.inputs()).reshape(batch.batchSize(), batch.length());
+        DataType idType = model.sameDiff().getVariable(model.inputName()).dataType();
+        INDArray ids = Nd4j.createFromArray(batch.inputs()).reshape(batch.batchSize(), batch.length()).castTo(idType);
         INDArray targetWeights = Nd4j.create(weights, new long[]{targets.length, vocab}, DataType.DOUBLE)
                 .castTo(model.logits().dataType());
         return Map.of(model.inputName(), ids, targetWeightsName, targetWeights);

@@ -2,7 +2,6 @@ package org.ssm4j.experiments.models;
 
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
-import org.nd4j.linalg.api.buffer.DataType;
 
 /**
  * Building blocks for models written as SameDiff graphs on rows of a {@code (tokens, width)}
@@ -11,15 +10,6 @@ import org.nd4j.linalg.api.buffer.DataType;
  */
 public final class GraphLayers {
     private GraphLayers() {
-    }
-
-    /**
-     * Token embedding as one-hot × matrix: {@code ids (batch, length)} → {@code (batch*length, d)}.
-     * (SameDiff's gather has no correct backward pass for repeated ids, which every batch has.)
-     */
-    public static SDVariable embed(SameDiff sd, SDVariable ids, SDVariable embedding, int vocab, DataType dtype) {
-        SDVariable oneHot = sd.oneHot(ids, vocab, -1, 1.0, 0.0, dtype);
-        return sd.reshape(oneHot, -1, vocab).mmul(embedding);
     }
 
     /** RMSNorm over the last dimension of {@code x (rows, d)}: x / sqrt(mean(x²) + eps) * weight. */

@@ -17,8 +17,9 @@ import java.util.Set;
 
 /**
  * Mamba's residual blocks ({@link MambaBlocks} of samediff-mamba) as a backbone, causal or
- * bidirectional; initialised as the Mamba reference initialises a model
- * ({@link MambaBlocks#initialize}).
+ * bidirectional; sized as {@link MambaSequenceModel} sizes a language model (with a
+ * vocabulary of one token, since the blocks have no embedding) and initialised as the Mamba
+ * reference initialises a model ({@link MambaBlocks#initialize}).
  *
  * <p>A causal stack ignores the padding mask: padding sits at the end of a sequence, where it
  * cannot reach the real positions before it. A bidirectional stack would carry the padding
@@ -45,19 +46,10 @@ public final class MambaBackbone implements SequenceBackbone {
         }
         this.config = config;
         this.dtype = dtype;
-        this.mambaConfig = mambaConfig(config);
+        this.mambaConfig = MambaSequenceModel.mambaConfig(config, 1);
         this.parameters = new LinkedHashMap<>(MambaBlocks.initialize(mambaConfig, config.bidirectional(), dtype, seed));
         MambaBlocks.specs(mambaConfig, config.bidirectional()).values().stream().filter(s -> !s.weightDecay())
                 .forEach(s -> noDecay.add(s.name()));
-    }
-
-    /**
-     * The samediff-mamba config of these sizes: the Mamba reference's defaults otherwise, and a
-     * vocabulary of one token, since the blocks have no embedding.
-     */
-    static MambaConfig mambaConfig(SsmConfig c) {
-        return MambaConfig.builder().vocabSize(1).hiddenSize(c.dModel()).numHiddenLayers(c.nLayers()).stateSize(c.dState())
-                .convKernel(c.dConv()).expand(c.expand()).timeStepRank(c.resolvedDtRank()).build();
     }
 
     /** The samediff-mamba config the blocks were built with. */

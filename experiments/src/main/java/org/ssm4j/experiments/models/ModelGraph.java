@@ -7,7 +7,7 @@ import org.nd4j.autodiff.samediff.SameDiff;
  * A model's forward graph for one batch shape.
  *
  * @param sameDiff  the graph; its variables are the model's parameter arrays
- * @param inputName placeholder of int32 token ids {@code (batch, length)}
+ * @param inputName placeholder of integer token ids {@code (batch, length)} (any integer type)
  * @param logits    output logits {@code (batch, length, vocab)}
  * @param batch     sequences per batch the graph was built for
  * @param length    tokens per sequence the graph was built for

@@ -10,9 +10,10 @@ public interface SequenceModel extends TrainableModel {
     int vocabSize();
 
     /**
-     * Builds the forward graph for {@code batch} sequences of {@code length} tokens: placeholder
-     * {@link ModelGraph#inputName()} of int token ids {@code (batch, length)}, output logits
-     * {@code (batch, length, vocabSize)}.
+     * Builds a new forward graph for {@code batch} sequences of {@code length} tokens:
+     * placeholder {@link ModelGraph#inputName()} of integer token ids {@code (batch, length)},
+     * output logits {@code (batch, length, vocabSize)}. (A graph with free batch and length
+     * dimensions serves too.) Each call returns a graph of its own, which callers may extend.
      */
     ModelGraph buildGraph(int batch, int length);
 

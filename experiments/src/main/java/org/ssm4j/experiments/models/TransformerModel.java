@@ -7,6 +7,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.ssm4j.experiments.config.TransformerConfig;
 import org.ssm4j.experiments.tasks.SplitMix64;
 import org.ssm4j.experiments.tasks.TaskStream;
+import org.ssm4j.ops.embedding.TokenEmbedding;
 
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -15,7 +16,8 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * The Transformer baseline as a causal language model: token embedding, the causal
+ * The Transformer baseline as a causal language model: token embedding (nd4j-ssm-ops'
+ * {@code token_embedding} op, whose backward pass sums repeated ids), the causal
  * {@link TransformerBlocks} (pre-norm attention and GELU MLP blocks with rotary positions,
  * final RMSNorm) and the output head (the transposed embedding when tied). No biases, so the
  * no-decay set is the norm weights.
@@ -90,8 +92,8 @@ public final class TransformerModel implements SequenceModel {
         SameDiff sd = SameDiff.create();
         Map<String, SDVariable> w = new LinkedHashMap<>();
         parameters.forEach((name, array) -> w.put(name, sd.var(name, array)));
-        SDVariable ids = sd.placeHolder("input_ids", DataType.INT32, batch, length);
-        SDVariable x = GraphLayers.embed(sd, ids, w.get("embedding"), vocab, dtype);
+        SDVariable ids = sd.placeHolder("input_ids", DataType.INT64, batch, length);
+        SDVariable x = TokenEmbedding.lookup(sd, "embedded", w.get("embedding"), ids).reshape((long) batch * length, config.dModel());
         x = blocks.apply(sd, w, x, batch, length, true, null);
         SDVariable logits = config.tiedHead()
                 ? sd.mmul(x, w.get("embedding"), false, true, false)

@@ -47,7 +47,7 @@ final class ParallelScan {
         this.forceChunks = forceChunks;
     }
 
-    ScanPlan plan(ScanSpec spec) {
+    private ScanPlan plan(ScanSpec spec) {
         return ScanPlan.of(spec, arithmetic.blockWidth(), pool.getParallelism(), forceChunks);
     }
 

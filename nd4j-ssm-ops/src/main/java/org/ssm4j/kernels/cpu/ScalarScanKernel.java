@@ -50,10 +50,6 @@ public final class ScalarScanKernel implements SelectiveScanKernel {
         scan.backward(spec, buffers);
     }
 
-    ScanPlan plan(ScanSpec spec) {
-        return scan.plan(spec);
-    }
-
     private void requireSupported(ElementType type) {
         if (!supports(type)) {
             throw new IllegalArgumentException(name() + " takes FLOAT64 or FLOAT32 buffers, got " + type);

@@ -68,10 +68,6 @@ public final class VectorScanKernel implements SelectiveScanKernel {
         scan.backward(spec, buffers);
     }
 
-    ScanPlan plan(ScanSpec spec) {
-        return scan.plan(spec);
-    }
-
     private void requireSupported(ElementType type) {
         if (!supports(type)) {
             throw new IllegalArgumentException(name() + " takes FLOAT32 buffers, got " + type

@@ -52,6 +52,16 @@ final class FloatTensor {
         return new FloatTensor(array);
     }
 
+    /**
+     * Frees the native memory now instead of when the garbage collector finds the array, for
+     * buffers this class allocated; the segment is invalid afterwards.
+     */
+    void free() {
+        if (array.closeable()) {
+            array.close();
+        }
+    }
+
     /** The element at a flat index (for tests and small reads). */
     float get(long index) {
         return segment.getAtIndex(java.lang.foreign.ValueLayout.JAVA_FLOAT, index);

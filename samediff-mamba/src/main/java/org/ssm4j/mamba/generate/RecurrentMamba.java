@@ -32,9 +32,10 @@ import java.util.Objects;
  * dt_proj and softplus, {@code h = exp(delta·A)·h + delta·B·x}, {@code y = C·h + D·x},
  * {@code y·silu(z)}, out_proj, the residual; the final RMSNorm and the LM head.
  *
- * <p>Float32 weights are used in place (do not change them while the model is in use); others
- * are converted to float32 copies. The model may be shared, but runs one prefill or step at a
- * time; close it to stop its worker threads.
+ * <p>Float32 weights are used in place (do not change or close them while the model is in
+ * use); others are converted to float32 copies. Several threads may use one model, each with
+ * its own {@link RecurrentState} (their steps' parallel sections take turns); close the model
+ * to stop its worker threads.
  */
 public final class RecurrentMamba implements AutoCloseable {
 
@@ -60,58 +61,100 @@ public final class RecurrentMamba implements AutoCloseable {
     private final Dims dims;
     private final float eps;
     private final FloatTensor embeddings;
+    private final Options options;
     private final BlockWeights[] blocks;
+    private final StepBlock[] stepBlocks;
     private final FloatTensor normF;
     private final FloatTensor lmHead;
+    private final StepMatrix stepLmHead;
     private final SelectiveScanKernel kernel;
     private final ParallelRange parallel;
 
-    private RecurrentMamba(MambaWeights weights, int threads, SelectiveScanKernel kernel) {
+    /**
+     * How a model runs.
+     *
+     * @param threads       threads of the token step, at least 1 (the calling thread is one)
+     * @param stepPrecision the element type of the weights a step reads
+     * @param scanKernel    the selective-scan kernel of the prefill (float32)
+     */
+    public record Options(int threads, StepPrecision stepPrecision, SelectiveScanKernel scanKernel) {
+        public Options {
+            if (threads < 1) {
+                throw new IllegalArgumentException("threads must be at least 1, got " + threads);
+            }
+            Objects.requireNonNull(stepPrecision, "stepPrecision");
+            Objects.requireNonNull(scanKernel, "scanKernel");
+            if (!scanKernel.supports(ElementType.FLOAT32)) {
+                throw new IllegalArgumentException("scan kernel " + scanKernel.name() + " does not support float32");
+            }
+        }
+
+        /** Every available processor, float32 steps, ssm4j's CPU scan kernel. */
+        public static Options defaults() {
+            return new Options(Runtime.getRuntime().availableProcessors(), StepPrecision.FLOAT32,
+                    CpuScanKernels.forType(ElementType.FLOAT32));
+        }
+
+        /** These options with another number of step threads. */
+        public Options withThreads(int newThreads) {
+            return new Options(newThreads, stepPrecision, scanKernel);
+        }
+
+        /** These options with another step precision. */
+        public Options withStepPrecision(StepPrecision precision) {
+            return new Options(threads, precision, scanKernel);
+        }
+
+        /** These options with another scan kernel. */
+        public Options withScanKernel(SelectiveScanKernel kernel) {
+            return new Options(threads, stepPrecision, kernel);
+        }
+    }
+
+    /** The matrices of one block as the step reads them. */
+    private record StepBlock(StepMatrix inX, StepMatrix inZ, StepMatrix xProj, StepMatrix dtProj, StepMatrix outProj) {
+        static StepBlock of(BlockWeights b, Dims dims, StepPrecision precision) {
+            return new StepBlock(StepMatrix.of(b.inX(), dims.channels(), dims.model(), precision),
+                    StepMatrix.of(b.inZ(), dims.channels(), dims.model(), precision),
+                    StepMatrix.of(b.xProj(), dims.xProjSize(), dims.channels(), precision),
+                    StepMatrix.of(b.dtProj(), dims.channels(), dims.dtRank(), precision),
+                    StepMatrix.of(b.outProj(), dims.model(), dims.channels(), precision));
+        }
+    }
+
+    private RecurrentMamba(MambaWeights weights, Options options) {
         this.config = weights.config();
         this.dims = Dims.of(config);
+        this.options = options;
         this.eps = (float) config.layerNormEpsilon();
         this.embeddings = FloatTensor.of(weights.get(MambaParameters.EMBEDDINGS), dims.vocab(), dims.model());
         this.blocks = new BlockWeights[dims.layers()];
+        this.stepBlocks = new StepBlock[dims.layers()];
         for (int i = 0; i < blocks.length; i++) {
             blocks[i] = BlockWeights.of(weights, i);
+            stepBlocks[i] = StepBlock.of(blocks[i], dims, options.stepPrecision());
         }
         this.normF = FloatTensor.of(weights.get(MambaParameters.NORM_F), dims.model());
         this.lmHead = config.tieWordEmbeddings() ? embeddings
                 : FloatTensor.of(weights.lmHead(), dims.vocab(), dims.model());
-        if (!kernel.supports(ElementType.FLOAT32)) {
-            throw new IllegalArgumentException("scan kernel " + kernel.name() + " does not support float32");
-        }
-        this.kernel = kernel;
-        this.parallel = new ParallelRange(threads);
+        this.stepLmHead = StepMatrix.of(lmHead, dims.vocab(), dims.model(), options.stepPrecision());
+        this.kernel = options.scanKernel();
+        this.parallel = new ParallelRange(options.threads());
     }
 
     /**
      * A model for recurrent inference from checked weights (float32 used in place, other types
-     * converted), stepping on every available processor with ssm4j's CPU scan kernel.
+     * converted), with {@link Options#defaults()}.
      */
     public static RecurrentMamba create(MambaWeights weights) {
-        return create(weights, Runtime.getRuntime().availableProcessors());
+        return create(weights, Options.defaults());
     }
 
-    /** The same with {@code threads} threads for the token step, at least 1. */
-    public static RecurrentMamba create(MambaWeights weights, int threads) {
-        return create(weights, threads, CpuScanKernels.forType(ElementType.FLOAT32));
-    }
-
-    /**
-     * A model for recurrent inference from checked weights (float32 used in place, other types
-     * converted).
-     *
-     * @param threads threads for the token step, at least 1 (the calling thread is one)
-     * @param kernel  the selective-scan kernel of the prefill
-     */
-    public static RecurrentMamba create(MambaWeights weights, int threads, SelectiveScanKernel kernel) {
+    /** A model for recurrent inference from checked weights (float32 used in place, other types converted). */
+    public static RecurrentMamba create(MambaWeights weights, Options options) {
         Objects.requireNonNull(weights, "weights");
-        Objects.requireNonNull(kernel, "kernel");
-        if (threads < 1) {
-            throw new IllegalArgumentException("threads must be at least 1, got " + threads);
-        }
-        return new RecurrentMamba(weights, threads, kernel);
+        Objects.requireNonNull(options, "options");
+        return new RecurrentMamba(weights, options);
     }
 
     /** The model's config. */
@@ -124,9 +167,9 @@ public final class RecurrentMamba implements AutoCloseable {
         return dims.vocab();
     }
 
-    /** Threads a token step uses. */
-    public int threads() {
-        return parallel.threads();
+    /** How this model runs. */
+    public Options options() {
+        return options;
     }
 
     /** A zero state for {@code batch} sequences. */
@@ -176,10 +219,11 @@ public final class RecurrentMamba implements AutoCloseable {
         }
         for (int l = 0; l < blocks.length; l++) {
             BlockWeights b = blocks[l];
+            StepBlock m = stepBlocks[l];
             int layer = l;
             parallel.run(channels, LANES, (part, c0, c1) -> {
-                MatVec.multiply(b.inX().segment, model, state.normed.segment, model, state.x.segment, channels, n, c0, c1, false);
-                MatVec.multiply(b.inZ().segment, model, state.normed.segment, model, state.z.segment, channels, n, c0, c1, false);
+                m.inX().multiply(state.normed.segment, model, state.x.segment, channels, n, c0, c1, false);
+                m.inZ().multiply(state.normed.segment, model, state.z.segment, channels, n, c0, c1, false);
                 for (int j = 0; j < n; j++) {
                     addBias(state.x.segment, (long) j * channels, b.inBiasX(), c0, c1);
                     addBias(state.z.segment, (long) j * channels, b.inBiasZ(), c0, c1);
@@ -187,11 +231,9 @@ public final class RecurrentMamba implements AutoCloseable {
                 }
             });
             parallel.run(projected, 4, (part, r0, r1) ->
-                    MatVec.multiply(b.xProj().segment, channels, state.u.segment, channels, state.projected.segment,
-                            projected, n, r0, r1, false));
+                    m.xProj().multiply(state.u.segment, channels, state.projected.segment, projected, n, r0, r1, false));
             parallel.run(channels, LANES, (part, c0, c1) -> {
-                MatVec.multiply(b.dtProj().segment, dims.dtRank(), state.projected.segment, projected,
-                        state.delta.segment, channels, n, c0, c1, false);
+                m.dtProj().multiply(state.projected.segment, projected, state.delta.segment, channels, n, c0, c1, false);
                 for (int j = 0; j < n; j++) {
                     SelectiveStateUpdate.apply(dims.state(), state.u.segment, state.delta.segment, state.z.segment,
                             state.y.segment, (long) j * channels, state.projected.segment,
@@ -201,8 +243,7 @@ public final class RecurrentMamba implements AutoCloseable {
                 }
             });
             parallel.run(model, 4, (part, r0, r1) -> {
-                MatVec.multiply(b.outProj().segment, channels, state.y.segment, channels, state.hidden.segment,
-                        model, n, r0, r1, true);
+                m.outProj().multiply(state.y.segment, channels, state.hidden.segment, model, n, r0, r1, true);
                 for (int j = 0; j < n; j++) {
                     addBias(state.hidden.segment, (long) j * model, b.outBias(), r0, r1);
                 }
@@ -214,8 +255,7 @@ public final class RecurrentMamba implements AutoCloseable {
             }
         }
         parallel.run(dims.vocab(), 4, (part, r0, r1) ->
-                MatVec.multiply(lmHead.segment, model, state.normed.segment, model, state.logits.segment,
-                        dims.vocab(), n, r0, r1, false));
+                stepLmHead.multiply(state.normed.segment, model, state.logits.segment, dims.vocab(), n, r0, r1, false));
         float[][] out = new float[n][];
         for (int j = 0; j < n; j++) {
             state.advance(sequences[j], 1);
@@ -258,17 +298,26 @@ public final class RecurrentMamba implements AutoCloseable {
         }
         float[][] logits = new float[everyPosition ? tokens.length : 1][];
         PrefillBuffers buffers = null;
-        for (int from = 0; from < tokens.length; from += PREFILL_CHUNK) {
-            int length = Math.min(PREFILL_CHUNK, tokens.length - from);
-            if (buffers == null || buffers.length != length) {
-                buffers = new PrefillBuffers(dims, length);
+        try {
+            for (int from = 0; from < tokens.length; from += PREFILL_CHUNK) {
+                int length = Math.min(PREFILL_CHUNK, tokens.length - from);
+                if (buffers == null || buffers.length != length) {
+                    if (buffers != null) {
+                        buffers.free();
+                    }
+                    buffers = new PrefillBuffers(dims, length);
+                }
+                prefillChunk(state, sequence, tokens, from, buffers);
+                if (everyPosition) {
+                    float[][] chunk = allLogits(buffers);
+                    System.arraycopy(chunk, 0, logits, from, length);
+                } else if (from + length == tokens.length) {
+                    logits[0] = lastLogits(buffers);
+                }
             }
-            prefillChunk(state, sequence, tokens, from, buffers);
-            if (everyPosition) {
-                float[][] chunk = allLogits(buffers);
-                System.arraycopy(chunk, 0, logits, from, length);
-            } else if (from + length == tokens.length) {
-                logits[0] = lastLogits(buffers);
+        } finally {
+            if (buffers != null) {
+                buffers.free();
             }
         }
         return logits;
@@ -291,12 +340,12 @@ public final class RecurrentMamba implements AutoCloseable {
             normRows(p.hidden, b.norm(), p.normed, length);
             Nd4j.gemm(p.normed.array, b.inX().array, p.x.array, false, true, 1.0, 0.0);
             Nd4j.gemm(p.normed.array, b.inZ().array, p.z.array, false, true, 1.0, 0.0);
-            parallel.run(channels, LANES, (part, c0, c1) -> {
+            if (b.inBiasX() != null) {
                 for (int t = 0; t < length; t++) {
-                    addBias(p.x.segment, (long) t * channels, b.inBiasX(), c0, c1);
-                    addBias(p.z.segment, (long) t * channels, b.inBiasZ(), c0, c1);
+                    addBias(p.x.segment, (long) t * channels, b.inBiasX(), 0, channels);
+                    addBias(p.z.segment, (long) t * channels, b.inBiasZ(), 0, channels);
                 }
-            });
+            }
             convolve(state, b, layer, s, length, p.x.segment, p.u.segment, 0, 0, channels);
             Nd4j.gemm(p.u.array, b.xProj().array, p.projected.array, false, true, 1.0, 0.0);
             for (int t = 0; t < length; t++) {
@@ -335,21 +384,29 @@ public final class RecurrentMamba implements AutoCloseable {
         RmsNorm.apply(p.hidden.segment, last, normF.segment, eps, p.normed.segment, last, model);
         MemorySegment row = p.normed.segment.asSlice(last * Float.BYTES, (long) model * Float.BYTES);
         FloatTensor logits = FloatTensor.allocate(dims.vocab());
-        parallel.run(dims.vocab(), 4, (part, r0, r1) ->
-                MatVec.multiply(lmHead.segment, model, row, model, logits.segment, dims.vocab(), 1, r0, r1, false));
-        return logits.segment.toArray(FLOAT);
+        try {
+            parallel.run(dims.vocab(), 4, (part, r0, r1) ->
+                    stepLmHead.multiply(row, model, logits.segment, dims.vocab(), 1, r0, r1, false));
+            return logits.segment.toArray(FLOAT);
+        } finally {
+            logits.free();
+        }
     }
 
     private float[][] allLogits(PrefillBuffers p) {
         normRows(p.hidden, normF, p.normed, p.length);
         FloatTensor logits = FloatTensor.allocate(p.length, dims.vocab());
-        Nd4j.gemm(p.normed.array, lmHead.array, logits.array, false, true, 1.0, 0.0);
-        float[][] out = new float[p.length][];
-        long rowBytes = (long) dims.vocab() * Float.BYTES;
-        for (int t = 0; t < p.length; t++) {
-            out[t] = logits.segment.asSlice(t * rowBytes, rowBytes).toArray(FLOAT);
+        try {
+            Nd4j.gemm(p.normed.array, lmHead.array, logits.array, false, true, 1.0, 0.0);
+            float[][] out = new float[p.length][];
+            long rowBytes = (long) dims.vocab() * Float.BYTES;
+            for (int t = 0; t < p.length; t++) {
+                out[t] = logits.segment.asSlice(t * rowBytes, rowBytes).toArray(FLOAT);
+            }
+            return out;
+        } finally {
+            logits.free();
         }
-        return out;
     }
 
     private void normRows(FloatTensor in, FloatTensor weight, FloatTensor out, int rows) {
@@ -407,7 +464,7 @@ public final class RecurrentMamba implements AutoCloseable {
         parallel.close();
     }
 
-    /** Activations of one prefill chunk of {@code length} positions, (length, width) each. */
+    /** Activations of one prefill chunk of {@code length} positions, (length, width) each; freed after the prefill. */
     private static final class PrefillBuffers {
         final int length;
         final FloatTensor hidden;
@@ -435,6 +492,13 @@ public final class RecurrentMamba implements AutoCloseable {
             c = FloatTensor.allocate(length, dims.state());
             delta = FloatTensor.allocate(length, dims.channels());
             y = FloatTensor.allocate(length, dims.channels());
+        }
+
+        /** Frees the native memory of every buffer now. */
+        void free() {
+            for (FloatTensor t : new FloatTensor[]{hidden, normed, x, z, u, projected, dtIn, b, c, delta, y}) {
+                t.free();
+            }
         }
     }
 }

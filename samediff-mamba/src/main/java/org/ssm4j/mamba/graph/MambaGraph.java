@@ -7,6 +7,7 @@ import org.nd4j.autodiff.samediff.VariableType;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
 import org.ssm4j.mamba.MambaConfig;
 import org.ssm4j.mamba.MambaParameters;
 import org.ssm4j.mamba.MambaWeights;
@@ -36,7 +37,8 @@ import java.util.Set;
  * (batch, length, intermediateSize). Batch and length are free: one graph serves any.
  *
  * <p>The loss is the mean cross-entropy of the logits against the labels over the positions
- * whose label is not negative (Hugging Face's convention: -100 marks positions to ignore).
+ * whose label is not negative (Hugging Face's convention: -100 marks positions to ignore), and
+ * 0 when every label is ignored.
  * For next-token prediction the labels are the inputs shifted left by one with the last
  * position ignored ({@link #nextTokenLabels}).
  *
@@ -106,7 +108,7 @@ public final class MambaGraph {
     }
 
     /**
-     * Mean cross-entropy over the positions with a non-negative label:
+     * Mean cross-entropy over the positions with a non-negative label (0 when there is none):
      * {@code logsumexp(logits) - logits[label]}, with the row maximum subtracted inside the
      * exponential. SameDiff M2.1's cross-entropy ops ignore the gradient flowing into them (they
      * assume they are the loss) and its logsumexp loses its axis in the backward pass, so the
@@ -124,8 +126,8 @@ public final class MambaGraph {
         SDVariable max = sd.max(logits2d, true, 1);
         SDVariable logSumExp = sd.math.log(sd.math.exp(logits2d.sub(max)).sum(true, 1)).add(max);
         SDVariable perToken = sd.reshape(logSumExp.sub(picked), -1);
-        SDVariable weights = sd.castTo(valid, type);
-        sd.math.div(LOSS, perToken.mul(weights).sum(), weights.sum());
+        SDVariable counted = sd.castTo(valid, type);
+        sd.math.div(LOSS, perToken.mul(counted).sum(), sd.math.max(counted.sum(), sd.constant(1.0).castTo(type)));
     }
 
     /**
@@ -250,10 +252,8 @@ public final class MambaGraph {
         long[] shape = inputIds.shape();
         INDArray labels = Nd4j.valueArrayOf(shape, IGNORE_LABEL, DataType.INT64);
         if (shape[1] > 1) {
-            labels.get(org.nd4j.linalg.indexing.NDArrayIndex.all(),
-                            org.nd4j.linalg.indexing.NDArrayIndex.interval(0, shape[1] - 1))
-                    .assign(inputIds.get(org.nd4j.linalg.indexing.NDArrayIndex.all(),
-                            org.nd4j.linalg.indexing.NDArrayIndex.interval(1, shape[1])).castTo(DataType.INT64));
+            labels.get(NDArrayIndex.all(), NDArrayIndex.interval(0, shape[1] - 1))
+                    .assign(inputIds.get(NDArrayIndex.all(), NDArrayIndex.interval(1, shape[1])).castTo(DataType.INT64));
         }
         return labels;
     }

@@ -27,7 +27,7 @@ class MambaTinyGenerationTest {
     @BeforeAll
     static void load() {
         MambaWeights weights = HuggingFaceCheckpoint.read(SharedData.mambaTiny(), DataType.FLOAT);
-        model = RecurrentMamba.create(weights, 2);
+        model = RecurrentMamba.create(weights, RecurrentMamba.Options.defaults().withThreads(2));
         reference = SafetensorsFile.open(SharedData.mambaTiny().resolve("reference.safetensors"));
     }
 
@@ -133,6 +133,26 @@ class MambaTinyGenerationTest {
         GenerationResult result = new Generator(model).generate(prompt, GenerationOptions.greedy(16).withStopTokens(stop));
         assertArrayEquals(Arrays.copyOf(expected, end + 1), result.sequences().get(0));
         assertEquals(GenerationResult.FinishReason.STOP_TOKEN, result.finishReasons().get(0));
+    }
+
+    @Test
+    void bfloat16StepsStayCloseToTheReference() {
+        MambaWeights weights = HuggingFaceCheckpoint.read(SharedData.mambaTiny(), DataType.FLOAT);
+        try (RecurrentMamba bf16 = RecurrentMamba.create(weights,
+                RecurrentMamba.Options.defaults().withThreads(2).withStepPrecision(StepPrecision.BFLOAT16))) {
+            int[] prompt = ints("generate.prompt");
+            int[] expected = ints("generate.ids");
+            float[] referenceLogits = reference.readFloats("generate.step_logits");
+            int vocab = bf16.vocabSize();
+            RecurrentState state = bf16.newState(1);
+            float[] logits = bf16.prefill(state, 0, prompt);
+            for (int t = 0; t + prompt.length < expected.length; t++) {
+                float[] want = Arrays.copyOfRange(referenceLogits, t * vocab, (t + 1) * vocab);
+                assertRelativeError(want, logits, 1e-2, "bfloat16 step " + t);
+                // Teacher forcing: feed the reference's token, so that every step is compared.
+                logits = bf16.step(state, new int[]{0}, new int[]{expected[prompt.length + t]})[0];
+            }
+        }
     }
 
     @Test

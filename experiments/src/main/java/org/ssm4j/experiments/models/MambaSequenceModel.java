@@ -1,0 +1,99 @@
+package org.ssm4j.experiments.models;
+
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.ssm4j.experiments.config.SsmConfig;
+import org.ssm4j.mamba.MambaConfig;
+import org.ssm4j.mamba.MambaParameters;
+import org.ssm4j.mamba.MambaWeights;
+import org.ssm4j.mamba.graph.MambaGraph;
+import org.ssm4j.mamba.graph.MambaInitialization;
+
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The Mamba language model of samediff-mamba ({@link MambaGraph}) as a {@link SequenceModel}:
+ * a {@link MambaConfig} from the experiment's {@link SsmConfig} (the task's vocabulary, no
+ * vocabulary padding, mamba_ssm's defaults otherwise), weights from
+ * {@link MambaInitialization} with the run's seed, and Hugging Face's parameter names and
+ * no-decay set ({@code A_log}, {@code D}, norm weights, biases).
+ */
+public final class MambaSequenceModel implements SequenceModel {
+
+    private final SsmConfig config;
+    private final MambaWeights weights;
+
+    /**
+     * @param config    the experiment's model section; must be {@code type: mamba}
+     * @param vocabSize the task's token ids
+     * @param seed      initialisation seed
+     * @param dtype     FLOAT for training, DOUBLE for gradient checks
+     */
+    public MambaSequenceModel(SsmConfig config, int vocabSize, long seed, DataType dtype) {
+        if (!config.selective()) {
+            throw new IllegalArgumentException("MambaSequenceModel builds the selective model; got type '" + config.type() + "'");
+        }
+        this.config = config;
+        this.weights = MambaInitialization.initialize(mambaConfig(config, vocabSize), dtype, seed);
+    }
+
+    /** The samediff-mamba config of an experiment's SSM model section. */
+    public static MambaConfig mambaConfig(SsmConfig config, int vocabSize) {
+        return MambaConfig.builder()
+                .vocabSize(vocabSize)
+                .padVocabSizeMultiple(1)
+                .hiddenSize(config.dModel())
+                .numHiddenLayers(config.nLayers())
+                .stateSize(config.dState())
+                .convKernel(config.dConv())
+                .expand(config.expand())
+                .timeStepRank(config.resolvedDtRank())
+                .tieWordEmbeddings(config.tiedHead())
+                .bosTokenId(null).eosTokenId(null).padTokenId(null)
+                .build();
+    }
+
+    @Override
+    public SsmConfig config() {
+        return config;
+    }
+
+    @Override
+    public int vocabSize() {
+        return weights.config().vocabSize();
+    }
+
+    @Override
+    public Map<String, INDArray> parameters() {
+        return weights.tensors();
+    }
+
+    @Override
+    public Set<String> noDecayParameterNames() {
+        return MambaParameters.of(weights.config()).noWeightDecay();
+    }
+
+    /** Builds samediff-mamba's graph (any batch and length) on this model's arrays. */
+    @Override
+    public ModelGraph buildGraph(int batch, int length) {
+        if (batch <= 0 || length <= 0) {
+            throw new IllegalArgumentException("batch and length must be positive, got " + batch + " and " + length);
+        }
+        MambaGraph graph = MambaGraph.build(weights);
+        return new ModelGraph(graph.sameDiff(), MambaGraph.INPUT_IDS, graph.sameDiff().getVariable(MambaGraph.LOGITS), batch, length);
+    }
+
+    /**
+     * Per layer, a dozen (batch·length, d_inner)-sized activations (in_proj halves, convolution,
+     * Δ, scan output, gate, their gradients' shapes in the forward session) plus the x_proj
+     * columns and the residual stream; then the logits and their log-softmax.
+     */
+    @Override
+    public long estimateForwardBytes(int batch, int length) {
+        MambaConfig c = weights.config();
+        long rows = (long) batch * length;
+        long perLayer = rows * (12L * c.intermediateSize() + c.timeStepRank() + 2L * c.stateSize() + 4L * c.hiddenSize());
+        return (c.numHiddenLayers() * perLayer + 4 * rows * c.paddedVocabSize()) * weights.dataType().width();
+    }
+}

@@ -1,0 +1,1038 @@
+// Selective scan (Mamba S6) forward and backward kernels for ssm4j.
+//
+// Layout (ScanSpec): u, delta, z, y, dy, du, ddelta, dz are (batch, length, channels);
+// B, C are (batch, length, groups, state); A is (channels, state); D and delta_bias are
+// (channels); initial/last states are (batch, channels, state); checkpoints are
+// (batch, checkpoints, channels, state) where checkpoint j is the state before step
+// j * interval. Every buffer has the element type T (float or bfloat16); states and sums are
+// float32 inside the kernels.
+//
+// Mapping: a thread block holds DT channels of one group, one batch row and one chunk of
+// the sequence. Each channel is served by NL lanes of one warp, each lane holding NPT of
+// the state entries in registers (NL * NPT >= state). Inside a chunk the recurrence runs
+// sequentially in time, so a state entry costs one exp2 and three multiply-adds per step.
+// Inputs are staged in shared memory in tiles of TS steps, the next tile being loaded into
+// registers while the current one is scanned; the step loops are branch-free. Sums over the
+// state (y, and in the backward the gradients of delta and u) are gathered every NL steps
+// with a transposed butterfly: NL-1 shuffles per lane for NL steps, lane j ending with
+// step j's sum.
+//
+// Long sequences with few (batch, channel) rows are cut into chunks scanned in parallel
+// (three launches): a summary pass gives each chunk's end state from a zero start and its
+// delta sum; a combine pass chains the chunks, (a1,b1)o(a2,b2) = (a2*a1, a2*b1+b2) with the
+// chunk's decay a = exp(A * sum(delta)); the main pass rescans every chunk from its true
+// start state. The backward does the same on the adjoint, from the end.
+//
+// Backward (per chunk): the block walks the checkpoint intervals from last to first,
+// carrying the adjoint of the state. An interval longer than a tile is first re-run from
+// its checkpoint to store the state at every tile start in a scratch buffer (with an
+// interval of at most TS steps this pass does not exist). Each tile then recomputes its TS
+// states into shared memory and runs the adjoint backwards, keeping the adjoint of every
+// state there too; gradients of B and C are then summed over the block's channels from those
+// and added to fp32 accumulators with one atomic per (batch, step, state) and block; dA, dD and ddelta_bias are summed per thread and
+// added atomically once per block.
+
+#include <cuda_bf16.h>
+#include <cstddef>
+#include <cstdint>
+
+namespace {
+
+constexpr unsigned kFullMask = 0xffffffffu;
+constexpr float kLog2e = 1.4426950408889634f;
+
+// Must match org.ssm4j.kernels.cuda.ScanParams (the Java layout) field for field.
+struct ScanParams {
+    const void* u;
+    const void* delta;
+    const void* A;
+    const void* B;
+    const void* C;
+    const void* D;
+    const void* z;
+    const void* delta_bias;
+    const void* h0;
+    void* y;
+    void* last_state;
+    void* checkpoints;
+    const void* dy;
+    const void* d_last;
+    void* du;
+    void* d_delta;
+    void* dz;
+    void* d_h0;
+    float* dA;          // (channels, state), fp32, zeroed before the backward launch
+    float* dB;          // (batch, length, groups, state), fp32, zeroed
+    float* dC;          // (batch, length, groups, state), fp32, zeroed
+    float* dD;          // (channels), fp32, zeroed
+    float* d_bias;      // (channels), fp32, zeroed
+    float* scratch;     // backward: tile start states, (batch, chunks, scratch_tiles, channels, NS)
+    float* chunk_state; // (batch, chunks, channels, state): summary pass end states / adjoints
+    float* chunk_dsum;  // (batch, chunks, channels): summary pass delta sums
+    float* chunk_start; // (batch, chunks, channels, state): combined start states / adjoints
+    int batch;
+    int length;
+    int channels;
+    int state;
+    int groups;
+    int interval;
+    int flags;
+    int scratch_tiles;  // tile start slots per (batch, chunk) in scratch
+    int chunk_len;      // steps per chunk (a multiple of the tile; backward: of the interval)
+    int chunks;
+};
+
+static_assert(sizeof(ScanParams) == 27 * 8 + 10 * 4 && sizeof(ScanParams) == 256, "ScanParams layout");
+static_assert(offsetof(ScanParams, batch) == 216, "ScanParams layout");
+
+enum : int {
+    kSoftplus = 1,
+    kHasD = 2,
+    kHasZ = 4,
+    kHasBias = 8,
+    kHasH0 = 16,
+    kHasDLast = 32,
+    kHasCheckpoints = 64,
+};
+
+__device__ __forceinline__ float fast_ex2(float x) {
+    float y;
+    asm("ex2.approx.ftz.f32 %0, %1;" : "=f"(y) : "f"(x));
+    return y;
+}
+
+__device__ __forceinline__ float fast_exp(float x) { return fast_ex2(x * kLog2e); }
+
+__device__ __forceinline__ float sigmoid(float x) { return __fdividef(1.f, 1.f + fast_exp(-x)); }
+
+__device__ __forceinline__ float softplus(float x) { return x > 20.f ? x : log1pf(fast_exp(x)); }
+
+__device__ __forceinline__ float to_float(float x) { return x; }
+__device__ __forceinline__ float to_float(__nv_bfloat16 x) { return __bfloat162float(x); }
+
+template <typename T> __device__ __forceinline__ T from_float(float x);
+template <> __device__ __forceinline__ float from_float<float>(float x) { return x; }
+template <> __device__ __forceinline__ __nv_bfloat16 from_float<__nv_bfloat16>(float x) {
+    return __float2bfloat16_rn(x);
+}
+
+template <typename T> __device__ __forceinline__ float load(const void* p, size_t i) {
+    return to_float(static_cast<const T*>(p)[i]);
+}
+
+template <typename T> __device__ __forceinline__ void store(void* p, size_t i, float v) {
+    static_cast<T*>(p)[i] = from_float<T>(v);
+}
+
+// 16-byte vectors: 4 floats or 8 bfloat16.
+template <typename T> struct Vec16 {
+    static constexpr int N = 16 / sizeof(T);
+};
+
+template <typename T>
+__device__ __forceinline__ void unpack(const uint4& v, float (&f)[Vec16<T>::N]) {
+    if constexpr (sizeof(T) == 4) {
+        f[0] = __uint_as_float(v.x);
+        f[1] = __uint_as_float(v.y);
+        f[2] = __uint_as_float(v.z);
+        f[3] = __uint_as_float(v.w);
+    } else {
+        const unsigned w[4] = {v.x, v.y, v.z, v.w};
+#pragma unroll
+        for (int i = 0; i < 4; ++i) {
+            f[2 * i] = __uint_as_float(w[i] << 16);
+            f[2 * i + 1] = __uint_as_float(w[i] & 0xffff0000u);
+        }
+    }
+}
+
+template <typename T>
+__device__ __forceinline__ uint4 pack(const float (&f)[Vec16<T>::N]) {
+    uint4 v;
+    if constexpr (sizeof(T) == 4) {
+        v.x = __float_as_uint(f[0]);
+        v.y = __float_as_uint(f[1]);
+        v.z = __float_as_uint(f[2]);
+        v.w = __float_as_uint(f[3]);
+    } else {
+        unsigned w[4];
+#pragma unroll
+        for (int i = 0; i < 4; ++i) {
+            __nv_bfloat162 h = __floats2bfloat162_rn(f[2 * i], f[2 * i + 1]);
+            w[i] = *reinterpret_cast<unsigned*>(&h);
+        }
+        v = make_uint4(w[0], w[1], w[2], w[3]);
+    }
+    return v;
+}
+
+__device__ __forceinline__ bool aligned16(const void* p) {
+    return (reinterpret_cast<uintptr_t>(p) & 15u) == 0;
+}
+
+// Transposed butterfly over the NL lanes of a channel: on entry each lane holds R partial
+// values; on exit lane j holds, in v[0 .. R/NL), the sums over the NL lanes of the
+// entries j*(R/NL) .. (j+1)*(R/NL)-1.
+template <int NL, int R>
+__device__ __forceinline__ void reduce_scatter(float (&v)[R], int lane) {
+    static_assert(R % NL == 0, "R must be a multiple of NL");
+    if constexpr (NL > 1) {
+        constexpr int O = NL / 2;
+        constexpr int H = R / 2;
+        const bool upper = (lane & O) != 0;
+#pragma unroll
+        for (int i = 0; i < H; ++i) {
+            const float send = upper ? v[i] : v[i + H];
+            const float keep = upper ? v[i + H] : v[i];
+            v[i] = keep + __shfl_xor_sync(kFullMask, send, O);
+        }
+        float (&half)[H] = *reinterpret_cast<float (*)[H]>(&v[0]);
+        reduce_scatter<O, H>(half, lane & (O - 1));
+    }
+}
+
+// Compile-time shape of one kernel instance.
+template <typename T_, int NL_, int NPT_, int DT_, int TS_>
+struct Config {
+    using T = T_;
+    static constexpr int NL = NL_;          // lanes per channel
+    static constexpr int NPT = NPT_;        // state entries per lane
+    static constexpr int DT = DT_;          // channels per block
+    static constexpr int TS = TS_;          // steps per shared-memory tile
+    static constexpr int NS = NL * NPT;     // state entries per channel held by the block
+    static constexpr int THREADS = NL * DT;
+    static constexpr int VEC = Vec16<T>::N;
+    static constexpr int CVEC = TS * DT / VEC;                 // 16-byte vectors in a channel tile
+    static constexpr int CPT = (CVEC + THREADS - 1) / THREADS; // ... per thread
+    static constexpr int SVEC = TS * NS / VEC;                 // at most, in a B or C tile
+    static constexpr int SPT = (SVEC + THREADS - 1) / THREADS;
+    static_assert(TS % NL == 0, "TS must be a multiple of NL");
+    static_assert(DT % VEC == 0, "DT must be a multiple of the vector width");
+    static_assert(32 % NL == 0, "NL must divide the warp");
+    static_assert(THREADS % 32 == 0 && THREADS <= 1024, "whole warps");
+};
+
+// Where a block sits: batch row, its channel range (inside one group) and its thread's
+// channel / lane / state entries.
+template <class K>
+struct Place {
+    int b, g, d0, dend, ch, lane, n0, d;
+    bool channel_ok;
+    __device__ explicit Place(const ScanParams& p) {
+        const int cpg = p.channels / p.groups;
+        const int tiles_per_group = (cpg + K::DT - 1) / K::DT;
+        b = blockIdx.y;
+        g = blockIdx.x / tiles_per_group;
+        d0 = g * cpg + (blockIdx.x % tiles_per_group) * K::DT;
+        dend = min(g * cpg + cpg, d0 + K::DT);
+        ch = threadIdx.x / K::NL;
+        lane = threadIdx.x % K::NL;
+        n0 = lane * K::NPT;
+        d = d0 + ch;
+        channel_ok = d < dend;
+    }
+};
+
+// The channel inputs a tile load reads; absent ones (nullptr) read as zeros.
+template <int NCH>
+struct Sources {
+    const void* ptr[NCH];
+};
+
+// Loads tiles of TS steps of the channel inputs (u, delta, z, dy) and of B and C into
+// registers with 16-byte loads, or reports that the block must use the element path.
+template <class K, int NCH>
+struct TilePrefetch {
+    using T = typename K::T;
+    uint4 ch[NCH][K::CPT];
+    uint4 b[K::SPT];
+    uint4 c[K::SPT];
+
+    // Steps from t0 up to tend (exclusive) are read; B or C may be nullptr (not needed).
+    __device__ void load(const Sources<NCH> src, const void* Bp, const void* Cp,
+                         const ScanParams& p, const Place<K>& at, int t0, int tend) {
+        constexpr int RV = K::DT / K::VEC;  // vectors per tile row
+#pragma unroll
+        for (int j = 0; j < K::CPT; ++j) {
+            const int i = threadIdx.x + j * K::THREADS;
+            const int t = i / RV;
+            const bool ok = i < K::CVEC && t0 + t < tend;
+            const size_t off = (static_cast<size_t>(at.b) * p.length + t0 + t) * p.channels + at.d0 + (i % RV) * K::VEC;
+#pragma unroll
+            for (int a = 0; a < NCH; ++a) {
+                ch[a][j] = (ok && src.ptr[a] != nullptr)
+                    ? __ldg(reinterpret_cast<const uint4*>(static_cast<const T*>(src.ptr[a]) + off))
+                    : make_uint4(0, 0, 0, 0);
+            }
+        }
+        const int rv = p.state / K::VEC;  // vectors per B row
+        const int nvec = K::TS * rv;
+#pragma unroll
+        for (int j = 0; j < K::SPT; ++j) {
+            const int i = threadIdx.x + j * K::THREADS;
+            const int t = i / rv;
+            const bool ok = i < nvec && t0 + t < tend;
+            const size_t off = ((static_cast<size_t>(at.b) * p.length + t0 + t) * p.groups + at.g) * p.state + (i % rv) * K::VEC;
+            b[j] = (ok && Bp != nullptr) ? __ldg(reinterpret_cast<const uint4*>(static_cast<const T*>(Bp) + off)) : make_uint4(0, 0, 0, 0);
+            c[j] = (ok && Cp != nullptr) ? __ldg(reinterpret_cast<const uint4*>(static_cast<const T*>(Cp) + off)) : make_uint4(0, 0, 0, 0);
+        }
+    }
+
+    // Hands every element of the prefetched tile to put(t, c, values[NCH], valid) and
+    // putBC(t, n, b, c); steps at or past tend are not valid.
+    template <class Put, class PutBC>
+    __device__ void unpack_to(const ScanParams& p, int t0, int tend, Put&& put, PutBC&& putBC) const {
+        constexpr int RV = K::DT / K::VEC;
+#pragma unroll
+        for (int j = 0; j < K::CPT; ++j) {
+            const int i = threadIdx.x + j * K::THREADS;
+            if (i < K::CVEC) {
+                const int t = i / RV;
+                const int c = (i % RV) * K::VEC;
+                float f[NCH][K::VEC];
+#pragma unroll
+                for (int a = 0; a < NCH; ++a) unpack<T>(ch[a][j], f[a]);
+                const bool valid = t0 + t < tend;
+#pragma unroll
+                for (int e = 0; e < K::VEC; ++e) {
+                    float v[NCH];
+#pragma unroll
+                    for (int a = 0; a < NCH; ++a) v[a] = f[a][e];
+                    put(t, c + e, v, valid);
+                }
+            }
+        }
+        const int rv = p.state / K::VEC;
+        const int nvec = K::TS * rv;
+#pragma unroll
+        for (int j = 0; j < K::SPT; ++j) {
+            const int i = threadIdx.x + j * K::THREADS;
+            if (i < nvec) {
+                const int t = i / rv;
+                const int n = (i % rv) * K::VEC;
+                float fb[K::VEC], fc[K::VEC];
+                unpack<T>(b[j], fb);
+                unpack<T>(c[j], fc);
+#pragma unroll
+                for (int e = 0; e < K::VEC; ++e) putBC(t, n + e, fb[e], fc[e]);
+            }
+        }
+    }
+};
+
+// The element path for blocks whose tiles are not 16-byte aligned: reads global memory
+// directly, one element at a time.
+template <class K, int NCH, class Put, class PutBC>
+__device__ void load_elementwise(const Sources<NCH> src, const void* Bp, const void* Cp, const ScanParams& p,
+                                 const Place<K>& at, int t0, int tend, Put&& put, PutBC&& putBC) {
+    using T = typename K::T;
+    for (int i = threadIdx.x; i < K::TS * K::DT; i += K::THREADS) {
+        const int t = i / K::DT;
+        const int c = i % K::DT;
+        const bool valid = t0 + t < tend && at.d0 + c < at.dend;
+        const size_t off = (static_cast<size_t>(at.b) * p.length + t0 + t) * p.channels + at.d0 + c;
+        float v[NCH];
+#pragma unroll
+        for (int a = 0; a < NCH; ++a) v[a] = (valid && src.ptr[a] != nullptr) ? load<T>(src.ptr[a], off) : 0.f;
+        put(t, c, v, valid);
+    }
+    for (int i = threadIdx.x; i < K::TS * p.state; i += K::THREADS) {
+        const int t = i / p.state;
+        const int n = i % p.state;
+        const bool valid = t0 + t < tend;
+        const size_t off = ((static_cast<size_t>(at.b) * p.length + t0 + t) * p.groups + at.g) * p.state + n;
+        putBC(t, n, (valid && Bp != nullptr) ? load<T>(Bp, off) : 0.f, (valid && Cp != nullptr) ? load<T>(Cp, off) : 0.f);
+    }
+}
+
+// True when every tile of this block can move with 16-byte loads and stores (absent
+// tensors are passed as nullptr, which counts as aligned).
+template <class K, int NP>
+__device__ bool vector_path(const ScanParams& p, const Place<K>& at, const void* const (&ptrs)[NP]) {
+    using T = typename K::T;
+    bool ok = (static_cast<size_t>(p.channels) * sizeof(T)) % 16 == 0
+        && (static_cast<size_t>(at.d0) * sizeof(T)) % 16 == 0
+        && at.d0 + K::DT == at.dend
+        && (static_cast<size_t>(p.state) * sizeof(T)) % 16 == 0;
+#pragma unroll
+    for (int i = 0; i < NP; ++i) ok = ok && aligned16(ptrs[i]);
+    return ok;
+}
+
+// Stores a (TS, DT) float tile from shared memory (rows padded to DT + 1) to a
+// (batch, length, channels) tensor, skipping steps at or past tend and invalid channels.
+template <class K>
+__device__ void store_tile(void* dst, const float (*tile)[K::DT + 1], const ScanParams& p, const Place<K>& at,
+                           int t0, int tend, bool vec) {
+    using T = typename K::T;
+    if (vec) {
+        constexpr int RV = K::DT / K::VEC;
+        for (int i = threadIdx.x; i < K::CVEC; i += K::THREADS) {
+            const int t = i / RV;
+            const int c = (i % RV) * K::VEC;
+            if (t0 + t < tend) {
+                float f[K::VEC];
+#pragma unroll
+                for (int e = 0; e < K::VEC; ++e) f[e] = tile[t][c + e];
+                const size_t off = (static_cast<size_t>(at.b) * p.length + t0 + t) * p.channels + at.d0 + c;
+                *reinterpret_cast<uint4*>(static_cast<T*>(dst) + off) = pack<T>(f);
+            }
+        }
+    } else {
+        for (int i = threadIdx.x; i < K::TS * K::DT; i += K::THREADS) {
+            const int t = i / K::DT;
+            const int c = i % K::DT;
+            if (t0 + t < tend && at.d0 + c < at.dend) {
+                store<T>(dst, (static_cast<size_t>(at.b) * p.length + t0 + t) * p.channels + at.d0 + c, tile[t][c]);
+            }
+        }
+    }
+}
+
+// Index helpers for the per-chunk workspaces.
+__device__ __forceinline__ size_t chunk_slot(const ScanParams& p, int b, int k) {
+    return static_cast<size_t>(b) * p.chunks + k;
+}
+
+// ------------------------------------------------------------------------------------
+// Forward
+// ------------------------------------------------------------------------------------
+
+template <class K>
+struct FwdSmem {
+    float2 dtu[K::TS][K::DT + 1];      // (delta', delta' * u); rows padded against bank conflicts
+    float u[K::TS][K::DT + 1];
+    float z[K::TS][K::DT + 1];
+    float y[K::TS][K::DT + 1];
+    float2 bc[K::TS][K::NS];           // (B, C), zero past the state size
+    float bias[K::DT];
+    float dskip[K::DT];
+};
+
+// SUMMARY (launched for chunks 0 .. chunks-2): the chunk's end state from a zero start and
+// its delta sum, nothing else.
+// GENERIC_CKPT: checkpoints at any interval (a test every step); otherwise the interval is
+// a multiple of TS / 2 and the states before steps 0 and TS / 2 of each tile are kept.
+template <class K, bool SUMMARY, bool GENERIC_CKPT>
+__device__ __forceinline__ void scan_forward(const ScanParams& p) {
+    using T = typename K::T;
+    static_assert(K::TS % 2 == 0, "two checkpoint slots per tile");
+    __shared__ FwdSmem<K> s;
+    const Place<K> at(p);
+    const int chunk = blockIdx.z;
+    const int cs = chunk * p.chunk_len;
+    const int ce = min(p.length, cs + p.chunk_len);
+    const bool softplus_on = p.flags & kSoftplus;
+    const bool has_z = !SUMMARY && (p.flags & kHasZ);
+
+    for (int i = threadIdx.x; i < K::DT; i += K::THREADS) {
+        const bool ok = at.d0 + i < at.dend;
+        s.bias[i] = (ok && (p.flags & kHasBias)) ? load<T>(p.delta_bias, at.d0 + i) : 0.f;
+        s.dskip[i] = (ok && (p.flags & kHasD)) ? load<T>(p.D, at.d0 + i) : 0.f;
+    }
+    for (int i = threadIdx.x; i < K::TS * K::NS; i += K::THREADS) s.bc[i / K::NS][i % K::NS] = make_float2(0.f, 0.f);
+
+    float a2[K::NPT], h[K::NPT];
+#pragma unroll
+    for (int k = 0; k < K::NPT; ++k) {
+        const int n = at.n0 + k;
+        const bool ok = at.channel_ok && n < p.state;
+        a2[k] = ok ? load<T>(p.A, static_cast<size_t>(at.d) * p.state + n) * kLog2e : 0.f;
+        float start = 0.f;
+        if (!SUMMARY && ok) {
+            if (chunk > 0) {
+                start = p.chunk_start[(chunk_slot(p, at.b, chunk) * p.channels + at.d) * p.state + n];
+            } else if (p.flags & kHasH0) {
+                start = load<T>(p.h0, (static_cast<size_t>(at.b) * p.channels + at.d) * p.state + n);
+            }
+        }
+        h[k] = start;
+    }
+
+    const Sources<3> srcs{{p.u, p.delta, has_z ? p.z : nullptr}};
+    const void* const Cp = SUMMARY ? nullptr : p.C;
+    const void* const ptrs[] = {p.u, p.delta, p.B, Cp, SUMMARY ? nullptr : p.y, has_z ? p.z : nullptr};
+    const bool vec = vector_path<K>(p, at, ptrs);
+
+    auto put = [&](int t, int c, const float (&v)[3], bool valid) {
+        float dt = v[1] + s.bias[c];
+        if (softplus_on) dt = softplus(dt);
+        if (!valid) dt = 0.f;
+        s.dtu[t][c] = make_float2(dt, dt * v[0]);
+        s.u[t][c] = v[0];
+        s.z[t][c] = v[2];
+    };
+    auto putBC = [&](int t, int n, float bv, float cv) { s.bc[t][n] = make_float2(bv, cv); };
+
+    const bool ckpt = !SUMMARY && (p.flags & kHasCheckpoints) != 0;
+    const int nck = (p.length + p.interval - 1) / p.interval;
+    int next_ckpt = (cs + p.interval - 1) / p.interval * p.interval;  // GENERIC_CKPT only
+    float dsum = 0.f;                                                  // SUMMARY only
+
+    TilePrefetch<K, 3> pre;
+    if (vec) pre.load(srcs, p.B, Cp, p, at, cs, ce);
+    for (int t0 = cs; t0 < ce; t0 += K::TS) {
+        __syncthreads();
+        if (vec) {
+            pre.unpack_to(p, t0, ce, put, putBC);
+            if (t0 + K::TS < ce) pre.load(srcs, p.B, Cp, p, at, t0 + K::TS, ce);
+        } else {
+            load_elementwise<K, 3>(srcs, p.B, Cp, p, at, t0, ce, put, putBC);
+        }
+        __syncthreads();
+
+        float snap[2][K::NPT];
+#pragma unroll
+        for (int grp = 0; grp < K::TS / K::NL; ++grp) {
+            float part[K::NL];
+#pragma unroll
+            for (int j = 0; j < K::NL; ++j) {
+                const int i = grp * K::NL + j;
+                if constexpr (!SUMMARY && GENERIC_CKPT) {
+                    if (ckpt && t0 + i == next_ckpt && next_ckpt < ce) {
+                        if (at.channel_ok) {
+                            const size_t base = ((static_cast<size_t>(at.b) * nck + next_ckpt / p.interval) * p.channels + at.d) * p.state;
+#pragma unroll
+                            for (int k = 0; k < K::NPT; ++k) {
+                                if (at.n0 + k < p.state) store<T>(p.checkpoints, base + at.n0 + k, h[k]);
+                            }
+                        }
+                        next_ckpt += p.interval;
+                    }
+                }
+                if constexpr (!SUMMARY && !GENERIC_CKPT) {
+                    if (i == 0 || i == K::TS / 2) {
+#pragma unroll
+                        for (int k = 0; k < K::NPT; ++k) snap[i == 0 ? 0 : 1][k] = h[k];
+                    }
+                }
+                const float2 dd = s.dtu[i][at.ch];
+                float acc = 0.f;
+#pragma unroll
+                for (int k = 0; k < K::NPT; ++k) {
+                    const float2 bc = s.bc[i][at.n0 + k];
+                    const float a = fast_ex2(dd.x * a2[k]);
+                    h[k] = fmaf(a, h[k], dd.y * bc.x);
+                    if constexpr (!SUMMARY) acc = fmaf(bc.y, h[k], acc);
+                }
+                if constexpr (SUMMARY) {
+                    dsum += dd.x;
+                } else {
+                    part[j] = acc;
+                }
+            }
+            if constexpr (!SUMMARY) {
+                // The sum over the state of C * h for step grp * NL + lane, finished into y.
+                reduce_scatter<K::NL, K::NL>(part, at.lane);
+                const int t = grp * K::NL + at.lane;
+                float out = part[0] + s.dskip[at.ch] * s.u[t][at.ch];
+                if (has_z) {
+                    const float zv = s.z[t][at.ch];
+                    out *= zv * sigmoid(zv);
+                }
+                s.y[t][at.ch] = out;
+            }
+        }
+        if constexpr (SUMMARY) continue;
+        if constexpr (!GENERIC_CKPT) {
+            if (ckpt && at.channel_ok) {
+#pragma unroll
+                for (int half = 0; half < 2; ++half) {
+                    const int t = t0 + half * (K::TS / 2);
+                    if (t < ce && t % p.interval == 0) {
+                        const size_t base = ((static_cast<size_t>(at.b) * nck + t / p.interval) * p.channels + at.d) * p.state;
+#pragma unroll
+                        for (int k = 0; k < K::NPT; ++k) {
+                            if (at.n0 + k < p.state) store<T>(p.checkpoints, base + at.n0 + k, snap[half][k]);
+                        }
+                    }
+                }
+            }
+        }
+        __syncthreads();
+        store_tile<K>(p.y, s.y, p, at, t0, ce, vec);
+    }
+
+    if (!at.channel_ok) return;
+    if constexpr (SUMMARY) {
+        const size_t slot = chunk_slot(p, at.b, chunk);
+#pragma unroll
+        for (int k = 0; k < K::NPT; ++k) {
+            if (at.n0 + k < p.state) p.chunk_state[(slot * p.channels + at.d) * p.state + at.n0 + k] = h[k];
+        }
+        if (at.lane == 0) p.chunk_dsum[slot * p.channels + at.d] = dsum;
+    } else if (ce == p.length) {
+        const size_t base = (static_cast<size_t>(at.b) * p.channels + at.d) * p.state;
+#pragma unroll
+        for (int k = 0; k < K::NPT; ++k) {
+            if (at.n0 + k < p.state) store<T>(p.last_state, base + at.n0 + k, h[k]);
+        }
+    }
+}
+
+// Chains the chunk summaries: the start state of every chunk after the first.
+template <typename T>
+__device__ void combine_forward(const ScanParams& p) {
+    const size_t i = blockIdx.x * static_cast<size_t>(blockDim.x) + threadIdx.x;
+    if (i >= static_cast<size_t>(p.batch) * p.channels * p.state) return;
+    const int n = i % p.state;
+    const int d = (i / p.state) % p.channels;
+    const int b = i / (static_cast<size_t>(p.state) * p.channels);
+    const float a2 = load<T>(p.A, static_cast<size_t>(d) * p.state + n) * kLog2e;
+    float h = (p.flags & kHasH0) ? load<T>(p.h0, i) : 0.f;
+    for (int k = 0; k + 1 < p.chunks; ++k) {
+        const size_t slot = chunk_slot(p, b, k);
+        h = fmaf(fast_ex2(a2 * p.chunk_dsum[slot * p.channels + d]), h,
+                 p.chunk_state[(slot * p.channels + d) * p.state + n]);
+        p.chunk_start[((slot + 1) * p.channels + d) * p.state + n] = h;
+    }
+}
+
+// ------------------------------------------------------------------------------------
+// Backward
+// ------------------------------------------------------------------------------------
+
+template <class K>
+struct BwdSmem {
+    float4 pre[K::TS][K::DT + 1];      // (delta', delta' * u, dout = dy * silu(z), dsoftplus), padded rows
+    float u[K::TS][K::DT + 1];
+    float dzf[K::TS][K::DT + 1];       // dy * silu'(z): dz = (output before the gate) * dzf
+    float2 bc[K::TS][K::NS];
+    float hp[K::TS + 1][K::DT][K::NS];  // recomputed states: hp[i] before step i, hp[TS] after the tile
+    float g[K::TS][K::DT][K::NS];       // adjoint of the state after each step
+    float du[K::TS][K::DT + 1];
+    float dd[K::TS][K::DT + 1];
+    float dz[K::TS][K::DT + 1];
+    float bias[K::DT];
+    float dskip[K::DT];
+};
+
+// One tile of the backward walk: interval c, tile sub inside it, first pass (states at the
+// tile starts) or second pass (gradients).
+struct BwdStep {
+    int c, sub;
+    bool second;
+};
+
+// The tiles of one chunk's intervals [c_lo, c_hi], from the last interval to the first.
+template <class K>
+struct BwdWalk {
+    int length, interval, c_lo;
+    __device__ int tiles(int c) const {
+        const int cs = c * interval;
+        return (min(length, cs + interval) - cs + K::TS - 1) / K::TS;
+    }
+    __device__ BwdStep first(int c) const { return BwdStep{c, 0, tiles(c) == 1}; }
+    __device__ BwdStep next(const BwdStep& st) const {
+        const int nt = tiles(st.c);
+        if (!st.second) return st.sub + 2 < nt ? BwdStep{st.c, st.sub + 1, false} : BwdStep{st.c, nt - 1, true};
+        if (st.sub > 0) return BwdStep{st.c, st.sub - 1, true};
+        return st.c == c_lo ? BwdStep{-1, 0, true} : first(st.c - 1);
+    }
+    __device__ int t0(const BwdStep& st) const { return st.c * interval + st.sub * K::TS; }
+};
+
+// SUMMARY (launched for chunks 1 .. chunks-1): the adjoint that a zero adjoint at the chunk
+// end carries to the state before the chunk, and the chunk's delta sum; nothing else.
+template <class K, bool SUMMARY>
+__device__ __forceinline__ void scan_backward(const ScanParams& p, BwdSmem<K>& s) {
+    using T = typename K::T;
+    const Place<K> at(p);
+    const int chunk = SUMMARY ? blockIdx.z + 1 : blockIdx.z;  // the first chunk needs no summary
+    const int cs = chunk * p.chunk_len;
+    const int ce = min(p.length, cs + p.chunk_len);
+    const bool softplus_on = p.flags & kSoftplus;
+    const bool has_z = p.flags & kHasZ;
+
+    for (int i = threadIdx.x; i < K::DT; i += K::THREADS) {
+        const bool ok = at.d0 + i < at.dend;
+        s.bias[i] = (ok && (p.flags & kHasBias)) ? load<T>(p.delta_bias, at.d0 + i) : 0.f;
+        s.dskip[i] = (ok && (p.flags & kHasD)) ? load<T>(p.D, at.d0 + i) : 0.f;
+    }
+    for (int i = threadIdx.x; i < K::TS * K::NS; i += K::THREADS) s.bc[i / K::NS][i % K::NS] = make_float2(0.f, 0.f);
+
+    float a2[K::NPT], av[K::NPT], q[K::NPT], dA_acc[K::NPT];
+#pragma unroll
+    for (int k = 0; k < K::NPT; ++k) {
+        const int n = at.n0 + k;
+        const bool ok = at.channel_ok && n < p.state;
+        av[k] = ok ? load<T>(p.A, static_cast<size_t>(at.d) * p.state + n) : 0.f;
+        a2[k] = av[k] * kLog2e;
+        float q0 = 0.f;
+        if (!SUMMARY && ok) {
+            if (chunk + 1 < p.chunks) {
+                q0 = p.chunk_start[(chunk_slot(p, at.b, chunk) * p.channels + at.d) * p.state + n];
+            } else if (p.flags & kHasDLast) {
+                q0 = load<T>(p.d_last, (static_cast<size_t>(at.b) * p.channels + at.d) * p.state + n);
+            }
+        }
+        q[k] = q0;
+        dA_acc[k] = 0.f;
+    }
+    float dD_acc = 0.f, dbias_acc = 0.f;
+
+    const Sources<4> srcs_full{{p.u, p.delta, has_z ? p.z : nullptr, p.dy}};
+    const Sources<4> srcs_light{{p.u, p.delta, nullptr, nullptr}};        // first pass
+    const Sources<4> srcs_adjoint{{nullptr, p.delta, has_z ? p.z : nullptr, p.dy}};  // summary
+    const void* const ptrs[] = {p.u, p.delta, p.dy, p.du, p.d_delta, p.B, p.C, has_z ? p.z : nullptr, has_z ? p.dz : nullptr};
+    const bool vec = vector_path<K>(p, at, ptrs);
+
+    auto put = [&](int t, int c, const float (&v)[4], bool valid) {
+        const float x = v[1] + s.bias[c];
+        float dt = x, dsp = 1.f;
+        if (softplus_on) {
+            dt = softplus(x);
+            dsp = sigmoid(x);
+        }
+        float dout = v[3], dzf = 0.f;
+        if (has_z) {
+            const float sg = sigmoid(v[2]);
+            dout *= v[2] * sg;
+            dzf = v[3] * sg * (1.f + v[2] * (1.f - sg));
+        }
+        if (!valid) {
+            dt = 0.f;
+            dout = 0.f;
+        }
+        s.pre[t][c] = make_float4(dt, dt * v[0], dout, dsp);
+        s.u[t][c] = v[0];
+        s.dzf[t][c] = dzf;
+    };
+    auto putBC = [&](int t, int n, float bv, float cv) { s.bc[t][n] = make_float2(bv, cv); };
+
+    if constexpr (SUMMARY) {
+        TilePrefetch<K, 4> pre;
+        const int ntiles = (ce - cs + K::TS - 1) / K::TS;
+        float dsum = 0.f;
+        if (vec) pre.load(srcs_adjoint, nullptr, p.C, p, at, cs + (ntiles - 1) * K::TS, ce);
+        for (int j = ntiles - 1; j >= 0; --j) {
+            const int t0 = cs + j * K::TS;
+            __syncthreads();
+            if (vec) {
+                pre.unpack_to(p, t0, ce, put, putBC);
+                if (j > 0) pre.load(srcs_adjoint, nullptr, p.C, p, at, t0 - K::TS, ce);
+            } else {
+                load_elementwise<K, 4>(srcs_adjoint, nullptr, p.C, p, at, t0, ce, put, putBC);
+            }
+            __syncthreads();
+#pragma unroll
+            for (int i = K::TS - 1; i >= 0; --i) {
+                const float4 pr = s.pre[i][at.ch];
+#pragma unroll
+                for (int k = 0; k < K::NPT; ++k) {
+                    const float g = fmaf(pr.z, s.bc[i][at.n0 + k].y, q[k]);
+                    q[k] = fast_ex2(pr.x * a2[k]) * g;
+                }
+                dsum += pr.x;
+            }
+        }
+        if (at.channel_ok) {
+            const size_t slot = chunk_slot(p, at.b, chunk);
+#pragma unroll
+            for (int k = 0; k < K::NPT; ++k) {
+                if (at.n0 + k < p.state) p.chunk_state[(slot * p.channels + at.d) * p.state + at.n0 + k] = q[k];
+            }
+            if (at.lane == 0) p.chunk_dsum[slot * p.channels + at.d] = dsum;
+        }
+        return;
+    }
+
+    const int nck = (p.length + p.interval - 1) / p.interval;
+    const size_t ckpt_base = static_cast<size_t>(at.b) * nck * p.channels * p.state + static_cast<size_t>(at.d) * p.state;
+    auto load_checkpoint = [&](int c, float (&h)[K::NPT]) {
+        const size_t base = ckpt_base + static_cast<size_t>(c) * p.channels * p.state;
+#pragma unroll
+        for (int k = 0; k < K::NPT; ++k) {
+            h[k] = (at.channel_ok && at.n0 + k < p.state) ? load<T>(p.checkpoints, base + at.n0 + k) : 0.f;
+        }
+    };
+    // This thread's slots in the scratch buffer, one (channels, NS) slice per tile start.
+    float* const scratch = p.scratch
+        + ((chunk_slot(p, at.b, chunk) * p.scratch_tiles) * p.channels + at.d) * K::NS + at.n0;
+    const size_t scratch_stride = static_cast<size_t>(p.channels) * K::NS;
+
+    const BwdWalk<K> walk{p.length, p.interval, cs / p.interval};
+    BwdStep cur = walk.first((ce - 1) / p.interval);
+    TilePrefetch<K, 4> pre;
+    auto prefetch = [&](const BwdStep& st) {
+        const int t0 = walk.t0(st);
+        const int tend = min(min(p.length, (st.c + 1) * p.interval), t0 + K::TS);
+        if (st.second) {
+            pre.load(srcs_full, p.B, p.C, p, at, t0, tend);
+        } else {
+            pre.load(srcs_light, p.B, nullptr, p, at, t0, tend);
+        }
+    };
+    if (vec) prefetch(cur);
+    float h[K::NPT];
+    while (cur.c >= 0) {
+        const int t0 = walk.t0(cur);
+        // Steps of the next interval inside this tile are masked out (delta' = 0, dout = 0):
+        // they are identity steps for the state and pass the adjoint through unchanged.
+        const int tend = min(min(p.length, (cur.c + 1) * p.interval), t0 + K::TS);
+        const BwdStep nxt = walk.next(cur);
+        if (cur.sub == 0) {
+            load_checkpoint(cur.c, h);
+        } else if (cur.second) {
+#pragma unroll
+            for (int k = 0; k < K::NPT; ++k) h[k] = at.channel_ok ? scratch[(cur.sub - 1) * scratch_stride + k] : 0.f;
+        }
+        __syncthreads();
+        if (vec) {
+            pre.unpack_to(p, t0, tend, put, putBC);
+            if (nxt.c >= 0) prefetch(nxt);
+        } else if (cur.second) {
+            load_elementwise<K, 4>(srcs_full, p.B, p.C, p, at, t0, tend, put, putBC);
+        } else {
+            load_elementwise<K, 4>(srcs_light, p.B, nullptr, p, at, t0, tend, put, putBC);
+        }
+        __syncthreads();
+
+        if (!cur.second) {
+            // First pass: advance the state over this tile, keep it for the second pass.
+#pragma unroll
+            for (int i = 0; i < K::TS; ++i) {
+                const float4 pr = s.pre[i][at.ch];
+#pragma unroll
+                for (int k = 0; k < K::NPT; ++k) {
+                    h[k] = fmaf(fast_ex2(pr.x * a2[k]), h[k], pr.y * s.bc[i][at.n0 + k].x);
+                }
+            }
+            if (at.channel_ok) {
+#pragma unroll
+                for (int k = 0; k < K::NPT; ++k) scratch[cur.sub * scratch_stride + k] = h[k];
+            }
+            cur = nxt;
+            continue;
+        }
+
+        // Second pass, 1: recompute the states before each step (the decays are recomputed
+        // in the adjoint pass: an exp2 costs the same as a shared-memory round trip), and
+        // with them dz, which needs the output before the gate (sum over the state of C * h).
+#pragma unroll
+        for (int grp = 0; grp < K::TS / K::NL; ++grp) {
+            float part[K::NL];
+#pragma unroll
+            for (int j = 0; j < K::NL; ++j) {
+                const int i = grp * K::NL + j;
+                const float4 pr = s.pre[i][at.ch];
+                float acc = 0.f;
+#pragma unroll
+                for (int k = 0; k < K::NPT; ++k) {
+                    const float2 bc = s.bc[i][at.n0 + k];
+                    s.hp[i][at.ch][at.n0 + k] = h[k];
+                    h[k] = fmaf(fast_ex2(pr.x * a2[k]), h[k], pr.y * bc.x);
+                    acc = fmaf(bc.y, h[k], acc);
+                }
+                part[j] = acc;
+            }
+            if (has_z) {
+                reduce_scatter<K::NL, K::NL>(part, at.lane);
+                const int t = grp * K::NL + at.lane;
+                s.dz[t][at.ch] = (part[0] + s.dskip[at.ch] * s.u[t][at.ch]) * s.dzf[t][at.ch];
+            }
+        }
+#pragma unroll
+        for (int k = 0; k < K::NPT; ++k) s.hp[K::TS][at.ch][at.n0 + k] = h[k];
+        // 2: the adjoint, backwards in time, in groups of NL steps. q is the adjoint flowing
+        // into the state from the later steps; g the full adjoint of the state after step i.
+        // After each group the per-step sums over the state are finished (lane j gets step
+        // grp * NL + j): the gradients of delta and u.
+#pragma unroll 1
+        for (int grp = K::TS / K::NL - 1; grp >= 0; --grp) {
+            float sa[K::NL], sb[K::NL];
+#pragma unroll
+            for (int j = K::NL - 1; j >= 0; --j) {
+                const int i = grp * K::NL + j;
+                const float4 pr = s.pre[i][at.ch];
+                float accA = 0.f, accB = 0.f;
+#pragma unroll
+                for (int k = 0; k < K::NPT; ++k) {
+                    const float2 bc = s.bc[i][at.n0 + k];
+                    const float g = fmaf(pr.z, bc.y, q[k]);
+                    const float ag = fast_ex2(pr.x * a2[k]) * g;
+                    const float x = ag * s.hp[i][at.ch][at.n0 + k];
+                    accA = fmaf(x, av[k], accA);
+                    dA_acc[k] = fmaf(x, pr.x, dA_acc[k]);
+                    accB = fmaf(g, bc.x, accB);
+                    s.g[i][at.ch][at.n0 + k] = g;
+                    q[k] = ag;
+                }
+                sa[j] = accA;
+                sb[j] = accB;
+            }
+            reduce_scatter<K::NL, K::NL>(sa, at.lane);
+            reduce_scatter<K::NL, K::NL>(sb, at.lane);
+            const int t = grp * K::NL + at.lane;
+            const float4 pr = s.pre[t][at.ch];
+            const float uval = s.u[t][at.ch];
+            const float ddelta = fmaf(uval, sb[0], sa[0]) * pr.w;
+            s.du[t][at.ch] = fmaf(pr.x, sb[0], pr.z * s.dskip[at.ch]);
+            s.dd[t][at.ch] = ddelta;
+            if (t0 + t < tend) {
+                dbias_acc += ddelta;
+                dD_acc = fmaf(pr.z, uval, dD_acc);
+            }
+        }
+        __syncthreads();
+        store_tile<K>(p.du, s.du, p, at, t0, tend, vec);
+        store_tile<K>(p.d_delta, s.dd, p, at, t0, tend, vec);
+        if (has_z) store_tile<K>(p.dz, s.dz, p, at, t0, tend, vec);
+        // 4: dB[t][n] = sum over the block's channels of g * delta' * u, dC[t][n] = sum of
+        // dout * h, four state entries per thread; one atomic per (step, state) and block.
+        static_assert(K::NS % 4 == 0, "state entries per channel in quads");
+        const int nvalid = at.dend - at.d0;
+        for (int i = threadIdx.x; i < 2 * K::TS * (K::NS / 4); i += K::THREADS) {
+            const bool isC = i >= K::TS * (K::NS / 4);
+            const int t = (i / (K::NS / 4)) % K::TS;
+            const int n = (i % (K::NS / 4)) * 4;
+            if (t0 + t < tend && n < p.state) {
+                // Two interleaved partial sums halve the dependent chain; a full tile is unrolled.
+                float4 sum[2] = {make_float4(0.f, 0.f, 0.f, 0.f), make_float4(0.f, 0.f, 0.f, 0.f)};
+                auto add = [&](int c, float4& acc) {
+                    const float w = isC ? s.pre[t][c].z : s.pre[t][c].y;
+                    const float4 v = *reinterpret_cast<const float4*>(isC ? &s.hp[t + 1][c][n] : &s.g[t][c][n]);
+                    acc.x = fmaf(w, v.x, acc.x);
+                    acc.y = fmaf(w, v.y, acc.y);
+                    acc.z = fmaf(w, v.z, acc.z);
+                    acc.w = fmaf(w, v.w, acc.w);
+                };
+                if (nvalid == K::DT) {
+#pragma unroll
+                    for (int c = 0; c < K::DT; ++c) add(c, sum[c & 1]);
+                } else {
+                    for (int c = 0; c < nvalid; ++c) add(c, sum[0]);
+                }
+                sum[0].x += sum[1].x;
+                sum[0].y += sum[1].y;
+                sum[0].z += sum[1].z;
+                sum[0].w += sum[1].w;
+                float* dst = (isC ? p.dC : p.dB) + ((static_cast<size_t>(at.b) * p.length + t0 + t) * p.groups + at.g) * p.state;
+                const float part4[4] = {sum[0].x, sum[0].y, sum[0].z, sum[0].w};
+#pragma unroll
+                for (int e = 0; e < 4; ++e) {
+                    if (n + e < p.state) atomicAdd(dst + n + e, part4[e]);
+                }
+            }
+        }
+        cur = nxt;
+    }
+
+    // Gradient of the initial state: the adjoint that flowed past step 0.
+    if (chunk == 0 && (p.flags & kHasH0) && at.channel_ok) {
+        const size_t base = (static_cast<size_t>(at.b) * p.channels + at.d) * p.state;
+#pragma unroll
+        for (int k = 0; k < K::NPT; ++k) {
+            if (at.n0 + k < p.state) store<T>(p.d_h0, base + at.n0 + k, q[k]);
+        }
+    }
+    if (at.channel_ok) {
+#pragma unroll
+        for (int k = 0; k < K::NPT; ++k) {
+            if (at.n0 + k < p.state) atomicAdd(p.dA + static_cast<size_t>(at.d) * p.state + at.n0 + k, dA_acc[k]);
+        }
+    }
+#pragma unroll
+    for (int o = K::NL / 2; o >= 1; o /= 2) {
+        dD_acc += __shfl_xor_sync(kFullMask, dD_acc, o);
+        dbias_acc += __shfl_xor_sync(kFullMask, dbias_acc, o);
+    }
+    if (at.channel_ok && at.lane == 0) {
+        if (p.flags & kHasD) atomicAdd(p.dD + at.d, dD_acc);
+        if (p.flags & kHasBias) atomicAdd(p.d_bias + at.d, dbias_acc);
+    }
+}
+
+// Chains the chunk summaries from the end: the adjoint entering every chunk but the last.
+template <typename T>
+__device__ void combine_backward(const ScanParams& p) {
+    const size_t i = blockIdx.x * static_cast<size_t>(blockDim.x) + threadIdx.x;
+    if (i >= static_cast<size_t>(p.batch) * p.channels * p.state) return;
+    const int n = i % p.state;
+    const int d = (i / p.state) % p.channels;
+    const int b = i / (static_cast<size_t>(p.state) * p.channels);
+    const float a2 = load<T>(p.A, static_cast<size_t>(d) * p.state + n) * kLog2e;
+    float q = (p.flags & kHasDLast) ? load<T>(p.d_last, i) : 0.f;
+    for (int k = p.chunks - 1; k > 0; --k) {
+        const size_t slot = chunk_slot(p, b, k);
+        q = fmaf(fast_ex2(a2 * p.chunk_dsum[slot * p.channels + d]), q,
+                 p.chunk_state[(slot * p.channels + d) * p.state + n]);
+        p.chunk_start[((slot - 1) * p.channels + d) * p.state + n] = q;
+    }
+}
+
+}  // namespace
+
+// ------------------------------------------------------------------------------------
+// Entry points. Names: ssm_scan_{fwd,fwdg,fwdsum,bwd,bwdsum}_{f32,bf16}_l<NL>_s<NPT>_c<DT>
+// (fwd: the checkpoint interval is a multiple of 16; fwdg: any interval). Tiles are 32
+// steps in the forward, 16 in the backward. Each kernel has a companion global
+// <name>_info = {threads per block, channels per block, steps per tile, dynamic shared
+// memory bytes, state entries per channel} that the launchers read from the module.
+// ------------------------------------------------------------------------------------
+
+#define SSM_FWD_TS 32
+#define SSM_BWD_TS 16
+
+template <class K> constexpr int bwd_smem_bytes() { return static_cast<int>(sizeof(BwdSmem<K>)); }
+
+#define SSM_FWD(NAME, T, NL, NPT, DT, SUMMARY, GENERIC)                                   \
+    extern "C" __global__ void __launch_bounds__(NL * DT, 512 / (NL * DT))                \
+    NAME(const ScanParams p) { scan_forward<Config<T, NL, NPT, DT, SSM_FWD_TS>, SUMMARY, GENERIC>(p); } \
+    extern "C" __device__ int NAME##_info[5] = {NL * DT, DT, SSM_FWD_TS, 0, NL * NPT};
+
+#define SSM_BWD(NAME, T, NL, NPT, DT, SUMMARY)                                            \
+    extern "C" __global__ void __launch_bounds__(NL * DT, 512 / (NL * DT))                \
+    NAME(const ScanParams p) {                                                            \
+        using K = Config<T, NL, NPT, DT, SSM_BWD_TS>;                                     \
+        extern __shared__ __align__(16) unsigned char smem_raw[];                         \
+        scan_backward<K, SUMMARY>(p, *reinterpret_cast<BwdSmem<K>*>(smem_raw));           \
+    }                                                                                     \
+    extern "C" __device__ int NAME##_info[5] = {NL * DT, DT, SSM_BWD_TS,                  \
+        bwd_smem_bytes<Config<T, NL, NPT, DT, SSM_BWD_TS>>(), NL * NPT};
+
+#define SSM_FORWARD_KINDS(TN, T, NL, NPT, DT)                                             \
+    SSM_FWD(ssm_scan_fwd_##TN##_l##NL##_s##NPT##_c##DT, T, NL, NPT, DT, false, false)     \
+    SSM_FWD(ssm_scan_fwdg_##TN##_l##NL##_s##NPT##_c##DT, T, NL, NPT, DT, false, true)     \
+    SSM_FWD(ssm_scan_fwdsum_##TN##_l##NL##_s##NPT##_c##DT, T, NL, NPT, DT, true, false)
+
+#define SSM_BACKWARD_KINDS(TN, T, NL, NPT, DT)                                            \
+    SSM_BWD(ssm_scan_bwd_##TN##_l##NL##_s##NPT##_c##DT, T, NL, NPT, DT, false)            \
+    SSM_BWD(ssm_scan_bwdsum_##TN##_l##NL##_s##NPT##_c##DT, T, NL, NPT, DT, true)
+
+#define SSM_BOTH_TYPES(KINDS, NL, NPT, DT)                                                \
+    KINDS(f32, float, NL, NPT, DT)                                                        \
+    KINDS(bf16, __nv_bfloat16, NL, NPT, DT)
+
+// The shapes org.ssm4j.kernels.cuda.LaunchPolicy picks: state <= 16 forward (4, 4, 32) and
+// backward (8, 2, 16); state <= 32 and <= 64 (16, 2, 16) and (16, 4, 16) both ways.
+SSM_BOTH_TYPES(SSM_FORWARD_KINDS, 4, 4, 32)
+SSM_BOTH_TYPES(SSM_BACKWARD_KINDS, 8, 2, 16)
+SSM_BOTH_TYPES(SSM_FORWARD_KINDS, 16, 2, 16)
+SSM_BOTH_TYPES(SSM_BACKWARD_KINDS, 16, 2, 16)
+SSM_BOTH_TYPES(SSM_FORWARD_KINDS, 16, 4, 16)
+SSM_BOTH_TYPES(SSM_BACKWARD_KINDS, 16, 4, 16)
+
+#ifdef SSM_TUNING_SHAPES
+// Every direction of every shape, for bench/cuda/scan_bench.py --variants (nvcc -DSSM_TUNING_SHAPES).
+SSM_BOTH_TYPES(SSM_BACKWARD_KINDS, 4, 4, 32)
+SSM_BOTH_TYPES(SSM_FORWARD_KINDS, 4, 4, 16)
+SSM_BOTH_TYPES(SSM_BACKWARD_KINDS, 4, 4, 16)
+SSM_BOTH_TYPES(SSM_FORWARD_KINDS, 8, 2, 16)
+SSM_BOTH_TYPES(SSM_FORWARD_KINDS, 16, 1, 16)
+SSM_BOTH_TYPES(SSM_BACKWARD_KINDS, 16, 1, 16)
+#endif
+
+#define SSM_COMBINE(TN, T)                                                                \
+    extern "C" __global__ void ssm_scan_fwdcombine_##TN(const ScanParams p) { combine_forward<T>(p); } \
+    extern "C" __global__ void ssm_scan_bwdcombine_##TN(const ScanParams p) { combine_backward<T>(p); }
+SSM_COMBINE(f32, float)
+SSM_COMBINE(bf16, __nv_bfloat16)
+
+// fp32 accumulators to bfloat16 outputs.
+extern "C" __global__ void ssm_f32_to_bf16(const float* src, __nv_bfloat16* dst, long long n) {
+    for (long long i = blockIdx.x * static_cast<long long>(blockDim.x) + threadIdx.x; i < n;
+         i += static_cast<long long>(gridDim.x) * blockDim.x) {
+        dst[i] = __float2bfloat16_rn(src[i]);
+    }
+}

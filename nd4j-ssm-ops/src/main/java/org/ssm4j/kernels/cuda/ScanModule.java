@@ -1,0 +1,107 @@
+package org.ssm4j.kernels.cuda;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The compiled kernels ({@code selective_scan.fatbin}: cubins for sm_80, sm_86 and sm_90 plus
+ * PTX for newer GPUs, built from {@code src/main/cuda} when the build found nvcc) loaded into
+ * the primary context of one device, with their functions and launch records.
+ */
+final class ScanModule {
+
+    /** The classpath resource holding the fatbin. */
+    static final String RESOURCE = "/org/ssm4j/kernels/cuda/selective_scan.fatbin";
+
+    private static final Map<Integer, ScanModule> MODULES = new ConcurrentHashMap<>();
+
+    /**
+     * A kernel and what its {@code <name>_info} record says: threads per block, channels per
+     * block, steps per tile, dynamic shared memory bytes and state entries per channel (zeros
+     * for the helper kernels, which have no record).
+     */
+    record Kernel(String name, MemorySegment function, int threads, int channelsPerBlock, int stepsPerTile,
+                  int sharedBytes, int statesPerChannel) {
+    }
+
+    private final CudaDriver driver;
+    private final int ordinal;
+    private final MemorySegment context;
+    private final MemorySegment module;
+    private final Map<String, Kernel> kernels = new ConcurrentHashMap<>();
+
+    private ScanModule(CudaDriver driver, int ordinal) {
+        this.driver = driver;
+        this.ordinal = ordinal;
+        int count = driver.deviceCount();
+        if (ordinal < 0 || ordinal >= count) {
+            throw new IllegalArgumentException("CUDA device ordinal must be in [0, " + count + "), got " + ordinal);
+        }
+        this.context = driver.primaryContext(driver.device(ordinal));
+        driver.setCurrent(context);
+        byte[] image = readImage();
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment copy = arena.allocate(image.length, 16);
+            copy.copyFrom(MemorySegment.ofArray(image));
+            this.module = driver.loadModule(copy);
+        }
+    }
+
+    /** The module of a device, loaded on first use. */
+    static ScanModule forDevice(int ordinal) {
+        CudaDriver driver = CudaDriver.get();
+        return MODULES.computeIfAbsent(ordinal, o -> new ScanModule(driver, o));
+    }
+
+    /** True when the jar carries the compiled kernels. */
+    static boolean imagePresent() {
+        return ScanModule.class.getResource(RESOURCE) != null;
+    }
+
+    private static byte[] readImage() {
+        try (InputStream in = ScanModule.class.getResourceAsStream(RESOURCE)) {
+            if (in == null) {
+                throw new IllegalStateException("the CUDA kernels were not built into this jar (resource " + RESOURCE
+                        + " is missing: nvcc was not found when nd4j-ssm-ops was built)");
+            }
+            return in.readAllBytes();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + RESOURCE, e);
+        }
+    }
+
+    CudaDriver driver() {
+        return driver;
+    }
+
+    int ordinal() {
+        return ordinal;
+    }
+
+    /** Makes this device's primary context current on the calling thread. */
+    void makeCurrent() {
+        driver.setCurrent(context);
+    }
+
+    /** A scan kernel with its launch record; the record is read on first use. */
+    Kernel scanKernel(String name, MemorySegment stream) {
+        return kernels.computeIfAbsent(name, n -> {
+            MemorySegment function = driver.function(module, n);
+            int[] info = driver.globalInts(module, n + "_info", 5, stream);
+            if (info[3] > 0) {
+                driver.setFunctionAttribute(function, CudaDriver.FUNC_MAX_DYNAMIC_SHARED_SIZE_BYTES, info[3]);
+            }
+            return new Kernel(n, function, info[0], info[1], info[2], info[3], info[4]);
+        });
+    }
+
+    /** A helper kernel (combine, conversion), which has no launch record. */
+    Kernel helperKernel(String name) {
+        return kernels.computeIfAbsent(name, n -> new Kernel(n, driver.function(module, n), 0, 0, 0, 0, 0));
+    }
+}

@@ -1,0 +1,125 @@
+package org.ssm4j.kernels.cuda;
+
+import java.lang.foreign.Arena;
+
+import org.junit.jupiter.api.Test;
+import org.ssm4j.kernels.ElementType;
+import org.ssm4j.kernels.ScanBackward;
+import org.ssm4j.kernels.ScanForward;
+import org.ssm4j.kernels.ScanSpec;
+import org.ssm4j.kernels.SelectiveScanKernel;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** What the CUDA path does without a GPU: availability, layouts, launch policy, the device switch. */
+class CudaSelectiveScanTest {
+
+    @Test
+    void availabilityNeverThrowsAndOpenReportsTheReason() {
+        CudaAvailability availability = CudaSelectiveScan.availability();
+        assertFalse(availability.reason().isBlank());
+        if (!availability.available()) {
+            IllegalStateException e = assertThrows(IllegalStateException.class, () -> CudaSelectiveScan.open(0));
+            assertTrue(e.getMessage().contains(availability.reason()), e.getMessage());
+        }
+    }
+
+    @Test
+    void paramsLayoutMatchesTheCStruct() {
+        // selective_scan.cu: static_assert(sizeof(ScanParams) == 256), offsetof(batch) == 216
+        assertEquals(256, ScanParams.BYTES);
+        assertEquals(216, ScanParams.INTS_OFFSET);
+        try (Arena arena = Arena.ofConfined()) {
+            ScanParams p = new ScanParams(arena)
+                    .set(ScanParams.Pointer.U, 0x1234_5678_9ABCL)
+                    .set(ScanParams.Pointer.CHUNK_START, -1L)
+                    .set(ScanParams.Int.BATCH, 7)
+                    .set(ScanParams.Int.CHUNKS, 9);
+            assertEquals(0x1234_5678_9ABCL, p.segment().get(java.lang.foreign.ValueLayout.JAVA_LONG, 0));
+            assertEquals(-1L, p.segment().get(java.lang.foreign.ValueLayout.JAVA_LONG, 208));
+            assertEquals(7, p.segment().get(java.lang.foreign.ValueLayout.JAVA_INT, 216));
+            assertEquals(9, p.segment().get(java.lang.foreign.ValueLayout.JAVA_INT, 252));
+        }
+    }
+
+    @Test
+    void kernelShapesHoldTheState() {
+        assertEquals(new KernelShape(4, 4, 32), LaunchPolicy.forwardShape(16));
+        assertEquals(new KernelShape(8, 2, 16), LaunchPolicy.backwardShape(1));
+        assertEquals(new KernelShape(16, 2, 16), LaunchPolicy.forwardShape(17));
+        assertEquals(new KernelShape(16, 4, 16), LaunchPolicy.backwardShape(64));
+        assertEquals("ssm_scan_bwd_bf16_l8_s2_c16", LaunchPolicy.backwardShape(16).kernel("ssm_scan_bwd", "bf16"));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> LaunchPolicy.forwardShape(65));
+        assertTrue(e.getMessage().contains("at most 64") && e.getMessage().contains("state=65"), e.getMessage());
+    }
+
+    @Test
+    void chunksCoverTheSequenceInWholeMultiples() {
+        int[][] cases = {{2048, 1, 32}, {16384, 16, 32}, {131072, 22, 32}, {300, 3, 128}, {77, 5, 37}, {5, 9, 16}};
+        for (int[] c : cases) {
+            Chunking k = Chunking.of(c[0], c[1], c[2]);
+            assertEquals(0, k.length() % c[2], () -> "length of " + k);
+            assertTrue((long) k.count() * k.length() >= c[0] && (long) (k.count() - 1) * k.length() < c[0], k::toString);
+        }
+        ScanSpec single = new ScanSpec(8, 2048, 1536, 16, 1, true, true, true, true, false, 16);
+        assertEquals(1, LaunchPolicy.forwardChunks(single, LaunchPolicy.forwardShape(16)).count());
+        ScanSpec longRow = new ScanSpec(1, 16384, 2048, 16, 1, true, true, true, true, false, 128);
+        Chunking backward = LaunchPolicy.backwardChunks(longRow, LaunchPolicy.backwardShape(16));
+        assertTrue(backward.count() > 1, backward::toString);
+        assertEquals(0, backward.length() % 128, "backward chunks hold whole checkpoint intervals");
+    }
+
+    @Test
+    void deviceSwitchDefaultsToTheCpuAndRejectsUnknownValues() {
+        SelectiveScanKernel cpu = new SelectiveScanKernel() {
+            @Override
+            public String name() {
+                return "cpu-for-test";
+            }
+
+            @Override
+            public boolean supports(ElementType type) {
+                return true;
+            }
+
+            @Override
+            public void forward(ScanSpec spec, ScanForward buffers) {
+                throw new UnsupportedOperationException("not run by this test");
+            }
+
+            @Override
+            public void backward(ScanSpec spec, ScanBackward buffers) {
+                throw new UnsupportedOperationException("not run by this test");
+            }
+        };
+        String saved = System.getProperty(CudaScanKernels.DEVICE_PROPERTY);
+        try {
+            System.clearProperty(CudaScanKernels.DEVICE_PROPERTY);
+            assertSame(cpu, CudaScanKernels.select(ElementType.FLOAT32, cpu));
+            System.setProperty(CudaScanKernels.DEVICE_PROPERTY, "CPU");
+            assertSame(cpu, CudaScanKernels.select(ElementType.FLOAT64, cpu));
+            System.setProperty(CudaScanKernels.DEVICE_PROPERTY, "tpu");
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> CudaScanKernels.select(ElementType.FLOAT32, cpu));
+            assertTrue(e.getMessage().contains("'tpu'"), e.getMessage());
+            assertThrows(IllegalArgumentException.class, () -> CudaScanKernels.cudaOrdinal("cuda:-1"));
+            assertEquals(2, CudaScanKernels.cudaOrdinal("cuda:2"));
+            if (!CudaSelectiveScan.availability().available()) {
+                System.setProperty(CudaScanKernels.DEVICE_PROPERTY, "cuda");
+                IllegalStateException unavailable = assertThrows(IllegalStateException.class,
+                        () -> CudaScanKernels.select(ElementType.FLOAT32, cpu));
+                assertTrue(unavailable.getMessage().contains("unavailable"), unavailable.getMessage());
+            }
+        } finally {
+            if (saved == null) {
+                System.clearProperty(CudaScanKernels.DEVICE_PROPERTY);
+            } else {
+                System.setProperty(CudaScanKernels.DEVICE_PROPERTY, saved);
+            }
+        }
+    }
+}
