@@ -8,8 +8,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.ssm4j.experiments.config.ConfigLoader;
 import org.ssm4j.experiments.config.ExperimentConfig;
-import org.ssm4j.experiments.models.SequenceModel;
-import org.ssm4j.experiments.models.SequenceModels;
+import org.ssm4j.experiments.config.TaskConfig;
 import org.ssm4j.experiments.tasks.TaskStream;
 import org.ssm4j.safetensors.SafetensorsFile;
 import org.ssm4j.safetensors.SafetensorsWriter;
@@ -149,11 +148,24 @@ public record Checkpoint(ExperimentConfig config, int step, boolean finished, @N
         return arrays;
     }
 
-    /** The trained model: built as the checkpoint's config says, holding the checkpoint's weights. */
-    public SequenceModel model() {
-        SequenceModel model = SequenceModels.create(config.singleModel(), config.task().vocabSize(), config.train().seed());
-        copyParameters(parameters, model.parameters(), "checkpoint of step " + step);
-        return model;
+    /**
+     * Opens {@code task} with the checkpoint's model, holding the checkpoint's weights: the
+     * trained model, ready to be evaluated on its own task (at another length, say) or on
+     * another task that reads and predicts the same things.
+     *
+     * @param context the run settings; its model is replaced by the checkpoint's
+     * @throws IllegalArgumentException if the task's model does not have the checkpoint's parameters
+     */
+    public TrainingTask openTask(TaskConfig task, TaskContext context) {
+        TrainingTask opened = task.open(new TaskContext(config.singleModel(), context.seed(), context.evalBatchSize(),
+                context.maxForwardBytes(), context.runDir()));
+        try {
+            copyParameters(parameters, opened.model().parameters(), "checkpoint of step " + step);
+            return opened;
+        } catch (RuntimeException e) {
+            opened.close();
+            throw e;
+        }
     }
 
     /**
