@@ -33,9 +33,19 @@ public final class SyntheticTrainingTask implements TrainingTask {
      * @param context the run (model config, seed, evaluation settings)
      */
     public SyntheticTrainingTask(SyntheticTask task, int length, TaskContext context) {
+        this(task, length, SequenceModels.create(context.model(), task.vocabSize(), context.seed()), context);
+    }
+
+    /**
+     * @param task    the generator
+     * @param length  training sequence length
+     * @param model   the model to train (for example one in double precision, for exact comparisons)
+     * @param context the run (seed, evaluation settings)
+     */
+    public SyntheticTrainingTask(SyntheticTask task, int length, SequenceModel model, TaskContext context) {
         this.task = task;
         this.length = length;
-        this.model = SequenceModels.create(context.model(), task.vocabSize(), context.seed());
+        this.model = model;
         this.evaluator = new Evaluator(model, task, context.evalBatchSize(), context.seed(), context.maxForwardBytes());
     }
 

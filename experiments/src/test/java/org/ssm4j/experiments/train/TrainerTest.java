@@ -7,7 +7,9 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.ssm4j.experiments.config.ConfigLoader;
 import org.ssm4j.experiments.config.ExperimentConfig;
 import org.ssm4j.experiments.config.TransformerConfig;
+import org.ssm4j.experiments.config.SyntheticTaskConfig;
 import org.ssm4j.experiments.models.TransformerModel;
+import org.ssm4j.experiments.tasks.SyntheticTrainingTask;
 
 import java.nio.file.Path;
 import java.util.List;
@@ -29,8 +31,12 @@ class TrainerTest {
                 """.formatted(steps, batchSize, accumulate, earlyStop), "trainer-test.yaml");
     }
 
-    private static TransformerModel model(ExperimentConfig config) {
-        return new TransformerModel((TransformerConfig) config.singleModel(), 6, 4, DataType.DOUBLE);
+    /** The config's task around a double-precision Transformer, so that steps can be compared exactly. */
+    private static TrainingTask model(ExperimentConfig config) {
+        SyntheticTaskConfig task = (SyntheticTaskConfig) config.task();
+        return new SyntheticTrainingTask(task.create(), task.length(),
+                new TransformerModel((TransformerConfig) config.singleModel(), 6, 4, DataType.DOUBLE),
+                TaskContext.of(config, Path.of("unused")));
     }
 
     /** Two micro-batches of 4 see the same sequences as one batch of 8, so they must take the same step. */
@@ -38,14 +44,14 @@ class TrainerTest {
     void accumulatingMicroBatchesEqualsOneBigBatch(@TempDir Path dir) {
         ExperimentConfig big = config(8, 1, 2, "{}");
         ExperimentConfig accumulated = config(4, 2, 2, "{}");
-        TransformerModel a = model(big);
-        TransformerModel b = model(accumulated);
+        TrainingTask a = model(big);
+        TrainingTask b = model(accumulated);
         try (MetricsLog la = MetricsLog.create(dir.resolve("a.jsonl")); MetricsLog lb = MetricsLog.create(dir.resolve("b.jsonl"))) {
             new Trainer(a, big, dir.resolve("a"), List.of()).train(null, la);
             new Trainer(b, accumulated, dir.resolve("b"), List.of()).train(null, lb);
         }
-        for (String name : a.parameters().keySet()) {
-            INDArray difference = a.parameters().get(name).sub(b.parameters().get(name));
+        for (String name : a.model().parameters().keySet()) {
+            INDArray difference = a.model().parameters().get(name).sub(b.model().parameters().get(name));
             assertEquals(0, difference.amaxNumber().doubleValue(), 1e-12, name);
         }
         List<Double> gradNormsA = MetricsLog.read(dir.resolve("a.jsonl")).stream().filter(r -> r.path("type").asText().equals("train"))
