@@ -209,20 +209,29 @@ final class VectorBlockArithmetic implements BlockArithmetic {
         }
 
             /**
-         * delta' of steps {@code [t0, t0 + steps)} into {@code out} (step, lane); their sum is
-         * added to {@code sum} (lane) unless it is null.
+         * delta' of steps {@code [t0, t0 + steps)} into {@code deltaPrime} (step, lane) and, unless
+         * null, {@code delta' u} into {@code input} and the sum of the delta's into {@code sum} (lane).
+         *
+         * <p>The recurrences then read their per-step inputs from these small buffers: a loop
+         * whose steps are independent keeps many loads from memory in flight, where the
+         * recurrence, one long dependency chain, would wait for each (channels-last rows of a
+         * long sequence are a page apart, beyond the hardware prefetchers).
          */
-        void deltaPrimes(ChannelBlock block, int t0, int steps, float[] out, float[] sum) {
+        void deltaPrimes(ChannelBlock block, int t0, int steps, float[] deltaPrime, float[] input, float[] sum) {
             VectorMask<Float> mask = mask(block);
             FloatVector bias = FloatVector.fromArray(SPECIES, biasLaid[block.column()], 0);
             long i = sequenceIndex(block, t0);
             for (int j = 0; j < steps; j++, i += spec.channels()) {
-                deltaPrime(load(delta, i, mask).add(bias)).intoArray(out, j * LANES);
+                FloatVector dt = deltaPrime(load(delta, i, mask).add(bias));
+                dt.intoArray(deltaPrime, j * LANES);
+                if (input != null) {
+                    dt.mul(load(u, i, mask)).intoArray(input, j * LANES);
+                }
             }
             if (sum != null) {
                 FloatVector total = FloatVector.fromArray(SPECIES, sum, 0);
                 for (int j = 0; j < steps; j++) {
-                    total = total.add(FloatVector.fromArray(SPECIES, out, j * LANES));
+                    total = total.add(FloatVector.fromArray(SPECIES, deltaPrime, j * LANES));
                 }
                 total.intoArray(sum, 0);
             }
@@ -243,17 +252,23 @@ final class VectorBlockArithmetic implements BlockArithmetic {
         }
 
         /**
-         * Scans tiles of steps that end at checkpoints. Each tile runs three loops, each one
-         * compiled on its own (one method holding all of it overflows C2's inlining budget and
-         * falls back to boxed vectors): delta', the recurrence, then D, the gate and the store.
+         * Scans tiles of steps that end at checkpoints: delta' first, then the recurrence and y.
+         *
+         * <p>On the methods' shapes: C2 inlines a hot callee of up to 325 bytes of bytecode, and
+         * stops inlining once a compilation holds about 18,000 nodes; a Vector API call it does
+         * not inline boxes every vector (ten times slower). So every method whose loops are
+         * vector code either is small enough to be inlined whole into a caller that inlines
+         * nothing else heavy, or holds its loops itself and is larger than 325 bytes, which
+         * C2 compiles on its own: here {@link #scanTile} holds the recurrence and the y loop.
          */
         private final class Worker implements ForwardWorker {
             private final int n = spec.state();
-            private final int tile = Math.min(spec.checkpointInterval(), 64);
+            private final int tileSteps = Math.min(spec.checkpointInterval(), 64);
             private final float[] h = new float[n * LANES];
-            /** delta' and the recurrence's part of y of the tile's steps: (step, lane). */
-            private final float[] deltaPrime = new float[tile * LANES];
-            private final float[] yState = new float[tile * LANES];
+            /** delta', delta' u and the recurrence's part of y of the tile's steps: (step, lane). */
+            private final float[] deltaPrime = new float[tileSteps * LANES];
+            private final float[] input = new float[tileSteps * LANES];
+            private final float[] yState = new float[tileSteps * LANES];
             private final float[] sum = new float[LANES];
 
             @Override
@@ -267,12 +282,9 @@ final class VectorBlockArithmetic implements BlockArithmetic {
                     if (writeOutputs && checkpoints != null && t % k == 0) {
                         writeCheckpoint(block, t / k);
                     }
-                    int steps = Math.min(Math.min(t1, (t / k + 1) * k) - t, tile);
-                    deltaPrimes(block, t, steps, deltaPrime, sum);
-                    recurrence(block, t, steps);
-                    if (writeOutputs) {
-                        writeY(block, t, steps);
-                    }
+                    int steps = Math.min(Math.min(t1, (t / k + 1) * k) - t, tileSteps);
+                    deltaPrimes(block, t, steps, deltaPrime, input, sum);
+                    scanTile(block, t, steps, writeOutputs);
                     t += steps;
                 }
                 copyInto(h, state);
@@ -281,16 +293,14 @@ final class VectorBlockArithmetic implements BlockArithmetic {
                 }
             }
 
-            /** h over the steps; the sum over states of h C of each step into yState. */
-            private void recurrence(ChannelBlock block, int t0, int steps) {
+            /** h over the steps (the sum over states of h C of each step into yState), then y = (yState + D u) silu(z). */
+            private void scanTile(ChannelBlock block, int t0, int steps, boolean writeOutputs) {
                 float[] a = aLaid[block.column()];
-                VectorMask<Float> mask = mask(block);
-                long i = sequenceIndex(block, t0);
                 long g = groupIndex(block, t0);
                 long groupStep = (long) spec.groups() * n;
-                for (int j = 0; j < steps; j++, i += spec.channels(), g += groupStep) {
+                for (int j = 0; j < steps; j++, g += groupStep) {
                     FloatVector dt = FloatVector.fromArray(SPECIES, deltaPrime, j * LANES);
-                    FloatVector dtu = dt.mul(load(u, i, mask));
+                    FloatVector dtu = FloatVector.fromArray(SPECIES, input, j * LANES);
                     FloatVector out = FloatVector.zero(SPECIES);
                     for (int s = 0; s < n; s++) {
                         int at = s * LANES;
@@ -301,10 +311,9 @@ final class VectorBlockArithmetic implements BlockArithmetic {
                     }
                     out.intoArray(yState, j * LANES);
                 }
-            }
-
-            /** y = (yState + D u) silu(z). */
-            private void writeY(ChannelBlock block, int t0, int steps) {
+                if (!writeOutputs) {
+                    return;
+                }
                 VectorMask<Float> mask = mask(block);
                 FloatVector skip = FloatVector.fromArray(SPECIES, dLaid[block.column()], 0);
                 long i = sequenceIndex(block, t0);
@@ -343,9 +352,10 @@ final class VectorBlockArithmetic implements BlockArithmetic {
         }
 
         /**
-         * The backward pass of one checkpoint interval in five loops, each compiled on its own
-         * (see the forward worker): delta'; the recurrence again, recording h and the decays;
-         * the gate's gradient; the reverse walk; the softplus' gradient.
+         * The backward pass of one checkpoint interval in five loops (in methods shaped as the
+         * forward worker explains: the three with a loop over the states are larger than C2
+         * inlines): delta'; the recurrence again from the checkpoint, recording h and the
+         * decays; the gate's gradient; the reverse walk; the softplus' gradient.
          */
         private final class Worker implements BackwardWorker {
             private final int n = spec.state();
@@ -376,8 +386,7 @@ final class VectorBlockArithmetic implements BlockArithmetic {
             @Override
             public void backward(ChannelBlock block, int t0, int t1, double[] carry, ChannelGradients gradients) {
                 int steps = t1 - t0;
-                readLanes(block, checkpoints, checkpointIndex(block, t0 / k), h, 0);
-                deltaPrimes(block, t0, steps, deltaPrime, null);
+                deltaPrimes(block, t0, steps, deltaPrime, null, null);
                 record(block, t0, steps);
                 gate(block, t0, steps);
                 for (int x = 0; x < stateLanes; x++) {
@@ -397,8 +406,9 @@ final class VectorBlockArithmetic implements BlockArithmetic {
                 }
             }
 
-            /** The recurrence from the checkpoint in h[0], recording every h and decay, and yState. */
+            /** The recurrence from the interval's checkpoint, recording every h and decay, and yState. */
             private void record(ChannelBlock block, int t0, int steps) {
+                readLanes(block, checkpoints, checkpointIndex(block, t0 / k), h, 0);
                 float[] a = aLaid[block.column()];
                 VectorMask<Float> mask = mask(block);
                 long i = sequenceIndex(block, t0);
@@ -504,8 +514,7 @@ final class VectorBlockArithmetic implements BlockArithmetic {
                 java.util.Arrays.fill(deltaSumLanes, 0f);
                 for (int end = t1; end > t0; ) {
                     int start = Math.max(t0, end - k);
-                    deltaPrimes(block, start, end - start, deltaPrime, deltaSumLanes);
-                    carryGate(block, start, end - start);
+                    deltaPrimes(block, start, end - start, deltaPrime, null, deltaSumLanes);
                     carrySteps(block, start, end - start);
                     end = start;
                 }
@@ -515,8 +524,12 @@ final class VectorBlockArithmetic implements BlockArithmetic {
                 }
             }
 
-            /** gated = dy silu(z) (or dy) of the steps. */
-            private void carryGate(ChannelBlock block, int t0, int steps) {
+            /**
+             * gated = dy silu(z) (or dy) of the steps, then the carried gradient backwards over
+             * them: carried = a_t (C_t gated_t + carried). (Two loops in one method: see the
+             * forward worker.)
+             */
+            private void carrySteps(ChannelBlock block, int t0, int steps) {
                 VectorMask<Float> mask = mask(block);
                 long i = sequenceIndex(block, t0);
                 for (int j = 0; j < steps; j++, i += spec.channels()) {
@@ -527,10 +540,6 @@ final class VectorBlockArithmetic implements BlockArithmetic {
                     }
                     grad.intoArray(gated, j * LANES);
                 }
-            }
-
-            /** The carried gradient backwards over the steps: carried = a_t (C_t gated_t + carried). */
-            private void carrySteps(ChannelBlock block, int t0, int steps) {
                 float[] a = aLaid[block.column()];
                 long groupStep = (long) spec.groups() * n;
                 long g = groupIndex(block, t0 + steps - 1);
