@@ -488,13 +488,13 @@ __device__ __forceinline__ size_t chunk_slot(const ScanParams& p, int b, int k) 
 
 template <class K>
 struct FwdSmem {
-    // Per (step, channel), computed once when the tile is staged: (delta', delta' * u, gate,
-    // D * u * gate) with gate = silu(z) (1 without z), so that y = (sum over the state of
-    // C * h) * gate + D * u * gate. Rows padded against bank conflicts.
-    float4 pre[K::TS][K::DT + 1];
-    float y[K::TS][K::DT + 1];
-    __align__(16) float b[K::TS][K::NS];  // zero past the state size
-    __align__(16) float c[K::TS][K::NS];
+    // Two buffers: the next tile is staged while the current one is scanned, one barrier per
+    // tile. Per (step, channel), computed once when the tile is staged: (delta', delta' * u,
+    // gate, D * u * gate) with gate = silu(z) (1 without z), so that y = (sum over the state
+    // of C * h) * gate + D * u * gate. Rows padded against bank conflicts.
+    float4 pre[2][K::TS][K::DT + 1];
+    __align__(16) float b[2][K::TS][K::NS];  // zero past the state size
+    __align__(16) float c[2][K::TS][K::NS];
     float bias[K::DT];
     float dskip[K::DT];
 };
@@ -504,10 +504,9 @@ struct FwdSmem {
 // GENERIC_CKPT: checkpoints at any interval (a test every step); otherwise the interval is
 // a multiple of TS / 2 and the states before steps 0 and TS / 2 of each tile are kept.
 template <class K, bool SUMMARY, bool GENERIC_CKPT>
-__device__ __forceinline__ void scan_forward(const ScanParams& p) {
+__device__ __forceinline__ void scan_forward(const ScanParams& p, FwdSmem<K>& s) {
     using T = typename K::T;
     static_assert(K::TS % 2 == 0, "two checkpoint slots per tile");
-    __shared__ FwdSmem<K> s;
     const Place<K> at(p);
     const int chunk = blockIdx.z;
     const int cs = chunk * p.chunk_len;
@@ -520,9 +519,9 @@ __device__ __forceinline__ void scan_forward(const ScanParams& p) {
         s.bias[i] = (ok && (p.flags & kHasBias)) ? load<T>(p.delta_bias, at.d0 + i) : 0.f;
         s.dskip[i] = (ok && (p.flags & kHasD)) ? load<T>(p.D, at.d0 + i) : 0.f;
     }
-    for (int i = threadIdx.x; i < K::TS * K::NS; i += K::THREADS) {
-        s.b[i / K::NS][i % K::NS] = 0.f;
-        s.c[i / K::NS][i % K::NS] = 0.f;
+    for (int i = threadIdx.x; i < 2 * K::TS * K::NS; i += K::THREADS) {
+        (&s.b[0][0][0])[i] = 0.f;
+        (&s.c[0][0][0])[i] = 0.f;
     }
 
     float a2[K::NPT], h[K::NPT];
@@ -544,19 +543,20 @@ __device__ __forceinline__ void scan_forward(const ScanParams& p) {
 
     const Sources<3> srcs{{p.u, p.delta, has_z ? p.z : nullptr}};
     const void* const Cp = SUMMARY ? nullptr : p.C;
-    const void* const ptrs[] = {p.u, p.delta, p.B, Cp, SUMMARY ? nullptr : p.y, has_z ? p.z : nullptr};
+    const void* const ptrs[] = {p.u, p.delta, p.B, Cp, has_z ? p.z : nullptr};
     const bool vec = vector_path<K>(p, at, ptrs);
 
+    int stage = 0;  // the buffer put and putBC write
     auto put = [&](int t, int c, const float (&v)[3], bool valid) {
         float dt = v[1] + s.bias[c];
         if (softplus_on) dt = softplus(dt);
         if (!valid) dt = 0.f;
         const float gate = has_z ? v[2] * sigmoid(v[2]) : 1.f;
-        s.pre[t][c] = make_float4(dt, dt * v[0], gate, s.dskip[c] * v[0] * gate);
+        s.pre[stage][t][c] = make_float4(dt, dt * v[0], gate, s.dskip[c] * v[0] * gate);
     };
     auto putBC = [&](int t, int n, float bv, float cv) {
-        s.b[t][n] = bv;
-        s.c[t][n] = cv;
+        s.b[stage][t][n] = bv;
+        s.c[stage][t][n] = cv;
     };
 
     const bool ckpt = !SUMMARY && (p.flags & kHasCheckpoints) != 0;
@@ -565,16 +565,26 @@ __device__ __forceinline__ void scan_forward(const ScanParams& p) {
     float dsum = 0.f;                                                  // SUMMARY only
 
     TilePrefetch<K, 3> pre;
-    if (vec) pre.load(srcs, p.B, Cp, p, at, cs, ce);
-    for (int t0 = cs; t0 < ce; t0 += K::TS) {
-        __syncthreads();
+    // Stages the tile at t0 into buffer `stage` and, on the vector path, starts loading the next.
+    auto stage_tile = [&](int t0) {
         if (vec) {
             pre.unpack_to(p, t0, ce, put, putBC);
             if (t0 + K::TS < ce) pre.load(srcs, p.B, Cp, p, at, t0 + K::TS, ce);
         } else {
             load_elementwise<K, 3>(srcs, p.B, Cp, p, at, t0, ce, put, putBC);
         }
+    };
+    if (vec) pre.load(srcs, p.B, Cp, p, at, cs, ce);
+    __syncthreads();  // bias, D and the zeroed B / C buffers are written
+    stage_tile(cs);
+    for (int t0 = cs, buf = 0; t0 < ce; t0 += K::TS, buf ^= 1) {
+        // The tile at t0 is staged in buf, and every thread is done with the other buffer:
+        // stage the next tile there while this one is scanned.
         __syncthreads();
+        if (t0 + K::TS < ce) {
+            stage = buf ^ 1;
+            stage_tile(t0 + K::TS);
+        }
 
         float snap[2][K::NPT];
 #pragma unroll
@@ -601,10 +611,10 @@ __device__ __forceinline__ void scan_forward(const ScanParams& p) {
                         for (int k = 0; k < K::NPT; ++k) snap[i == 0 ? 0 : 1][k] = h[k];
                     }
                 }
-                const float2 dd = *reinterpret_cast<const float2*>(&s.pre[i][at.ch]);
+                const float2 dd = *reinterpret_cast<const float2*>(&s.pre[buf][i][at.ch]);
                 float bv[K::NPT], cv[K::NPT];
-                load_row<K::NPT>(&s.b[i][at.n0], bv);
-                if constexpr (!SUMMARY) load_row<K::NPT>(&s.c[i][at.n0], cv);
+                load_row<K::NPT>(&s.b[buf][i][at.n0], bv);
+                if constexpr (!SUMMARY) load_row<K::NPT>(&s.c[buf][i][at.n0], cv);
                 float acc = 0.f;
 #pragma unroll
                 for (int k = 0; k < K::NPT; ++k) {
@@ -622,8 +632,10 @@ __device__ __forceinline__ void scan_forward(const ScanParams& p) {
                 // The sum over the state of C * h for step grp * NL + lane, finished into y.
                 reduce_scatter<K::NL, K::NL>(part, at.lane);
                 const int t = grp * K::NL + at.lane;
-                const float2 gs = *reinterpret_cast<const float2*>(&s.pre[t][at.ch].z);
-                s.y[t][at.ch] = fmaf(part[0], gs.x, gs.y);
+                const float2 gs = *reinterpret_cast<const float2*>(&s.pre[buf][t][at.ch].z);
+                if (at.channel_ok && t0 + t < ce) {
+                    store<T>(p.y, (static_cast<size_t>(at.b) * p.length + t0 + t) * p.channels + at.d, fmaf(part[0], gs.x, gs.y));
+                }
             }
         }
         if constexpr (SUMMARY) continue;
@@ -642,8 +654,6 @@ __device__ __forceinline__ void scan_forward(const ScanParams& p) {
                 }
             }
         }
-        __syncthreads();
-        store_tile<K>(p.y, s.y, p, at, t0, ce, vec);
     }
 
     if (!at.channel_ok) return;
@@ -686,12 +696,19 @@ __device__ void combine_forward(const ScanParams& p) {
 // ------------------------------------------------------------------------------------
 
 template <class K>
-struct BwdSmem {
+struct BwdStage {
     float4 pre[K::TS][K::DT + 1];      // (delta', delta' * u, dout = dy * silu(z), dsoftplus), padded rows
     float u[K::TS][K::DT + 1];
     float dzf[K::TS][K::DT + 1];       // dy * silu'(z): dz = (output before the gate) * dzf
     __align__(16) float b[K::TS][K::NS];
     __align__(16) float c[K::TS][K::NS];
+};
+
+template <class K>
+struct BwdSmem {
+    // The staged inputs of a tile, in two buffers: the next tile is staged while this one is
+    // worked on (the summary pass uses the first only).
+    BwdStage<K> in[2];
     // Per step, (channel, state) slices of the recomputed states (hp[i] before step i, hp[TS]
     // after the tile) and of the adjoint of the state after each step. A step's slice is padded
     // by 16 floats so that the dB/dC sums, whose 16-byte reads cover two steps per quarter-warp,
@@ -750,8 +767,11 @@ __device__ __forceinline__ void scan_backward(const ScanParams& p, BwdSmem<K>& s
         s.dskip[i] = (ok && (p.flags & kHasD)) ? load<T>(p.D, at.d0 + i) : 0.f;
     }
     for (int i = threadIdx.x; i < K::TS * K::NS; i += K::THREADS) {
-        s.b[i / K::NS][i % K::NS] = 0.f;
-        s.c[i / K::NS][i % K::NS] = 0.f;
+#pragma unroll
+        for (int j = 0; j < 2; ++j) {
+            s.in[j].b[i / K::NS][i % K::NS] = 0.f;
+            s.in[j].c[i / K::NS][i % K::NS] = 0.f;
+        }
     }
 
     float a2[K::NPT], av[K::NPT], q[K::NPT], dA_acc[K::NPT];
@@ -780,6 +800,7 @@ __device__ __forceinline__ void scan_backward(const ScanParams& p, BwdSmem<K>& s
     const void* const ptrs[] = {p.u, p.delta, p.dy, p.du, p.d_delta, p.B, p.C, has_z ? p.z : nullptr, has_z ? p.dz : nullptr};
     const bool vec = vector_path<K>(p, at, ptrs);
 
+    int stage = 0;  // the buffer put and putBC write
     auto put = [&](int t, int c, const float (&v)[4], bool valid) {
         const float x = v[1] + s.bias[c];
         float dt = x, dsp = 1.f;
@@ -794,13 +815,14 @@ __device__ __forceinline__ void scan_backward(const ScanParams& p, BwdSmem<K>& s
             dt = 0.f;
             dout = 0.f;
         }
-        s.pre[t][c] = make_float4(dt, dt * v[0], dout, dsp);
-        s.u[t][c] = v[0];
-        s.dzf[t][c] = dzf;
+        BwdStage<K>& w = s.in[stage];
+        w.pre[t][c] = make_float4(dt, dt * v[0], dout, dsp);
+        w.u[t][c] = v[0];
+        w.dzf[t][c] = dzf;
     };
     auto putBC = [&](int t, int n, float bv, float cv) {
-        s.b[t][n] = bv;
-        s.c[t][n] = cv;
+        s.in[stage].b[t][n] = bv;
+        s.in[stage].c[t][n] = cv;
     };
 
     if constexpr (SUMMARY) {
@@ -820,9 +842,9 @@ __device__ __forceinline__ void scan_backward(const ScanParams& p, BwdSmem<K>& s
             __syncthreads();
 #pragma unroll
             for (int i = K::TS - 1; i >= 0; --i) {
-                const float4 pr = s.pre[i][at.ch];
+                const float4 pr = s.in[0].pre[i][at.ch];
                 float cv[K::NPT];
-                load_row<K::NPT>(&s.c[i][at.n0], cv);
+                load_row<K::NPT>(&s.in[0].c[i][at.n0], cv);
 #pragma unroll
                 for (int k = 0; k < K::NPT; ++k) {
                     const float g = fmaf(pr.z, cv[k], q[k]);
@@ -868,13 +890,27 @@ __device__ __forceinline__ void scan_backward(const ScanParams& p, BwdSmem<K>& s
             pre.load(srcs_light, p.B, nullptr, p, at, t0, tend);
         }
     };
+    // Steps of the next interval inside a tile are masked out (delta' = 0, dout = 0): they are
+    // identity steps for the state and pass the adjoint through unchanged.
+    auto tile_end = [&](const BwdStep& st) { return min(min(p.length, (st.c + 1) * p.interval), walk.t0(st) + K::TS); };
+    // Stages tile st into buffer `stage` and, on the vector path, starts loading the tile after it.
+    auto stage_tile = [&](const BwdStep& st, const BwdStep& after) {
+        if (vec) {
+            pre.unpack_to(p, walk.t0(st), tile_end(st), put, putBC);
+            if (after.c >= 0) prefetch(after);
+        } else if (st.second) {
+            load_elementwise<K, 4>(srcs_full, p.B, p.C, p, at, walk.t0(st), tile_end(st), put, putBC);
+        } else {
+            load_elementwise<K, 4>(srcs_light, p.B, nullptr, p, at, walk.t0(st), tile_end(st), put, putBC);
+        }
+    };
     if (vec) prefetch(cur);
+    __syncthreads();  // bias, D and the zeroed B / C buffers are written
+    stage_tile(cur, walk.next(cur));
     float h[K::NPT];
-    while (cur.c >= 0) {
+    for (int buf = 0; cur.c >= 0; buf ^= 1) {
         const int t0 = walk.t0(cur);
-        // Steps of the next interval inside this tile are masked out (delta' = 0, dout = 0):
-        // they are identity steps for the state and pass the adjoint through unchanged.
-        const int tend = min(min(p.length, (cur.c + 1) * p.interval), t0 + K::TS);
+        const int tend = tile_end(cur);
         const BwdStep nxt = walk.next(cur);
         if (cur.sub == 0) {
             load_checkpoint(cur.c, h);
@@ -882,24 +918,22 @@ __device__ __forceinline__ void scan_backward(const ScanParams& p, BwdSmem<K>& s
 #pragma unroll
             for (int k = 0; k < K::NPT; ++k) h[k] = at.channel_ok ? scratch[(cur.sub - 1) * scratch_stride + k] : 0.f;
         }
+        // The tile is staged in buf, and every thread is done with the previous tile (its
+        // buffer, the states, adjoints and output tiles): stage the next tile there meanwhile.
         __syncthreads();
-        if (vec) {
-            pre.unpack_to(p, t0, tend, put, putBC);
-            if (nxt.c >= 0) prefetch(nxt);
-        } else if (cur.second) {
-            load_elementwise<K, 4>(srcs_full, p.B, p.C, p, at, t0, tend, put, putBC);
-        } else {
-            load_elementwise<K, 4>(srcs_light, p.B, nullptr, p, at, t0, tend, put, putBC);
+        if (nxt.c >= 0) {
+            stage = buf ^ 1;
+            stage_tile(nxt, walk.next(nxt));
         }
-        __syncthreads();
+        const BwdStage<K>& in = s.in[buf];
 
         if (!cur.second) {
             // First pass: advance the state over this tile, keep it for the second pass.
 #pragma unroll
             for (int i = 0; i < K::TS; ++i) {
-                const float4 pr = s.pre[i][at.ch];
+                const float4 pr = in.pre[i][at.ch];
                 float bv[K::NPT];
-                load_row<K::NPT>(&s.b[i][at.n0], bv);
+                load_row<K::NPT>(&in.b[i][at.n0], bv);
 #pragma unroll
                 for (int k = 0; k < K::NPT; ++k) {
                     h[k] = fmaf(fast_ex2(pr.x * a2[k]), h[k], pr.y * bv[k]);
@@ -922,10 +956,10 @@ __device__ __forceinline__ void scan_backward(const ScanParams& p, BwdSmem<K>& s
 #pragma unroll
             for (int j = 0; j < K::NL; ++j) {
                 const int i = grp * K::NL + j;
-                const float4 pr = s.pre[i][at.ch];
+                const float4 pr = in.pre[i][at.ch];
                 float bv[K::NPT], cv[K::NPT];
-                load_row<K::NPT>(&s.b[i][at.n0], bv);
-                load_row<K::NPT>(&s.c[i][at.n0], cv);
+                load_row<K::NPT>(&in.b[i][at.n0], bv);
+                load_row<K::NPT>(&in.c[i][at.n0], cv);
                 store_row<K::NPT>(&s.hp[i][cell], h);
                 float acc = 0.f;
 #pragma unroll
@@ -938,7 +972,7 @@ __device__ __forceinline__ void scan_backward(const ScanParams& p, BwdSmem<K>& s
             if (has_z) {
                 reduce_scatter<K::NL, K::NL>(part, at.lane);
                 const int t = grp * K::NL + at.lane;
-                s.dz[t][at.ch] = (part[0] + s.dskip[at.ch] * s.u[t][at.ch]) * s.dzf[t][at.ch];
+                s.dz[t][at.ch] = (part[0] + s.dskip[at.ch] * in.u[t][at.ch]) * in.dzf[t][at.ch];
             }
         }
         store_row<K::NPT>(&s.hp[K::TS][cell], h);
@@ -952,10 +986,10 @@ __device__ __forceinline__ void scan_backward(const ScanParams& p, BwdSmem<K>& s
 #pragma unroll
             for (int j = K::NL - 1; j >= 0; --j) {
                 const int i = grp * K::NL + j;
-                const float4 pr = s.pre[i][at.ch];
+                const float4 pr = in.pre[i][at.ch];
                 float bv[K::NPT], cv[K::NPT], hv[K::NPT], gv[K::NPT];
-                load_row<K::NPT>(&s.b[i][at.n0], bv);
-                load_row<K::NPT>(&s.c[i][at.n0], cv);
+                load_row<K::NPT>(&in.b[i][at.n0], bv);
+                load_row<K::NPT>(&in.c[i][at.n0], cv);
                 load_row<K::NPT>(&s.hp[i][cell], hv);
                 float accA = 0.f, accB = 0.f;
 #pragma unroll
@@ -975,8 +1009,8 @@ __device__ __forceinline__ void scan_backward(const ScanParams& p, BwdSmem<K>& s
             reduce_scatter<K::NL, K::NL>(sa, at.lane);
             reduce_scatter<K::NL, K::NL>(sb, at.lane);
             const int t = grp * K::NL + at.lane;
-            const float4 pr = s.pre[t][at.ch];
-            const float uval = s.u[t][at.ch];
+            const float4 pr = in.pre[t][at.ch];
+            const float uval = in.u[t][at.ch];
             const float ddelta = fmaf(uval, sb[0], sa[0]) * pr.w;
             s.du[t][at.ch] = fmaf(pr.x, sb[0], pr.z * s.dskip[at.ch]);
             s.dd[t][at.ch] = ddelta;
@@ -1001,7 +1035,7 @@ __device__ __forceinline__ void scan_backward(const ScanParams& p, BwdSmem<K>& s
                 // Two interleaved partial sums halve the dependent chain; a full tile is unrolled.
                 float4 sum[2] = {make_float4(0.f, 0.f, 0.f, 0.f), make_float4(0.f, 0.f, 0.f, 0.f)};
                 auto add = [&](int c, float4& acc) {
-                    const float w = isC ? s.pre[t][c].z : s.pre[t][c].y;
+                    const float w = isC ? in.pre[t][c].z : in.pre[t][c].y;
                     const float4 v = *reinterpret_cast<const float4*>(isC ? &s.hp[t + 1][c * K::NS + n] : &s.g[t][c * K::NS + n]);
                     acc.x = fmaf(w, v.x, acc.x);
                     acc.y = fmaf(w, v.y, acc.y);
@@ -1089,12 +1123,19 @@ __device__ void combine_backward(const ScanParams& p) {
 #define SSM_THREADS_PER_SM 512
 #endif
 
+// Both directions take their shared memory dynamically (the wide shapes need more than 48 KB).
+template <class K> constexpr int fwd_smem_bytes() { return static_cast<int>(sizeof(FwdSmem<K>)); }
 template <class K> constexpr int bwd_smem_bytes() { return static_cast<int>(sizeof(BwdSmem<K>)); }
 
 #define SSM_FWD(NAME, T, NL, NPT, DT, SUMMARY, GENERIC)                                   \
     extern "C" __global__ void __launch_bounds__(NL * DT, SSM_THREADS_PER_SM / (NL * DT))                \
-    NAME(const ScanParams p) { scan_forward<Config<T, NL, NPT, DT, SSM_FWD_TS>, SUMMARY, GENERIC>(p); } \
-    extern "C" __device__ int NAME##_info[5] = {NL * DT, DT, SSM_FWD_TS, 0, NL * NPT};
+    NAME(const ScanParams p) {                                                            \
+        using K = Config<T, NL, NPT, DT, SSM_FWD_TS>;                                     \
+        extern __shared__ __align__(16) unsigned char smem_raw[];                         \
+        scan_forward<K, SUMMARY, GENERIC>(p, *reinterpret_cast<FwdSmem<K>*>(smem_raw));   \
+    }                                                                                     \
+    extern "C" __device__ int NAME##_info[5] = {NL * DT, DT, SSM_FWD_TS,                  \
+        fwd_smem_bytes<Config<T, NL, NPT, DT, SSM_FWD_TS>>(), NL * NPT};
 
 #define SSM_BWD(NAME, T, NL, NPT, DT, SUMMARY)                                            \
     extern "C" __global__ void __launch_bounds__(NL * DT, SSM_THREADS_PER_SM / (NL * DT))                \
