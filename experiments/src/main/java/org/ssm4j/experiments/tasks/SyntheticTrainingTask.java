@@ -33,9 +33,18 @@ public final class SyntheticTrainingTask implements TrainingTask {
      * @param context the run (model config, seed, evaluation settings)
      */
     public SyntheticTrainingTask(SyntheticTask task, int length, TaskContext context) {
+        this(task, length, SequenceModels.create(context.model(), task.vocabSize(), context.seed()), context);
+    }
+
+    /**
+     * The task with a model built elsewhere (a DOUBLE model for exact comparisons, say).
+     *
+     * @param model a model over the task's vocabulary
+     */
+    public SyntheticTrainingTask(SyntheticTask task, int length, SequenceModel model, TaskContext context) {
         this.task = task;
         this.length = length;
-        this.model = SequenceModels.create(context.model(), task.vocabSize(), context.seed());
+        this.model = model;
         this.evaluator = new Evaluator(model, task, context.evalBatchSize(), context.seed(), context.maxForwardBytes());
     }
 

@@ -26,11 +26,11 @@ import static org.nd4j.linalg.indexing.NDArrayIndex.point;
 
 class MambaSequenceModelTest {
 
-    private static final SsmConfig CONFIG = new SsmConfig("mamba", "mamba", 8, 2, 4, 3, 2, 0, true);
+    private static final SsmConfig CONFIG = new SsmConfig("mamba", "mamba", 8, 2, 4, 3, 2, 0, true, false);
 
     @Test
     void mapsTheExperimentConfigOntoMambaConfig() {
-        MambaConfig c = MambaSequenceModel.mambaConfig(new SsmConfig("mamba", "m", 48, 3, 8, 4, 2, 0, false), 16);
+        MambaConfig c = MambaSequenceModel.mambaConfig(new SsmConfig("mamba", "m", 48, 3, 8, 4, 2, 0, false, false), 16);
         assertEquals(16, c.vocabSize());
         assertEquals(16, c.paddedVocabSize());
         assertEquals(48, c.hiddenSize());
@@ -51,7 +51,7 @@ class MambaSequenceModelTest {
         assertEquals(expected.noWeightDecay(), model.noDecayParameterNames());
         assertTrue(model.noDecayParameterNames().contains("backbone.layers.1.mixer.A_log"));
         assertThrows(IllegalArgumentException.class,
-                () -> new MambaSequenceModel(new SsmConfig("lti", "lti", 8, 2, 4, 3, 2, 0, true), 6, 1, DataType.FLOAT));
+                () -> new MambaSequenceModel(new SsmConfig("lti", "lti", 8, 2, 4, 3, 2, 0, true, false), 6, 1, DataType.FLOAT));
     }
 
     @Test
