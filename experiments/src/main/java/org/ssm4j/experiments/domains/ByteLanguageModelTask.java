@@ -15,6 +15,7 @@ import org.ssm4j.experiments.eval.EvalResult;
 import org.ssm4j.experiments.eval.EvaluationSet;
 import org.ssm4j.experiments.eval.Evaluator;
 import org.ssm4j.experiments.eval.LossGraph;
+import org.ssm4j.experiments.models.MambaSequenceModel;
 import org.ssm4j.experiments.models.ModelGraph;
 import org.ssm4j.experiments.models.SequenceModel;
 import org.ssm4j.experiments.models.SequenceModels;
@@ -32,7 +33,13 @@ import org.ssm4j.experiments.train.TaskContext;
 import org.ssm4j.experiments.train.TrainingBatches;
 import org.ssm4j.experiments.train.TrainingGraph;
 import org.ssm4j.experiments.train.TrainingTask;
+import org.ssm4j.mamba.generate.GenerationOptions;
+import org.ssm4j.mamba.generate.GenerationResult;
+import org.ssm4j.mamba.generate.Generator;
+import org.ssm4j.mamba.generate.RecurrentMamba;
+import org.ssm4j.mamba.generate.SamplingOptions;
 
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -62,6 +69,10 @@ public final class ByteLanguageModelTask implements TrainingTask {
     public static final String BITS_PER_BYTE_PNG = "bits_per_byte.png";
     /** The most bytes of the Δ heat map. */
     public static final int PROBE_LENGTH = 256;
+    /** Bytes of the generated sample's prompt. */
+    public static final int SAMPLE_PROMPT = 64;
+    /** Bytes the generated sample adds. */
+    public static final int SAMPLE_BYTES = 300;
 
     private final TokenDataset train;
     private final TokenDataset validation;
@@ -186,6 +197,9 @@ public final class ByteLanguageModelTask implements TrainingTask {
         sections.add(new ReportSection("Bits per byte", "Validation: the last 10% of the corpus, in non-overlapping windows "
                 + "of each length; bits per byte = cross-entropy in nats / ln 2.\n\n" + table.toMarkdown() + "\n"
                 + ReportSection.plot("Bits per byte during training", BITS_PER_BYTE_PNG)));
+        if (model instanceof MambaSequenceModel mamba) {
+            sections.add(sample(mamba));
+        }
         int probeLength = Math.min(length, PROBE_LENGTH);
         ModelGraph one = model.buildGraph(1, probeLength);
         if (SelectivityProbe.applies(one.sameDiff())) {
@@ -200,6 +214,38 @@ public final class ByteLanguageModelTask implements TrainingTask {
                     "the first " + probeLength + " bytes of the validation split", new PositionLayout.Text(characters, 64))));
         }
         return sections;
+    }
+
+    /**
+     * Text the trained Mamba writes after the first {@value #SAMPLE_PROMPT} bytes of the
+     * validation split (temperature 0.8, seed 1), through samediff-mamba's recurrent
+     * generation: the path {@code ./mamba generate} takes on the exported model.
+     */
+    private ReportSection sample(MambaSequenceModel mamba) {
+        int[] prompt = new int[SAMPLE_PROMPT];
+        validation.read(0, prompt, 0, SAMPLE_PROMPT);
+        GenerationResult result;
+        try (RecurrentMamba recurrent = RecurrentMamba.create(mamba.weights())) {
+            result = new Generator(recurrent).generate(prompt, GenerationOptions.greedy(SAMPLE_BYTES)
+                    .withSampling(SamplingOptions.temperature(0.8f).withSeed(1)));
+        }
+        String promptText = new String(bytes(prompt), StandardCharsets.UTF_8);
+        String generated = new String(bytes(result.newTokens(0)), StandardCharsets.UTF_8);
+        return new ReportSection("Generated text", String.format(Locale.ROOT, "%d bytes sampled from the trained model "
+                + "(temperature 0.8, seed 1) after the first %d bytes of the validation split, by samediff-mamba's recurrent "
+                + "generation at %.0f bytes/s. The same text comes from `./mamba export --model checkpoint.safetensors "
+                + "--format huggingface --to hf` and `./mamba generate --model hf --prompt-ids ... --max-new-tokens %d "
+                + "--temperature 0.8 --seed 1`.%n%n```text%n%s%n```%n%nGenerated:%n%n```text%n%s%n```%n", SAMPLE_BYTES,
+                SAMPLE_PROMPT, result.tokensPerSecond(), SAMPLE_BYTES, promptText.replace("```", "'''"),
+                generated.replace("```", "'''")));
+    }
+
+    private static byte[] bytes(int[] ids) {
+        byte[] bytes = new byte[ids.length];
+        for (int i = 0; i < ids.length; i++) {
+            bytes[i] = (byte) ids[i];
+        }
+        return bytes;
     }
 
     private static Charts.Series bitsPerByte(String name, List<ObjectNode> metrics, String type, boolean points) {

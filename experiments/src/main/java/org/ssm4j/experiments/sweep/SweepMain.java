@@ -80,6 +80,7 @@ public final class SweepMain {
                 if (step >= 0) {
                     seconds[step] = (System.nanoTime() - start) / 1e9;
                 }
+                System.gc(); // as the trainer does: the peak is then the step's working set, not uncollected garbage
             }
             Arrays.sort(seconds);
             double median = seconds.length % 2 == 1 ? seconds[seconds.length / 2]

@@ -37,10 +37,9 @@ public final class SyntheticTrainingTask implements TrainingTask {
     }
 
     /**
-     * @param task    the generator
-     * @param length  training sequence length
-     * @param model   the model to train (for example one in double precision, for exact comparisons)
-     * @param context the run (seed, evaluation settings)
+     * The task with a model built elsewhere (a DOUBLE model for exact comparisons, say).
+     *
+     * @param model a model over the task's vocabulary
      */
     public SyntheticTrainingTask(SyntheticTask task, int length, SequenceModel model, TaskContext context) {
         this.task = task;

@@ -8,7 +8,10 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.ssm4j.experiments.config.ConfigLoader;
 import org.ssm4j.experiments.config.ExperimentConfig;
+import org.ssm4j.experiments.config.SsmConfig;
 import org.ssm4j.experiments.config.TaskConfig;
+import org.ssm4j.experiments.models.MambaSequenceModel;
+import org.ssm4j.mamba.MambaWeights;
 import org.ssm4j.experiments.tasks.TaskStream;
 import org.ssm4j.safetensors.SafetensorsFile;
 import org.ssm4j.safetensors.SafetensorsWriter;
@@ -165,6 +168,33 @@ public record Checkpoint(ExperimentConfig config, int step, boolean finished, @N
         } catch (RuntimeException e) {
             opened.close();
             throw e;
+        }
+    }
+
+    /**
+     * The weights of a checkpoint of a Mamba language model (a byte-level or synthetic-task
+     * run), as samediff-mamba's: what its Hugging Face export ({@code ./mamba export}) and
+     * recurrent generation ({@code ./mamba generate}) take.
+     *
+     * @throws IllegalArgumentException if the checkpoint is of another model or of a classifier
+     */
+    public MambaWeights mambaWeights() {
+        if (!(config.singleModel() instanceof SsmConfig ssm) || !ssm.selective() || ssm.bidirectional()) {
+            throw new IllegalArgumentException("the checkpoint is of a " + config.singleModel().type() + " model '"
+                    + config.singleModel().name() + "'; only a causal Mamba language model has Mamba weights");
+        }
+        return MambaSequenceModel.weights(ssm, parameters);
+    }
+
+    /** Whether {@code file} is a regular file holding a checkpoint written by {@link #write} (its metadata says so). */
+    public static boolean isCheckpoint(Path file) {
+        if (!Files.isRegularFile(file)) {
+            return false;
+        }
+        try (SafetensorsFile st = SafetensorsFile.open(file)) {
+            return st.metadata().containsKey(METADATA_KEY);
+        } catch (RuntimeException notSafetensors) {
+            return false;
         }
     }
 

@@ -6,8 +6,8 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.ssm4j.experiments.config.ConfigLoader;
 import org.ssm4j.experiments.config.ExperimentConfig;
-import org.ssm4j.experiments.config.TransformerConfig;
 import org.ssm4j.experiments.config.SyntheticTaskConfig;
+import org.ssm4j.experiments.config.TransformerConfig;
 import org.ssm4j.experiments.models.TransformerModel;
 import org.ssm4j.experiments.tasks.SyntheticTrainingTask;
 
@@ -31,12 +31,10 @@ class TrainerTest {
                 """.formatted(steps, batchSize, accumulate, earlyStop), "trainer-test.yaml");
     }
 
-    /** The config's task around a double-precision Transformer, so that steps can be compared exactly. */
-    private static TrainingTask model(ExperimentConfig config) {
-        SyntheticTaskConfig task = (SyntheticTaskConfig) config.task();
-        return new SyntheticTrainingTask(task.create(), task.length(),
-                new TransformerModel((TransformerConfig) config.singleModel(), 6, 4, DataType.DOUBLE),
-                TaskContext.of(config, Path.of("unused")));
+    private static SyntheticTrainingTask task(ExperimentConfig config, Path dir) {
+        TransformerModel model = new TransformerModel((TransformerConfig) config.singleModel(), 6, 4, DataType.DOUBLE);
+        return new SyntheticTrainingTask(((SyntheticTaskConfig) config.task()).create(), config.task().length(), model,
+                TaskContext.of(config, dir));
     }
 
     /** Two micro-batches of 4 see the same sequences as one batch of 8, so they must take the same step. */
@@ -44,8 +42,8 @@ class TrainerTest {
     void accumulatingMicroBatchesEqualsOneBigBatch(@TempDir Path dir) {
         ExperimentConfig big = config(8, 1, 2, "{}");
         ExperimentConfig accumulated = config(4, 2, 2, "{}");
-        TrainingTask a = model(big);
-        TrainingTask b = model(accumulated);
+        SyntheticTrainingTask a = task(big, dir);
+        SyntheticTrainingTask b = task(accumulated, dir);
         try (MetricsLog la = MetricsLog.create(dir.resolve("a.jsonl")); MetricsLog lb = MetricsLog.create(dir.resolve("b.jsonl"))) {
             new Trainer(a, big, dir.resolve("a"), List.of()).train(null, la);
             new Trainer(b, accumulated, dir.resolve("b"), List.of()).train(null, lb);
@@ -69,7 +67,7 @@ class TrainerTest {
         ExperimentConfig config = config(4, 1, 50, "{target_accuracy: 0.01}");
         TrainingResult result;
         try (MetricsLog log = MetricsLog.create(dir.resolve("m.jsonl"))) {
-            result = new Trainer(model(config), config, dir, List.of()).train(null, log);
+            result = new Trainer(task(config, dir), config, dir, List.of()).train(null, log);
         }
         assertTrue(result.steps() < 50, "stopped after " + result.steps() + " steps");
         assertTrue(result.stopReason().contains("reached the target"), result.stopReason());
@@ -81,12 +79,12 @@ class TrainerTest {
 
         TrainingResult again;
         try (MetricsLog log = MetricsLog.resumeAfter(dir.resolve("m.jsonl"), checkpoint.step())) {
-            again = new Trainer(model(config), config, dir, List.of()).train(checkpoint, log);
+            again = new Trainer(task(config, dir), config, dir, List.of()).train(checkpoint, log);
         }
         assertEquals(result.steps(), again.steps(), "a finished run trains no further");
         ExperimentConfig oneStep = config(4, 1, 1, "{}");
         try (MetricsLog log = MetricsLog.create(dir.resolve("one.jsonl"))) {
-            assertNull(new Trainer(model(oneStep), oneStep, dir.resolve("one"), List.of()).train(null, log).stopReason());
+            assertNull(new Trainer(task(oneStep, dir), oneStep, dir.resolve("one"), List.of()).train(null, log).stopReason());
         }
     }
 }
