@@ -54,6 +54,27 @@ public final class MambaSequenceModel implements SequenceModel {
                 .build();
     }
 
+    /**
+     * A Mamba language model's parameters (a trained model's, a checkpoint's) as samediff-mamba's
+     * weights, which its Hugging Face export and recurrent generation take; the vocabulary is
+     * the embedding's row count.
+     *
+     * @throws IllegalArgumentException if the parameters are not those of a Mamba LM of this config
+     */
+    public static MambaWeights weights(SsmConfig config, Map<String, INDArray> parameters) {
+        INDArray embeddings = parameters.get(MambaParameters.EMBEDDINGS);
+        if (embeddings == null || embeddings.rank() != 2) {
+            throw new IllegalArgumentException("the parameters hold no token embedding '" + MambaParameters.EMBEDDINGS
+                    + "': not a Mamba language model (a classifier's blocks?); parameters: " + parameters.keySet());
+        }
+        return new MambaWeights(mambaConfig(config, (int) embeddings.size(0)), parameters);
+    }
+
+    /** The model's weights as samediff-mamba's (the live arrays). */
+    public MambaWeights weights() {
+        return weights;
+    }
+
     @Override
     public SsmConfig config() {
         return config;

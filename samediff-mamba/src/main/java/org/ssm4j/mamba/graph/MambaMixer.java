@@ -24,6 +24,10 @@ import java.util.Map;
  *                           delta_bias = dt_proj.bias, softplus)
  * out      = out_proj(y)                            (B·L, d_model)
  * </pre>
+ *
+ * <p>The step sizes the scan uses, {@code softplus(delta + dt_proj.bias)} (B, L, d_inner), are
+ * also a named output of the graph, for looking at how selective the layer is; they are only
+ * computed when asked for.
  */
 final class MambaMixer {
 
@@ -31,11 +35,12 @@ final class MambaMixer {
     }
 
     /**
-     * @param normed the normalised residual stream, (batch·length, hiddenSize)
+     * @param normed    the normalised residual stream, (batch·length, hiddenSize)
+     * @param deltaName the name of the step-size output
      * @return the mixer output, (batch·length, hiddenSize)
      */
     static SDVariable apply(SameDiff sd, MambaConfig c, Shapes shapes, SDVariable normed,
-                            MambaParameters.Layer names, Map<String, SDVariable> vars) {
+                            MambaParameters.Layer names, Map<String, SDVariable> vars, String deltaName) {
         int di = c.intermediateSize();
         int n = c.stateSize();
         int rank = c.timeStepRank();
@@ -58,6 +63,7 @@ final class MambaMixer {
         SDVariable b = shapes.sequence(columns(sd, dbc, rank, rank + n), n);
         SDVariable cMatrix = shapes.sequence(columns(sd, dbc, rank + n, rank + 2 * n), n);
         SDVariable a = sd.math.neg(sd.math.exp(vars.get(names.aLog())));
+        sd.nn.softplus(deltaName, delta.add(vars.get(names.dtProjBias())));
 
         SDVariable y = SsmOps.selectiveScan(sd, null, u, delta, a, b, cMatrix, vars.get(names.d()), z,
                 vars.get(names.dtProjBias()), null, SelectiveScanConfig.defaults()).y();
