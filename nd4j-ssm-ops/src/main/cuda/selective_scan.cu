@@ -253,6 +253,15 @@ __device__ __forceinline__ bool aligned16(const void* p) {
     return (reinterpret_cast<uintptr_t>(p) & 15u) == 0;
 }
 
+// Forward: column of channel c in a shared-memory row of float4 per-(step, channel) values,
+// one spare float4 after every 8 channels, so that the staging threads' 16-byte stores, which
+// start 8 channels apart (or 2, 4 for narrower channel vectors), fall in different banks.
+// Rows of DT + DT / 8 float4: for DT = 32 a multiple of 8 plus 4, so the two steps that a
+// quarter-warp stages land in different banks too. (The backward keeps rows of DT + 1: its
+// dB/dC sums read one channel of 8 steps, and the spare columns would cost it a block per SM.)
+__device__ __forceinline__ int pad8(int c) { return c + (c >> 3); }
+template <int DT> constexpr int padded_row() { return DT + (DT + 7) / 8; }
+
 // Transposed butterfly over the NL lanes of a channel: on entry each lane holds R partial
 // values; on exit lane j holds, in v[0 .. R/NL), the sums over the NL lanes of the
 // entries j*(R/NL) .. (j+1)*(R/NL)-1.
@@ -502,7 +511,7 @@ struct FwdSmem {
     // tile. Per (step, channel), computed once when the tile is staged: (delta', delta' * u,
     // gate, D * u * gate) with gate = silu(z) (1 without z), so that y = (sum over the state
     // of C * h) * gate + D * u * gate. Rows padded against bank conflicts.
-    float4 pre[2][K::TS][K::DT + 1];
+    float4 pre[2][K::TS][padded_row<K::DT>()];
     __align__(16) float b[2][K::TS][K::NS];  // zero past the state size
     __align__(16) float c[2][K::TS][K::NS];
     float bias[K::DT];
@@ -562,7 +571,7 @@ __device__ __forceinline__ void scan_forward(const ScanParams& p, FwdSmem<K>& s)
         if (softplus_on) dt = softplus(dt);
         if (!valid) dt = 0.f;
         const float gate = has_z ? v[2] * sigmoid(v[2]) : 1.f;
-        s.pre[stage][t][c] = make_float4(dt, dt * v[0], gate, s.dskip[c] * v[0] * gate);
+        s.pre[stage][t][pad8(c)] = make_float4(dt, dt * v[0], gate, s.dskip[c] * v[0] * gate);
     };
     auto putBC = [&](int t, int n, float bv, float cv) {
         s.b[stage][t][n] = bv;
@@ -625,7 +634,7 @@ __device__ __forceinline__ void scan_forward(const ScanParams& p, FwdSmem<K>& s)
                         for (int k = 0; k < K::NPT; ++k) snap[i == 0 ? 0 : 1][k] = h[k];
                     }
                 }
-                const float2 dd = *reinterpret_cast<const float2*>(&s.pre[buf][i][at.ch]);
+                const float2 dd = *reinterpret_cast<const float2*>(&s.pre[buf][i][pad8(at.ch)]);
                 float bv[K::NPT], cv[K::NPT];
                 load_row<K::NPT>(&s.b[buf][i][at.n0], bv);
                 if constexpr (!SUMMARY) load_row<K::NPT>(&s.c[buf][i][at.n0], cv);
@@ -646,7 +655,7 @@ __device__ __forceinline__ void scan_forward(const ScanParams& p, FwdSmem<K>& s)
                 // The sum over the state of C * h for step grp * NL + lane, finished into y.
                 reduce_scatter<K::NL, K::NL>(part, at.lane);
                 const int t = grp * K::NL + at.lane;
-                const float2 gs = *reinterpret_cast<const float2*>(&s.pre[buf][t][at.ch].z);
+                const float2 gs = *reinterpret_cast<const float2*>(&s.pre[buf][t][pad8(at.ch)].z);
                 if (at.channel_ok && t0 + t < ce) *yp = from_float<T>(fmaf(part[0], gs.x, gs.y));
                 yp += ystride;
             }
