@@ -40,7 +40,7 @@ public final class ComparisonReport {
                 losses.add(RunReport.series(o.model().name(), MetricsLog.read(metrics), "train", "step", "loss", false));
             }
         }
-        Charts.writeLineChart(outDir.resolve(RunReport.LOSS_PNG), "Training loss on the answer positions", "step",
+        Charts.writeLineChart(outDir.resolve(RunReport.LOSS_PNG), "Training loss", "step",
                 Charts.Scale.LINEAR, "cross-entropy", Charts.Scale.LOG10, losses);
         Charts.writeLineChart(outDir.resolve(RunReport.ACCURACY_PNG), "Accuracy by sequence length (trained at "
                         + config.task().length() + ")", "sequence length", Charts.Scale.LOG2, "accuracy", Charts.Scale.FRACTION,

@@ -29,7 +29,7 @@ public final class ColourScale {
         this.logHigh = Math.log10(high);
     }
 
-    /** A scale spanning the finite positive values of {@code values} (widened to a factor of 2 if they are all alike). */
+    /** A scale spanning the finite positive values of {@code values} (widened to a factor of 1.1 if they are nearly alike). */
     public static ColourScale spanning(double[]... values) {
         double low = Double.POSITIVE_INFINITY;
         double high = 0;
@@ -44,10 +44,10 @@ public final class ColourScale {
         if (high == 0) {
             throw new IllegalArgumentException("no positive value to scale");
         }
-        if (high < 2 * low) {
+        if (high < 1.1 * low) {
             double mid = Math.sqrt(low * high);
-            low = mid / Math.sqrt(2);
-            high = mid * Math.sqrt(2);
+            low = mid / Math.sqrt(1.1);
+            high = mid * Math.sqrt(1.1);
         }
         return new ColourScale(low, high);
     }

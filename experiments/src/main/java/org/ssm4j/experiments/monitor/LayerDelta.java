@@ -1,6 +1,7 @@
 package org.ssm4j.experiments.monitor;
 
 import java.util.Arrays;
+import java.util.stream.IntStream;
 
 /**
  * The step sizes Δ of one Mamba mixer over one input: {@code (length, channels)} values,
@@ -34,27 +35,61 @@ public record LayerDelta(int layer, boolean backward, int length, int channels, 
      * mean would follow the few largest channels; the geometric mean weighs every channel alike.
      */
     public double[] perPosition() {
+        int[] all = new int[channels];
+        for (int c = 0; c < channels; c++) {
+            all[c] = c;
+        }
+        return perPosition(all);
+    }
+
+    /** The geometric mean over {@code selected} channels at each position. */
+    public double[] perPosition(int[] selected) {
         double[] mean = new double[length];
         for (int t = 0; t < length; t++) {
             double sumLog = 0;
-            for (int c = 0; c < channels; c++) {
+            for (int c : selected) {
                 sumLog += Math.log(values[t * channels + c]);
             }
-            mean[t] = Math.exp(sumLog / channels);
+            mean[t] = Math.exp(sumLog / selected.length);
         }
         return mean;
     }
 
     /**
-     * {@link #perPosition()} divided by its geometric mean over the first {@code real}
-     * positions (those that hold the input rather than padding): how much more (or less) than
-     * usual each position is let in.
+     * The {@code count} channels whose Δ varies most along the first {@code real} positions
+     * (largest standard deviation of log Δ), most varying first: where the mixer is selective.
      */
-    public double[] relativePerPosition(int real) {
+    public int[] mostSelectiveChannels(int count, int real) {
+        if (count < 1 || count > channels || real < 1 || real > length) {
+            throw new IllegalArgumentException("need 1 <= count <= " + channels + " channels and 1 <= real <= " + length
+                    + " positions, got " + count + " and " + real);
+        }
+        double[] spread = new double[channels];
+        for (int c = 0; c < channels; c++) {
+            double sum = 0;
+            double squares = 0;
+            for (int t = 0; t < real; t++) {
+                double v = Math.log(values[t * channels + c]);
+                sum += v;
+                squares += v * v;
+            }
+            double mean = sum / real;
+            spread[c] = squares / real - mean * mean;
+        }
+        return IntStream.range(0, channels).boxed().sorted((a, b) -> Double.compare(spread[b], spread[a]))
+                .limit(count).mapToInt(Integer::intValue).toArray();
+    }
+
+    /**
+     * The geometric mean of Δ over {@code selected} channels at each position, divided by its
+     * geometric mean over the first {@code real} positions (those that hold the input rather
+     * than padding): how much more (or less) than usual each position is let in.
+     */
+    public double[] relativePerPosition(int[] selected, int real) {
         if (real < 1 || real > length) {
             throw new IllegalArgumentException("real positions must be in [1, " + length + "], got " + real);
         }
-        double[] perPosition = perPosition();
+        double[] perPosition = perPosition(selected);
         double sumLog = 0;
         for (int t = 0; t < real; t++) {
             sumLog += Math.log(perPosition[t]);

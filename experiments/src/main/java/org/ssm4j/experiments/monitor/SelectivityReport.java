@@ -54,24 +54,30 @@ public final class SelectivityReport {
                         + input.layout().length());
             }
         }
-        writeJson(runDir.resolve(FILE_NAME), input.description(), deltas);
+        int real = input.layout().realLength();
+        writeJson(runDir.resolve(FILE_NAME), input.description(), deltas, real);
         writeHeatMap(runDir.resolve(HEATMAP_PNG), input, deltas);
-        writeStats(runDir.resolve(STATS_PNG), deltas);
-        return section(input.description(), deltas);
+        writeStats(runDir.resolve(STATS_PNG), deltas, real);
+        return section(input.description(), deltas, real);
     }
 
-    private static void writeJson(Path file, String description, List<LayerDelta> deltas) {
+    private static void writeJson(Path file, String description, List<LayerDelta> deltas, int real) {
         ObjectNode root = ConfigLoader.json().createObjectNode().put("input", description);
         ArrayNode mixers = root.putArray("mixers");
         for (LayerDelta d : deltas) {
             LayerDelta.Stats s = d.stats();
-            double[] perPosition = d.perPosition();
-            LayerDelta.Stats p = LayerDelta.Stats.of(perPosition);
+            int[] selective = selective(d, real);
+            double[] perPosition = d.perPosition(selective);
+            LayerDelta.Stats p = LayerDelta.Stats.of(Arrays.copyOf(perPosition, real));
             ObjectNode node = mixers.addObject().put("layer", d.layer()).put("backward", d.backward())
                     .put("positions", d.length()).put("channels", d.channels());
             node.putObject("all").put("mean", s.mean()).put("std", s.std()).put("p10", s.p10()).put("median", s.median())
                     .put("p90", s.p90());
-            node.putObject("per_position_geometric_mean").put("mean", p.mean()).put("std", p.std()).put("p10", p.p10())
+            ArrayNode channels = node.putArray("selective_channels");
+            for (int c : selective) {
+                channels.add(c);
+            }
+            node.putObject("per_position_over_selective_channels").put("mean", p.mean()).put("std", p.std()).put("p10", p.p10())
                     .put("median", p.median()).put("p90", p.p90());
             ArrayNode values = node.putArray("per_position");
             for (double v : perPosition) {
@@ -83,7 +89,7 @@ public final class SelectivityReport {
 
     private static void writeHeatMap(Path png, ProbeInput input, List<LayerDelta> deltas) {
         int real = input.layout().realLength();
-        double[][] maps = deltas.stream().map(d -> d.relativePerPosition(real)).toArray(double[][]::new);
+        double[][] maps = deltas.stream().map(d -> d.relativePerPosition(selective(d, real), real)).toArray(double[][]::new);
         ColourScale scale = ColourScale.spanning(maps);
         List<HeatMapFigure.Panel> panels = new ArrayList<>();
         int perRow;
@@ -121,15 +127,17 @@ public final class SelectivityReport {
             }
         }
         HeatMapFigure.write(png, "Where the model lets the input into its state: Δ per position",
-                input.description() + "; colour: Δ (geometric mean over the mixer's channels) relative to the mixer's "
-                        + "typical Δ over the input; bright = written into the state, dark = passed by", panels, perRow, scale, "Δ / typical");
+                input.description() + "; colour: Δ (geometric mean over the quarter of the mixer's channels whose Δ varies "
+                        + "most along this input) relative to its typical value over the input; bright = written into the state, "
+                        + "dark = passed by", panels, perRow, scale, "Δ / typical");
     }
 
-    private static void writeStats(Path png, List<LayerDelta> deltas) {
+    private static void writeStats(Path png, List<LayerDelta> deltas, int real) {
         DefaultBoxAndWhiskerCategoryDataset data = new DefaultBoxAndWhiskerCategoryDataset();
         for (LayerDelta d : deltas) {
             data.add(item(d.stats()), "every position and channel", d.label());
-            data.add(item(LayerDelta.Stats.of(d.perPosition())), "per position (geometric mean over channels)", d.label());
+            data.add(item(perPositionStats(d, real)), "per position (geometric mean over the most selective quarter of channels)",
+                    d.label());
         }
         LogAxis axis = new LogAxis("Δ (log scale)");
         axis.setBase(10);
@@ -161,6 +169,11 @@ public final class SelectivityReport {
         });
     }
 
+    /** The quarter of a mixer's channels (at least one) whose Δ varies most along the input. */
+    static int[] selective(LayerDelta d, int real) {
+        return d.mostSelectiveChannels(Math.max(1, d.channels() / 4), real);
+    }
+
     private static String delta(double v) {
         return String.format(Locale.ROOT, "%.3g", v);
     }
@@ -169,12 +182,16 @@ public final class SelectivityReport {
         return new BoxAndWhiskerItem(s.mean(), s.median(), s.p25(), s.p75(), s.p10(), s.p90(), null, null, List.of());
     }
 
-    private static ReportSection section(String description, List<LayerDelta> deltas) {
+    private static LayerDelta.Stats perPositionStats(LayerDelta d, int real) {
+        return LayerDelta.Stats.of(Arrays.copyOf(d.perPosition(selective(d, real)), real));
+    }
+
+    private static ReportSection section(String description, List<LayerDelta> deltas, int real) {
         MarkdownTable table = new MarkdownTable(List.of("mixer", "mean Δ", "std", "10th pct", "median", "90th pct",
                 "per-position Δ: 10th–90th pct"));
         for (LayerDelta d : deltas) {
             LayerDelta.Stats s = d.stats();
-            LayerDelta.Stats p = LayerDelta.Stats.of(d.perPosition());
+            LayerDelta.Stats p = perPositionStats(d, real);
             table.row(List.of(d.label(), delta(s.mean()), delta(s.std()), delta(s.p10()), delta(s.median()), delta(s.p90()),
                     delta(p.p10()) + " – " + delta(p.p90())));
         }
@@ -182,8 +199,8 @@ public final class SelectivityReport {
                 + "position: a large Δ writes the position's input into the state and forgets what was there, a small Δ "
                 + "passes the position by. A selective model varies Δ with the input; an LTI model's Δ is one constant per "
                 + "channel. Measured on %s: statistics of every (position, channel) value, and the range (10th–90th "
-                + "percentile) of the per-position Δ, the geometric mean over channels at each position, which shows how much "
-                + "Δ varies along the input.%n%n", description)
+                + "percentile) of the per-position Δ, the geometric mean at each position over the quarter of the mixer's "
+                + "channels whose Δ varies most along the input, which shows how selective the mixer is.%n%n", description)
                 + table.toMarkdown() + "\n"
                 + ReportSection.plot("Δ per position", HEATMAP_PNG)
                 + ReportSection.plot("Spread of Δ per mixer", STATS_PNG);

@@ -42,7 +42,7 @@ public final class RunReport {
     /** Writes the report with extra sections (a task's analysis, a sweep) after the plots. */
     public static void write(Path runDir, ExperimentConfig config, RunSummary summary, List<ObjectNode> metrics,
                              List<ReportSection> sections) {
-        Charts.writeLineChart(runDir.resolve(LOSS_PNG), "Loss on the answer positions: " + summary.model(), "step",
+        Charts.writeLineChart(runDir.resolve(LOSS_PNG), "Training loss: " + summary.model(), "step",
                 Charts.Scale.LINEAR, "cross-entropy", Charts.Scale.LOG10, List.of(
                         series("train", metrics, "train", "step", "loss", false),
                         series("evaluation (length " + config.task().length() + ")", metrics, "eval", "step", "loss", true)));
@@ -85,7 +85,8 @@ public final class RunReport {
                 .append("; peak resident memory ").append(Formats.mebibytes(summary.peakResidentBytes())).append(" MiB.\n\n");
 
         md.append("## Results\n\nFinal evaluation, ").append(config.eval().finalSamples())
-                .append(" fixed sequences per length; loss and accuracy on the answer positions only.\n\n");
+                .append(" sequences per length, scored as the task scores them (synthetic tasks: the answer positions only; "
+                        + "language modelling: every next byte; classification: the class).\n\n");
         MarkdownTable table = new MarkdownTable(List.of("length", "accuracy", "loss", "eval tokens/s"));
         for (EvalResult e : summary.evaluations()) {
             table.row(e.wasSkipped()

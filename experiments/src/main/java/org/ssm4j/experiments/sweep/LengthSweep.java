@@ -136,7 +136,7 @@ public final class LengthSweep {
                 "sequence length (tokens)", Charts.Scale.LOG2, "training tokens per second (forward + backward)",
                 Charts.Scale.LOG10, throughput);
         Charts.writeLineChart(dir.resolve(prefix + MEMORY_PNG), "Memory of a training step by sequence length",
-                "sequence length (tokens)", Charts.Scale.LOG2, "MiB (resident set size)", Charts.Scale.LOG10, memory);
+                "sequence length (tokens)", Charts.Scale.LOG2, "MiB (resident set size)", Charts.Scale.ZERO_BASED, memory);
     }
 
     /** The report section of one or more models' sweeps (the plots are {@code prefix}-named PNGs beside the report). */

@@ -45,8 +45,13 @@ class SelectivityTest {
         // 3 positions x 2 channels; the last position is padding
         LayerDelta d = new LayerDelta(0, false, 3, 2, new float[]{0.01f, 1f, 0.04f, 0.25f, 7f, 7f});
         assertArrayEquals(new double[]{0.1, 0.1, 7}, d.perPosition(), 1e-6);
-        assertArrayEquals(new double[]{1, 1, 70}, d.relativePerPosition(2), 1e-5);
-        assertThrows(IllegalArgumentException.class, () -> d.relativePerPosition(0));
+        assertArrayEquals(new double[]{1, 1, 70}, d.relativePerPosition(new int[]{0, 1}, 2), 1e-5);
+        assertThrows(IllegalArgumentException.class, () -> d.relativePerPosition(new int[]{0, 1}, 0));
+        // 2 real positions x 3 channels, then a padded position
+        LayerDelta e = new LayerDelta(0, false, 3, 3, new float[]{1, 1, 1, 1, 2, 1, 1, 1, 50});
+        assertArrayEquals(new int[]{1}, e.mostSelectiveChannels(1, 2), "channel 1 doubles; channel 2 varies only in padding");
+        assertArrayEquals(new double[]{1, 2, 1}, e.perPosition(new int[]{1}), 1e-6);
+        assertThrows(IllegalArgumentException.class, () -> e.mostSelectiveChannels(4, 2));
         assertEquals("layer 1", d.label());
         assertEquals("layer 2, backward", new LayerDelta(1, true, 1, 1, new float[]{1}).label());
     }
@@ -84,6 +89,7 @@ class SelectivityTest {
         assertTrue(narrow.getFirst() > 0.8 && narrow.getLast() < 1.25);
         ColourScale flat = ColourScale.spanning(new double[]{2, 2, 2});
         assertTrue(flat.low() < 2 && flat.high() > 2);
+        assertEquals(0.8, ColourScale.spanning(new double[]{0.8, 1.25}).low(), 1e-12, "a 1.5x range is kept as it is");
         assertThrows(IllegalArgumentException.class, () -> new ColourScale(0, 1));
         assertEquals("0.02", HeatMapFigure.format(0.02));
         assertEquals("100", HeatMapFigure.format(100));
