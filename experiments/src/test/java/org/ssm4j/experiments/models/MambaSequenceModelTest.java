@@ -1,6 +1,8 @@
 package org.ssm4j.experiments.models;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -12,6 +14,7 @@ import org.ssm4j.experiments.tasks.SplitMix64;
 import org.ssm4j.experiments.tasks.TaskBatch;
 import org.ssm4j.mamba.MambaConfig;
 import org.ssm4j.mamba.MambaParameters;
+import org.ssm4j.mamba.MixerKind;
 
 import java.io.OutputStream;
 import java.io.PrintStream;
@@ -20,13 +23,17 @@ import java.util.List;
 import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.nd4j.linalg.indexing.NDArrayIndex.point;
 
 class MambaSequenceModelTest {
 
     private static final SsmConfig CONFIG = new SsmConfig("mamba", "mamba", 8, 2, 4, 3, 2, 0, true);
+    private static final SsmConfig LTI = new SsmConfig("lti", "lti", 8, 2, 4, 3, 2, 0, true);
+
+    private static SsmConfig config(String type) {
+        return type.equals(SsmConfig.LTI) ? LTI : CONFIG;
+    }
 
     @Test
     void mapsTheExperimentConfigOntoMambaConfig() {
@@ -42,21 +49,24 @@ class MambaSequenceModelTest {
         assertEquals(false, c.tieWordEmbeddings());
     }
 
-    @Test
-    void parametersAndNoDecaySetAreSamediffMambas() {
-        MambaSequenceModel model = new MambaSequenceModel(CONFIG, 6, 1, DataType.FLOAT);
-        MambaParameters expected = MambaParameters.of(MambaSequenceModel.mambaConfig(CONFIG, 6));
+    @ParameterizedTest
+    @ValueSource(strings = {SsmConfig.MAMBA, SsmConfig.LTI})
+    void parametersAndNoDecaySetAreSamediffMambas(String type) {
+        MambaSequenceModel model = new MambaSequenceModel(config(type), 6, 1, DataType.FLOAT);
+        MixerKind mixer = type.equals(SsmConfig.LTI) ? MixerKind.TIME_INVARIANT : MixerKind.SELECTIVE;
+        MambaParameters expected = MambaParameters.of(MambaSequenceModel.mambaConfig(config(type), 6), mixer);
         assertEquals(expected.names(), List.copyOf(model.parameters().keySet()));
         assertEquals(expected.count(), model.parameterCount());
         assertEquals(expected.noWeightDecay(), model.noDecayParameterNames());
         assertTrue(model.noDecayParameterNames().contains("backbone.layers.1.mixer.A_log"));
-        assertThrows(IllegalArgumentException.class,
-                () -> new MambaSequenceModel(new SsmConfig("lti", "lti", 8, 2, 4, 3, 2, 0, true), 6, 1, DataType.FLOAT));
+        assertEquals(type.equals(SsmConfig.LTI), model.parameters().containsKey("backbone.layers.1.mixer.C"));
+        assertEquals(type.equals(SsmConfig.LTI), model.noDecayParameterNames().contains("backbone.layers.1.mixer.dt_bias"));
     }
 
-    @Test
-    void logitsAtAPositionDependOnlyOnTokensUpToIt() {
-        MambaSequenceModel model = new MambaSequenceModel(CONFIG, 6, 1, DataType.DOUBLE);
+    @ParameterizedTest
+    @ValueSource(strings = {SsmConfig.MAMBA, SsmConfig.LTI})
+    void logitsAtAPositionDependOnlyOnTokensUpToIt(String type) {
+        MambaSequenceModel model = new MambaSequenceModel(config(type), 6, 1, DataType.DOUBLE);
         ModelGraph graph = model.buildGraph(1, 7);
         long[] tokens = {1, 4, 2, 0, 5, 3, 1};
         INDArray before = logits(graph, tokens);
@@ -74,9 +84,10 @@ class MambaSequenceModelTest {
     }
 
     /** The answer loss on samediff-mamba's graph: backpropagated gradients against central differences. */
-    @Test
-    void answerLossGradientsMatchFiniteDifferences() {
-        MambaSequenceModel model = new MambaSequenceModel(CONFIG, 6, 2, DataType.DOUBLE);
+    @ParameterizedTest
+    @ValueSource(strings = {SsmConfig.MAMBA, SsmConfig.LTI})
+    void answerLossGradientsMatchFiniteDifferences(String type) {
+        MambaSequenceModel model = new MambaSequenceModel(config(type), 6, 2, DataType.DOUBLE);
         LossGraph graph = LossGraph.attach(model.buildGraph(2, 9), 6);
         TaskBatch batch = new SelectiveCopyingTask(6, 2).sample(2, 9, new SplitMix64(3));
         Map<String, INDArray> feeds = graph.feeds(batch);
@@ -112,9 +123,18 @@ class MambaSequenceModelTest {
         return sd.output(feeds, graph.loss().name()).get(graph.loss().name()).getDouble(0);
     }
 
-    @Test
-    void memoryEstimateIsLinearInTheLength() {
-        MambaSequenceModel model = new MambaSequenceModel(CONFIG, 6, 1, DataType.FLOAT);
+    @ParameterizedTest
+    @ValueSource(strings = {SsmConfig.MAMBA, SsmConfig.LTI})
+    void memoryEstimateIsLinearInTheLength(String type) {
+        MambaSequenceModel model = new MambaSequenceModel(config(type), 6, 1, DataType.FLOAT);
         assertEquals(2 * model.estimateForwardBytes(4, 1 << 14), model.estimateForwardBytes(4, 1 << 15));
+    }
+
+    @Test
+    void theLtiModelsBroadcastBAndCCountInItsMemoryEstimate() {
+        long selective = new MambaSequenceModel(CONFIG, 6, 1, DataType.FLOAT).estimateForwardBytes(4, 64);
+        long lti = new MambaSequenceModel(LTI, 6, 1, DataType.FLOAT).estimateForwardBytes(4, 64);
+        long broadcastBAndC = 2L * 4 * 64 * 16 * 4 * Float.BYTES;
+        assertTrue(lti - selective > LTI.nLayers() * broadcastBAndC, "B and C at every position of every layer: " + lti + " vs " + selective);
     }
 }

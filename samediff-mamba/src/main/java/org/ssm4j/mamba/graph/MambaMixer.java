@@ -2,6 +2,8 @@ package org.ssm4j.mamba.graph;
 
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.factory.Nd4j;
 import org.ssm4j.mamba.MambaConfig;
 import org.ssm4j.mamba.MambaParameters;
 import org.ssm4j.mamba.MixerKind;
@@ -27,40 +29,37 @@ import java.util.Map;
  * </pre>
  *
  * <p>The {@link MixerKind#TIME_INVARIANT} mixer (the paper's LTI ablation) is the same block
- * with Δ, B and C learned per channel instead of computed from u, run through the same
- * {@code selective_scan} op:
+ * with Δ = softplus(dt_bias), B and C learned per channel instead of computed from u, the
+ * same at every position: {@code h[c,n] ← exp(Δ[c]·A[c,n])·h[c,n] + Δ[c]·B[c,n]·u[c]},
+ * {@code y[c] = (Σ_n C[c,n]·h[c,n] + D[c]·u[c])·silu(z[c])}. It runs on the same
+ * {@code selective_scan} op, with every (channel, state) pair as a channel of its own that
+ * has one state:
  *
  * <pre>
- * delta    = 0                                      (B, L, d_inner); Δ = softplus(0 + dt_bias) in the scan
- * B, C     = 0 + B, 0 + C                           (d_inner, N) broadcast to (B, L, d_inner, N):
- *                                                   groups = d_inner, one group per channel
- * y        = selective_scan(u, delta, A = -exp(A_log), B, C, D, z, delta_bias = dt_bias, softplus)
+ * u'       = u[c] · B[c, n]                         (B, L, d_inner·N): B folded into the input
+ * delta    = 0,  delta_bias = dt_bias[c] for every n  (Δ = softplus(dt_bias) in the scan)
+ * h        = selective_scan(u', delta, A = -exp(A_log) as (d_inner·N, 1), B = C = 1 (B, L, 1),
+ *                           delta_bias, softplus)   (B, L, d_inner·N): the states themselves
+ * y        = (Σ_n C[c, n] · h[c, n] + D · u) · silu(z)
  * </pre>
  *
- * <p>The broadcasts are additions to zero tensors, whose backward pass sums the gradient over
- * batch and length back to (d_inner, N); the scan's own delta-bias gradient (summed over batch
- * and length) is dt_bias's. SameDiff 1.0.0-M2.1's {@code broadcast_to} has no backward pass.
- * The broadcast B and C hold B·L·d_inner·N values each (as does the zero tensor, and the
- * scan's B and C gradients in the backward pass), against B·L·N for the selective mixer's
- * shared B and C: in float, 16 MiB per tensor for 16 sequences of 256 at d_inner 64 and N 16,
- * but 2 GiB in the paper's Selective Copying setting (64 sequences of 4096, d_inner 128). A
- * scan that took B and C as (d_inner, N) would need none of it (nor would computing the LTI
- * model as a convolution with its kernel, as S4 does).
+ * <p>This is exact (the state is linear in B·u), and it is why the per-channel B and C need
+ * no grouped scan: handing the op B and C broadcast to (B, L, d_inner, N) with one group per
+ * channel computes the same, but the CPU kernel's vector blocks never span two groups, so
+ * with groups of one channel it ran 30 times slower than the selective scan (16 × 64 × 64 × 16:
+ * 156–190 ms against 5–6 ms per forward scan, on a loaded 2-core machine). Gradients reach
+ * B, C and dt_bias through SameDiff's broadcasting multiply and add, whose backward passes sum
+ * over the broadcast axes; SameDiff 1.0.0-M2.1's {@code broadcast_to} has no backward pass.
+ *
+ * <p>Memory: u', the zero Δ, h and C·h hold B·L·d_inner·N values each (the selective mixer's
+ * B and C hold B·L·N): in float 16 MiB per tensor for 16 sequences of 256 at d_inner 64 and
+ * N 16, but 2 GiB in the paper's Selective Copying setting (64 sequences of 4096, d_inner
+ * 128). Computing the LTI model as a convolution with its kernel (as S4 does), or a scan op
+ * that took B and C as (d_inner, N), would need none of it.
  */
 final class MambaMixer {
 
     private MambaMixer() {
-    }
-
-    /**
-     * What the scan takes besides u, A, D and z.
-     *
-     * @param delta     Δ before the bias, (B, L, d_inner)
-     * @param deltaBias added to Δ inside the scan before its softplus, (d_inner)
-     * @param b         (B, L, N) or (B, L, d_inner, N)
-     * @param c         shaped like b
-     */
-    private record ScanInputs(SDVariable delta, SDVariable deltaBias, SDVariable b, SDVariable c) {
     }
 
     /**
@@ -84,12 +83,9 @@ final class MambaMixer {
         SDVariable u = SsmOps.causalConv1d(sd, null, x, convWeight, convBias, null,
                 new CausalConv1dConfig(Layout.CHANNELS_LAST, true)).y();
 
-        ScanInputs scan = mixer == MixerKind.SELECTIVE
-                ? selective(sd, c, shapes, u, names, vars)
-                : timeInvariant(sd, c, shapes, names, vars);
-        SDVariable a = sd.math.neg(sd.math.exp(vars.get(names.aLog())));
-        SDVariable y = SsmOps.selectiveScan(sd, null, u, scan.delta(), a, scan.b(), scan.c(), vars.get(names.d()), z,
-                scan.deltaBias(), null, SelectiveScanConfig.defaults()).y();
+        SDVariable y = mixer == MixerKind.SELECTIVE
+                ? selective(sd, c, shapes, u, z, names, vars)
+                : timeInvariant(sd, c, shapes, u, z, names, vars);
 
         SDVariable out = sd.mmul(shapes.flat(y, di), vars.get(names.outProjWeight()), false, true, false);
         if (c.useBias()) {
@@ -98,8 +94,8 @@ final class MambaMixer {
         return out;
     }
 
-    /** Δ, B and C from u: x_proj, then dt_proj on Δ's low-rank part. */
-    private static ScanInputs selective(SameDiff sd, MambaConfig c, Shapes shapes, SDVariable u,
+    /** The selective SSM on u, gated by z: Δ, B and C from u by x_proj, then dt_proj on Δ's low-rank part. */
+    private static SDVariable selective(SameDiff sd, MambaConfig c, Shapes shapes, SDVariable u, SDVariable z,
                                         MambaParameters.Layer names, Map<String, SDVariable> vars) {
         int di = c.intermediateSize();
         int n = c.stateSize();
@@ -109,18 +105,29 @@ final class MambaMixer {
         SDVariable delta = shapes.sequence(sd.mmul(dt, vars.get(names.dtProjWeight()), false, true, false), di);
         SDVariable b = shapes.sequence(columns(sd, dbc, rank, rank + n), n);
         SDVariable cMatrix = shapes.sequence(columns(sd, dbc, rank + n, rank + 2 * n), n);
-        return new ScanInputs(delta, vars.get(names.dtProjBias()), b, cMatrix);
+        SDVariable a = sd.math.neg(sd.math.exp(vars.get(names.aLog())));
+        return SsmOps.selectiveScan(sd, null, u, delta, a, b, cMatrix, vars.get(names.d()), z,
+                vars.get(names.dtProjBias()), null, SelectiveScanConfig.defaults()).y();
     }
 
-    /** Δ, B and C as the per-channel parameters at every position, independent of the input. */
-    private static ScanInputs timeInvariant(SameDiff sd, MambaConfig c, Shapes shapes, MambaParameters.Layer names,
-                                            Map<String, SDVariable> vars) {
+    /** The time-invariant SSM on u, gated by z, as one scan over the (channel, state) pairs (see the class comment). */
+    private static SDVariable timeInvariant(SameDiff sd, MambaConfig c, Shapes shapes, SDVariable u, SDVariable z,
+                                            MambaParameters.Layer names, Map<String, SDVariable> vars) {
         int di = c.intermediateSize();
-        var type = vars.get(names.aLog()).dataType();
-        SDVariable delta = sd.fill(shapes.sequenceShape(di), type, 0);
-        SDVariable perPosition = sd.fill(shapes.sequenceShape(di, c.stateSize()), type, 0);
-        return new ScanInputs(delta, vars.get(names.dtBias()), perPosition.add(vars.get(names.b())),
-                perPosition.add(vars.get(names.c())));
+        int n = c.stateSize();
+        long pairs = (long) di * n;
+        DataType type = vars.get(names.aLog()).dataType();
+        SDVariable inputs = sd.reshape(sd.reshape(u, shapes.sequenceShape(di, 1)).mul(vars.get(names.b())),
+                shapes.sequenceShape(pairs));
+        SDVariable delta = sd.fill(shapes.sequenceShape(pairs), type, 0);
+        SDVariable deltaBias = sd.reshape(sd.reshape(vars.get(names.dtBias()), di, 1)
+                .add(sd.constant(Nd4j.zeros(type, di, n))), pairs);
+        SDVariable a = sd.reshape(sd.math.neg(sd.math.exp(vars.get(names.aLog()))), pairs, 1);
+        SDVariable ones = sd.fill(shapes.sequenceShape(1), type, 1);
+        SDVariable states = SsmOps.selectiveScan(sd, null, inputs, delta, a, ones, ones, null, null, deltaBias, null,
+                SelectiveScanConfig.defaults()).y();
+        SDVariable readout = sd.sum(sd.reshape(states, shapes.sequenceShape(di, n)).mul(vars.get(names.c())), 3);
+        return readout.add(u.mul(vars.get(names.d()))).mul(z.mul(sd.nn.sigmoid(z)));
     }
 
     /** Columns {@code [from, to)} of a (rows, width) variable, all rows (SameDiff's split_v has no gradient). */
