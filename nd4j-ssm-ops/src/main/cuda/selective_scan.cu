@@ -887,17 +887,28 @@ __device__ __forceinline__ void scan_backward(const ScanParams& p, BwdSmem<K>& s
             const int t = (i / (K::NS / 4)) % K::TS;
             const int n = (i % (K::NS / 4)) * 4;
             if (t0 + t < tend && n < p.state) {
-                float4 sum = make_float4(0.f, 0.f, 0.f, 0.f);
-                for (int c = 0; c < nvalid; ++c) {
+                // Two interleaved partial sums halve the dependent chain; a full tile is unrolled.
+                float4 sum[2] = {make_float4(0.f, 0.f, 0.f, 0.f), make_float4(0.f, 0.f, 0.f, 0.f)};
+                auto add = [&](int c, float4& acc) {
                     const float w = isC ? s.pre[t][c].z : s.pre[t][c].y;
                     const float4 v = *reinterpret_cast<const float4*>(isC ? &s.hp[t + 1][c][n] : &s.g[t][c][n]);
-                    sum.x = fmaf(w, v.x, sum.x);
-                    sum.y = fmaf(w, v.y, sum.y);
-                    sum.z = fmaf(w, v.z, sum.z);
-                    sum.w = fmaf(w, v.w, sum.w);
+                    acc.x = fmaf(w, v.x, acc.x);
+                    acc.y = fmaf(w, v.y, acc.y);
+                    acc.z = fmaf(w, v.z, acc.z);
+                    acc.w = fmaf(w, v.w, acc.w);
+                };
+                if (nvalid == K::DT) {
+#pragma unroll
+                    for (int c = 0; c < K::DT; ++c) add(c, sum[c & 1]);
+                } else {
+                    for (int c = 0; c < nvalid; ++c) add(c, sum[0]);
                 }
+                sum[0].x += sum[1].x;
+                sum[0].y += sum[1].y;
+                sum[0].z += sum[1].z;
+                sum[0].w += sum[1].w;
                 float* dst = (isC ? p.dC : p.dB) + ((static_cast<size_t>(at.b) * p.length + t0 + t) * p.groups + at.g) * p.state;
-                const float part4[4] = {sum.x, sum.y, sum.z, sum.w};
+                const float part4[4] = {sum[0].x, sum[0].y, sum[0].z, sum[0].w};
 #pragma unroll
                 for (int e = 0; e < 4; ++e) {
                     if (n + e < p.state) atomicAdd(dst + n + e, part4[e]);

@@ -34,8 +34,9 @@ import java.util.function.Consumer;
  *   <li>generation speed after a short and after a long prompt: the median time between
  *       consecutive generated tokens (a step, greedy choice and listener call), so the
  *       second shows whether a token's cost grows with the context;</li>
- *   <li>the process's peak resident memory (the JVM with ND4J, the weights, the recurrent
- *       states, the prefill's activations).</li>
+ *   <li>the peak resident memory all that takes: the weights, the recurrent states, the
+ *       prefill's activations and the heap's growth, above the process's size before
+ *       ({@link MemoryProbe}).</li>
  * </ul>
  * The machine's load average is recorded with the figures: on a shared machine they vary.
  */
@@ -81,7 +82,8 @@ public final class GenerationBenchmark {
      * @param prefillTokensPerSecond     best prefill speed over the repeats
      * @param shortContextMsPerToken     median ms per generated token after the short prompt
      * @param longContextMsPerToken      the same after the long prompt
-     * @param peakResidentBytes          the process's peak resident memory (VmHWM), or -1 if unknown
+     * @param peakResidentBytes          the peak of the process's resident memory above its size
+     *                                   before the weights were built ({@link MemoryProbe})
      * @param weightBytes                bytes of the model's float32 weights
      * @param loadBefore                 the load average (1 minute) when the run started
      * @param loadAfter                  the load average (1 minute) when it ended
@@ -121,7 +123,7 @@ public final class GenerationBenchmark {
             o.put("long_context_tokens_per_second", round(longContextTokensPerSecond()));
             o.put("long_over_short", round(contextRatio()));
             o.put("generated_tokens_per_run", settings.tokens());
-            o.put("peak_resident_mib", peakResidentBytes < 0 ? -1 : round(peakResidentBytes / 1048576.0));
+            o.put("peak_resident_mib", round(peakResidentBytes / 1048576.0));
             o.put("weight_mib", round(weightBytes / 1048576.0));
             o.put("load_average_before", loadBefore);
             o.put("load_average_after", loadAfter);
@@ -145,6 +147,15 @@ public final class GenerationBenchmark {
     /** Runs the measurements, reporting progress lines to {@code progress}. */
     public static Result run(Settings settings, Consumer<String> progress) {
         double loadBefore = loadAverage();
+        Result[] result = new Result[1];
+        MemoryProbe.Usage memory = MemoryProbe.measure(() -> result[0] = measure(settings, progress, loadBefore));
+        Result r = result[0];
+        return new Result(r.settings(), r.prefillTokensPerSecond(), r.shortContextMsPerToken(),
+                r.longContextMsPerToken(), memory.residentPeakBytes(), r.weightBytes(), loadBefore, r.loadAfter());
+    }
+
+    /** Builds the model and takes every timing; the memory figure is filled in by {@link #run}. */
+    private static Result measure(Settings settings, Consumer<String> progress, double loadBefore) {
         MambaConfig config = mamba130m(settings.layers());
         progress.accept("building random weights: " + settings.layers() + " layers, d_model " + config.hiddenSize()
                 + ", vocabulary " + config.paddedVocabSize());
@@ -173,8 +184,7 @@ public final class GenerationBenchmark {
             progress.accept(String.format("after %d prompt tokens: %.2f ms/token", settings.shortPrompt(), shortMs));
             double longMs = median(stepTimes(generator, prompt(random, settings.longPrompt(), config), settings.tokens()));
             progress.accept(String.format("after %d prompt tokens: %.2f ms/token", settings.longPrompt(), longMs));
-            return new Result(settings, bestPrefill, shortMs, longMs, peakResidentBytes(), weightBytes, loadBefore,
-                    loadAverage());
+            return new Result(settings, bestPrefill, shortMs, longMs, 0, weightBytes, loadBefore, loadAverage());
         }
     }
 
@@ -213,24 +223,6 @@ public final class GenerationBenchmark {
         Arrays.sort(sorted);
         int n = sorted.length;
         return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
-    }
-
-    /** VmHWM from /proc/self/status, in bytes; -1 where there is no such file. */
-    static long peakResidentBytes() {
-        Path status = Path.of("/proc/self/status");
-        if (!Files.isReadable(status)) {
-            return -1;
-        }
-        try {
-            for (String line : Files.readAllLines(status)) {
-                if (line.startsWith("VmHWM:")) {
-                    return Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
-                }
-            }
-            return -1;
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read " + status, e);
-        }
     }
 
     /** The one-minute load average, or -1 where /proc/loadavg does not exist. */

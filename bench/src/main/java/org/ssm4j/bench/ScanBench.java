@@ -27,6 +27,9 @@ import java.util.Arrays;
  */
 public final class ScanBench {
 
+    private static final com.sun.management.OperatingSystemMXBean PROCESS =
+            (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
+
     /** What to run. */
     public record Options(ScanShape shape, int repetitions, int warmup, boolean stock, long stockLimitBytes) {
 
@@ -74,18 +77,26 @@ public final class ScanBench {
         }
         double[] fwd = new double[options.repetitions()];
         double[] bwd = new double[options.repetitions()];
+        double[] fwdCpu = new double[options.repetitions()];
+        double[] bwdCpu = new double[options.repetitions()];
         for (int i = 0; i < options.repetitions(); i++) {
+            long cpuStart = PROCESS.getProcessCpuTime();
             long start = System.nanoTime();
             SelectiveScan op = forwardOp(problem);
             INDArray[] outputs = Nd4j.exec(op);
             long middle = System.nanoTime();
+            long cpuMiddle = PROCESS.getProcessCpuTime();
             Nd4j.exec(new SelectiveScanBp(op, outputs[2], problem.dy(), problem.dLastState()));
             long end = System.nanoTime();
+            long cpuEnd = PROCESS.getProcessCpuTime();
             fwd[i] = (middle - start) / (double) shape.elements();
             bwd[i] = (end - middle) / (double) shape.elements();
+            fwdCpu[i] = (cpuMiddle - cpuStart) / (double) shape.elements();
+            bwdCpu[i] = (cpuEnd - cpuMiddle) / (double) shape.elements();
         }
         return new ScanBenchResult(shape, Runtime.getRuntime().availableProcessors(), options.repetitions(),
-                median(fwd), min(fwd), median(bwd), min(bwd), nativeBytes[0] + usage.heapAllocatedBytes(),
+                median(fwd), min(fwd), median(bwd), min(bwd), mean(fwdCpu), mean(bwdCpu),
+                nativeBytes[0] + usage.heapAllocatedBytes(),
                 nativeBytes[0], usage.heapAllocatedBytes(), stock, skipped,
                 ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
     }
@@ -138,6 +149,11 @@ public final class ScanBench {
         Arrays.sort(sorted);
         int n = sorted.length;
         return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
+    }
+
+    /** The mean: for CPU times, which the OS counts in ticks of several milliseconds. */
+    static double mean(double[] values) {
+        return Arrays.stream(values).average().orElseThrow();
     }
 
     static double min(double[] values) {

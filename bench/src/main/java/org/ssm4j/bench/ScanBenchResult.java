@@ -11,6 +11,9 @@ import java.util.Map;
  * What {@link ScanBench} measured. Times are per (channel, state, token) element, the median
  * and the minimum over the repetitions.
  *
+ * @param fwdCpuNsPerElement CPU time of the whole process (all threads) per element, the mean over the
+ *                           repetitions (the OS counts it in ticks of several ms); on a busy machine
+ *                           it moves less than the wall-clock time
  * @param peakBytes          extra memory of one forward + backward: {@code nativeBytes + heapBytes}
  * @param nativeBytes        every ND4J array the two ops allocate (y, last state, checkpoints, the
  *                           gradients; all alive at the end)
@@ -21,6 +24,7 @@ import java.util.Map;
 public record ScanBenchResult(ScanShape shape, int threads, int repetitions,
                               double fwdNsPerElement, double fwdNsPerElementMin,
                               double bwdNsPerElement, double bwdNsPerElementMin,
+                              double fwdCpuNsPerElement, double bwdCpuNsPerElement,
                               long peakBytes, long nativeBytes, long heapBytes,
                               @Nullable Stock stock, @Nullable String stockSkipped, double loadAverage) {
 
@@ -40,6 +44,8 @@ public record ScanBenchResult(ScanShape shape, int threads, int repetitions,
         json.put("peak_bytes", peakBytes);
         json.put("fwd_ns_per_element_min", fwdNsPerElementMin);
         json.put("bwd_ns_per_element_min", bwdNsPerElementMin);
+        json.put("fwd_cpu_ns_per_element", fwdCpuNsPerElement);
+        json.put("bwd_cpu_ns_per_element", bwdCpuNsPerElement);
         json.put("native_bytes", nativeBytes);
         json.put("heap_bytes", heapBytes);
         json.put("batch", shape.batch());
@@ -72,9 +78,10 @@ public record ScanBenchResult(ScanShape shape, int threads, int repetitions,
         StringBuilder text = new StringBuilder();
         text.append(String.format("selective scan, %s, FLOAT, %d threads, %d repetitions (load average %.2f)%n",
                 shape, threads, repetitions, loadAverage));
-        text.append(String.format("  forward : %.3f ns/element (min %.3f)%n", fwdNsPerElement, fwdNsPerElementMin));
-        text.append(String.format("  backward: %.3f ns/element (min %.3f), recomputation included%n",
-                bwdNsPerElement, bwdNsPerElementMin));
+        text.append(String.format("  forward : %.3f ns/element (min %.3f; CPU time of all threads %.3f)%n",
+                fwdNsPerElement, fwdNsPerElementMin, fwdCpuNsPerElement));
+        text.append(String.format("  backward: %.3f ns/element (min %.3f; CPU time of all threads %.3f), "
+                + "recomputation included%n", bwdNsPerElement, bwdNsPerElementMin, bwdCpuNsPerElement));
         text.append(String.format("  peak extra memory: %s (ND4J arrays %s + Java heap allocated %s)%n",
                 mib(peakBytes), mib(nativeBytes), mib(heapBytes)));
         if (stock != null) {

@@ -42,12 +42,13 @@ class ScanBenchTest {
         assertEquals(outputs, json.get("native_bytes").asLong(), "bytes of the arrays the ops allocate");
         assertTrue(json.get("peak_bytes").asLong() >= outputs);
         assertTrue(json.get("heap_bytes").asLong() > 0);
+        assertTrue(json.get("fwd_cpu_ns_per_element").asDouble() > 0);
         assertTrue(result.toText().contains("forward : "));
     }
 
     @Test
     void stockFiguresAndRatios() throws Exception {
-        ScanBenchResult result = new ScanBenchResult(TINY, 2, 5, 1.0, 0.9, 2.0, 1.8, 500, 300, 200,
+        ScanBenchResult result = new ScanBenchResult(TINY, 2, 5, 1.0, 0.9, 2.0, 1.8, 1.9, 3.8, 500, 300, 200,
                 new ScanBenchResult.Stock(30.0, 80.0, 5000, 3), null, 1.5);
         JsonNode json = new ObjectMapper().readTree(result.toJson());
         assertEquals(30.0, json.get("stock_fwd_speed_ratio").asDouble());

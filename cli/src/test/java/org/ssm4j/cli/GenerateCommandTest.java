@@ -4,13 +4,17 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.ssm4j.mamba.MambaConfig;
 import org.ssm4j.mamba.MambaLM;
 import org.ssm4j.mamba.tokenizer.ByteTokenizer;
+import org.ssm4j.mamba.tokenizer.HfTokenizer;
 import org.ssm4j.safetensors.SafetensorsFile;
 import picocli.CommandLine;
 
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.stream.Collectors;
@@ -93,6 +97,31 @@ class GenerateCommandTest {
         assertArrayEquals(a, b);
         assertArrayEquals(ByteTokenizer.INSTANCE.encode("Hello"), Arrays.copyOf(a, 5));
         assertEquals(5 + 12, a.length);
+    }
+
+    @Test
+    void aCheckpointWithTheGptNeoxTokenizerTakesAndGivesText(@TempDir Path dir) throws Exception {
+        // A small random model with the Mamba checkpoints' vocabulary and tokenizer.
+        MambaConfig config = MambaConfig.builder().vocabSize(50280).hiddenSize(16).numHiddenLayers(1).build();
+        MambaLM.initialize(config, DataType.FLOAT, 5).exportHuggingFace(dir);
+        Path tokenizerJson = SharedData.dataset("tokenizers/gpt-neox-20b/tokenizer.json");
+        Files.copy(tokenizerJson, dir.resolve("tokenizer.json"));
+        String prompt = "The quick brown fox";
+        Run r = run("generate", "--model", dir.toString(), "--prompt", prompt, "--max-new-tokens", "6",
+                "--ignore-eos", "--json");
+        assertEquals(0, r.exitCode(), r.err());
+        JsonNode json = new ObjectMapper().readTree(r.out());
+        int[] ids = ints(json.get("ids"));
+        try (HfTokenizer tokenizer = HfTokenizer.load(tokenizerJson)) {
+            int[] promptIds = tokenizer.encode(prompt);
+            assertArrayEquals(promptIds, Arrays.copyOf(ids, promptIds.length));
+            assertEquals(promptIds.length + 6, ids.length);
+            assertEquals(tokenizer.decode(ids), json.get("text").asText());
+            assertTrue(json.get("text").asText().startsWith(prompt));
+        }
+        Run streamed = run("generate", "--model", dir.toString(), "--prompt", prompt, "--max-new-tokens", "6",
+                "--ignore-eos");
+        assertEquals(json.get("text").asText() + System.lineSeparator(), streamed.out());
     }
 
     @Test

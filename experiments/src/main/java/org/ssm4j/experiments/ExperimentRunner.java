@@ -1,5 +1,6 @@
 package org.ssm4j.experiments;
 
+import org.jspecify.annotations.Nullable;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.nd4j.linalg.factory.Nd4j;
 import org.slf4j.Logger;
@@ -46,7 +47,7 @@ public final class ExperimentRunner {
      *                                  differs from the checkpoint's
      */
     public static RunSummary run(ExperimentConfig config, Path outDir, boolean resume, List<TrainingListener> listeners) {
-        config.singleModel();
+        config.singleModel(); // refuses a config of several models before the directory is touched
         Checkpoint checkpoint = existingCheckpoint(config, outDir, resume);
         long seed = config.train().seed();
         Nd4jThreads.set(config.train().threads());
@@ -83,7 +84,7 @@ public final class ExperimentRunner {
         return summary;
     }
 
-    private static Checkpoint existingCheckpoint(ExperimentConfig config, Path outDir, boolean resume) {
+    private static @Nullable Checkpoint existingCheckpoint(ExperimentConfig config, Path outDir, boolean resume) {
         Path file = Trainer.checkpointFile(outDir);
         if (!Files.exists(file)) {
             if (resume) {

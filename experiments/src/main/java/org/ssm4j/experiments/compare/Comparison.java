@@ -1,5 +1,6 @@
 package org.ssm4j.experiments.compare;
 
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.ssm4j.experiments.RunMain;
@@ -39,7 +40,7 @@ public final class Comparison {
      * @param summary its results, or null if the run failed
      * @param failure why it failed, or null
      */
-    public record Outcome(ModelConfig model, Path runDir, RunSummary summary, String failure) {
+    public record Outcome(ModelConfig model, Path runDir, @Nullable RunSummary summary, @Nullable String failure) {
     }
 
     private Comparison() {

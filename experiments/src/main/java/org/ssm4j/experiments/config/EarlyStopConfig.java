@@ -3,7 +3,6 @@ package org.ssm4j.experiments.config;
 import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonProperty;
 
-import static org.ssm4j.experiments.config.ConfigChecks.inRange;
 import static org.ssm4j.experiments.config.ConfigChecks.nonNegative;
 import static org.ssm4j.experiments.config.ConfigChecks.orDefault;
 
@@ -25,7 +24,9 @@ public record EarlyStopConfig(int patience, double minDelta, double targetAccura
     public EarlyStopConfig {
         nonNegative("train.early_stop.patience", patience);
         nonNegative("train.early_stop.min_delta", minDelta);
-        inRange("train.early_stop.target_accuracy", targetAccuracy, 0, 1.0000001);
+        if (!(targetAccuracy >= 0 && targetAccuracy <= 1)) {
+            throw new IllegalArgumentException("train.early_stop.target_accuracy must be in [0, 1], got " + targetAccuracy);
+        }
     }
 
     @JsonCreator

@@ -1,5 +1,6 @@
 package org.ssm4j.experiments.eval;
 
+import org.jspecify.annotations.Nullable;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -16,7 +17,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
  *                        (NaN if skipped)
  * @param skipped         why the length was not evaluated, or null if it was
  */
-public record EvalResult(int length, int samples, double loss, double accuracy, double tokensPerSecond, String skipped) {
+public record EvalResult(int length, int samples, double loss, double accuracy, double tokensPerSecond, @Nullable String skipped) {
 
     /** A length that was not evaluated, with the reason. */
     public static EvalResult skipped(int length, int samples, String reason) {

@@ -17,8 +17,8 @@ import java.time.Duration;
 import java.util.Locale;
 
 /**
- * Shows training on the terminal: a progress bar (me.tongfei:progressbar) with step, loss,
- * tokens per second and ETA, redrawn in place on standard error; evaluations and checkpoints
+ * Shows training on the terminal: a progress bar (me.tongfei:progressbar) with step, elapsed
+ * time and ETA, loss and tokens per second, redrawn in place on standard error; evaluations and checkpoints
  * as log lines. Without a terminal (output redirected) the bar becomes a log line every
  * 30 seconds instead.
  */
@@ -46,8 +46,6 @@ public final class ConsoleProgress implements TrainingListener, AutoCloseable {
                 .setStyle(terminal ? ProgressBarStyle.COLORFUL_UNICODE_BLOCK : ProgressBarStyle.ASCII)
                 .setUpdateIntervalMillis(terminal ? 250 : 30_000)
                 .setConsumer(terminal ? new ConsoleProgressBarConsumer(System.err) : new DelegatingProgressBarConsumer(LOG::info))
-                .setUnit(" steps", 1)
-                .showSpeed()
                 .build();
     }
 
@@ -57,12 +55,13 @@ public final class ConsoleProgress implements TrainingListener, AutoCloseable {
                 : (1 - RATE_SMOOTHING) * smoothedTokensPerSecond + RATE_SMOOTHING * m.tokensPerSecond();
         if (bar != null) {
             bar.stepTo(m.step());
-            bar.setExtraMessage(String.format(Locale.ROOT, " | loss %.4f | %s tok/s", m.loss(), Formats.count(smoothedTokensPerSecond)));
+            bar.setExtraMessage(String.format(Locale.ROOT, "loss %.4f, %s tok/s", m.loss(), Formats.count(smoothedTokensPerSecond)));
         }
     }
 
     @Override
     public void onEvaluation(int step, EvalResult r) {
+        clearBarLine();
         LOG.info("step {}: evaluation at length {}: accuracy {}, loss {}", step, r.length(), Formats.accuracy(r.accuracy()),
                 Formats.loss(r.loss()));
     }
@@ -81,6 +80,14 @@ public final class ConsoleProgress implements TrainingListener, AutoCloseable {
         } else {
             LOG.info("length {}: accuracy {}, loss {}, {} tokens/s", r.length(), Formats.accuracy(r.accuracy()),
                     Formats.loss(r.loss()), Formats.count(r.tokensPerSecond()));
+        }
+    }
+
+    /** On a terminal, erases the bar's line so that a log line starts on a clean line; the bar redraws below it. */
+    private void clearBarLine() {
+        if (terminal && bar != null) {
+            System.err.print("\r\033[K");
+            System.err.flush();
         }
     }
 

@@ -1,5 +1,6 @@
 package org.ssm4j.experiments.report;
 
+import org.jspecify.annotations.Nullable;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.nd4j.linalg.factory.Nd4j;
@@ -36,7 +37,7 @@ public final class RunInfo {
      *
      * @param resumedFromStep the checkpoint step this process resumed from, or null for a fresh run
      */
-    public static void write(Path runDir, ExperimentConfig config, SequenceModel model, Integer resumedFromStep) {
+    public static void write(Path runDir, ExperimentConfig config, SequenceModel model, @Nullable Integer resumedFromStep) {
         ObjectNode root = ConfigLoader.json().createObjectNode();
         root.put("name", config.name());
         root.put("started_at", Instant.now().toString());

@@ -1,5 +1,6 @@
 package org.ssm4j.experiments.report;
 
+import org.jspecify.annotations.Nullable;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -33,7 +34,7 @@ import java.util.List;
  * @param evaluations          the final evaluation, one per length
  */
 public record RunSummary(String experiment, String model, String modelType, long parameterCount, int steps,
-                         String stopReason, double trainSeconds, long trainTokens, double finalTrainLoss,
+                         @Nullable String stopReason, double trainSeconds, long trainTokens, double finalTrainLoss,
                          long peakResidentBytes, List<EvalResult> evaluations) {
 
     /** File name in a run directory. */

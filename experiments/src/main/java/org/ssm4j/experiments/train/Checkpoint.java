@@ -1,5 +1,6 @@
 package org.ssm4j.experiments.train;
 
+import org.jspecify.annotations.Nullable;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -42,7 +43,7 @@ import java.util.Map;
  * @param trainSeconds  wall-clock seconds spent in training steps so far
  * @param tokens        tokens trained on so far
  */
-public record Checkpoint(ExperimentConfig config, int step, boolean finished, String stopReason,
+public record Checkpoint(ExperimentConfig config, int step, boolean finished, @Nullable String stopReason,
                          Map<String, INDArray> parameters, Map<String, INDArray> firstMoments,
                          Map<String, INDArray> secondMoments, TaskStream.State stream,
                          EarlyStopping.State earlyStopping, double trainSeconds, long tokens) {

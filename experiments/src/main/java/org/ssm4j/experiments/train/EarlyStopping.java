@@ -1,5 +1,6 @@
 package org.ssm4j.experiments.train;
 
+import org.jspecify.annotations.Nullable;
 import org.ssm4j.experiments.config.EarlyStopConfig;
 import org.ssm4j.experiments.eval.EvalResult;
 
@@ -20,7 +21,7 @@ public final class EarlyStopping {
 
     private final EarlyStopConfig config;
     private State state = State.INITIAL;
-    private String reason;
+    private @Nullable String reason;
 
     public EarlyStopping(EarlyStopConfig config) {
         this.config = config;
@@ -57,7 +58,7 @@ public final class EarlyStopping {
     }
 
     /** Why {@link #shouldStop} last answered true, or null. */
-    public String reason() {
+    public @Nullable String reason() {
         return reason;
     }
 }

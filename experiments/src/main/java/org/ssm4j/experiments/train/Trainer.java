@@ -1,5 +1,6 @@
 package org.ssm4j.experiments.train;
 
+import org.jspecify.annotations.Nullable;
 import org.nd4j.autodiff.samediff.api.OutAndGrad;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.slf4j.Logger;
@@ -72,7 +73,7 @@ public final class Trainer {
      * @param metrics where steps and evaluations are logged (for a resumed run, opened with
      *                {@link MetricsLog#resumeAfter}); left open
      */
-    public TrainingResult train(Checkpoint resumeFrom, MetricsLog metrics) {
+    public TrainingResult train(@Nullable Checkpoint resumeFrom, MetricsLog metrics) {
         TrainConfig train = config.train();
         SyntheticTask task = config.task().create();
         int length = config.task().length();
@@ -111,7 +112,7 @@ public final class Trainer {
         long tokensPerStep = (long) train.sequencesPerStep() * length;
         listeners.forEach(l -> l.onStart(resumeFrom == null ? 0 : resumeFrom.step(), train.steps(), tokensPerStep));
 
-        String stopReason = null;
+        @Nullable String stopReason = null;
         while (step < train.steps() && stopReason == null) {
             long start = System.nanoTime();
             double loss = accumulateGradients(graph, stream, names, gradients, train.accumulate());

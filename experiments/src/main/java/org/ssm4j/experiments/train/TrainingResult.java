@@ -1,5 +1,7 @@
 package org.ssm4j.experiments.train;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * How training went.
  *
@@ -8,7 +10,7 @@ package org.ssm4j.experiments.train;
  * @param trainSeconds wall-clock seconds spent in training steps (over all resumed parts)
  * @param tokens       tokens trained on
  */
-public record TrainingResult(int steps, String stopReason, double trainSeconds, long tokens) {
+public record TrainingResult(int steps, @Nullable String stopReason, double trainSeconds, long tokens) {
 
     /** Training throughput: tokens per second of training-step time. */
     public double tokensPerSecond() {

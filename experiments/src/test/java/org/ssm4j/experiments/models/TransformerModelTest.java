@@ -1,26 +1,18 @@
 package org.ssm4j.experiments.models;
 
 import org.junit.jupiter.api.Test;
-import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
 import org.ssm4j.experiments.config.TransformerConfig;
-import org.ssm4j.experiments.eval.LossGraph;
 import org.ssm4j.experiments.tasks.InductionHeadsTask;
 import org.ssm4j.experiments.tasks.SplitMix64;
 import org.ssm4j.experiments.tasks.TaskBatch;
 
-import java.io.OutputStream;
-import java.io.PrintStream;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.nd4j.linalg.indexing.NDArrayIndex.point;
 
 class TransformerModelTest {
 
@@ -54,70 +46,17 @@ class TransformerModelTest {
 
     @Test
     void logitsAtAPositionDependOnlyOnTokensUpToIt() {
-        TransformerModel model = new TransformerModel(config(true), 6, 1, DataType.DOUBLE);
-        ModelGraph graph = model.buildGraph(1, 7);
-        int[] tokens = {1, 4, 2, 0, 5, 3, 1};
-        INDArray before = logits(graph, tokens);
-        tokens[4] = 2;
-        INDArray after = logits(graph, tokens);
-        for (int t = 0; t < 7; t++) {
-            double difference = before.get(point(0), point(t))
-                    .sub(after.get(point(0), point(t)))
-                    .norm2Number().doubleValue();
-            if (t < 4) {
-                assertEquals(0.0, difference, 0.0, "position " + t + " must not see position 4");
-            } else {
-                assertTrue(difference > 1e-6, "position " + t + " sees position 4");
-            }
-        }
-    }
-
-    private static INDArray logits(ModelGraph graph, int[] tokens) {
-        INDArray ids = Nd4j.createFromArray(tokens).reshape(1, tokens.length);
-        return graph.sameDiff().output(Map.of(graph.inputName(), ids), graph.logits().name()).get(graph.logits().name());
+        ModelChecks.assertCausal(new TransformerModel(config(true), 6, 1, DataType.DOUBLE), new long[]{1, 4, 2, 0, 5, 3, 1}, 4, 2);
     }
 
     /** Backpropagated gradients against central differences of the loss, in double precision. */
     @Test
     void gradientsMatchFiniteDifferences() {
+        TaskBatch batch = new InductionHeadsTask(5).sample(2, 6, new SplitMix64(8));
         for (boolean tied : new boolean[]{true, false}) {
-            TransformerModel model = new TransformerModel(config(tied), 5, 2, DataType.DOUBLE);
-            LossGraph graph = LossGraph.attach(model.buildGraph(2, 6), 5);
-            TaskBatch batch = new InductionHeadsTask(5).sample(2, 6, new SplitMix64(8));
-            Map<String, INDArray> feeds = graph.feeds(batch);
-            SameDiff sd = graph.model().sameDiff();
-            List<String> names = new ArrayList<>(model.parameters().keySet());
-            PrintStream out = System.out;
-            System.setOut(new PrintStream(OutputStream.nullOutputStream()));
-            Map<String, INDArray> gradients;
-            try {
-                gradients = sd.calculateGradients(feeds, names);
-            } finally {
-                System.setOut(out);
-            }
-            SplitMix64 pick = new SplitMix64(1);
-            for (String name : names) {
-                INDArray p = model.parameters().get(name);
-                for (int k = 0; k < 3; k++) {
-                    long i = pick.nextInt((int) p.length());
-                    double original = p.getDouble(i);
-                    double h = 1e-5;
-                    p.putScalar(i, original + h);
-                    double plus = loss(sd, graph, feeds);
-                    p.putScalar(i, original - h);
-                    double minus = loss(sd, graph, feeds);
-                    p.putScalar(i, original);
-                    double numeric = (plus - minus) / (2 * h);
-                    double analytic = gradients.get(name).getDouble(i);
-                    assertEquals(numeric, analytic, 1e-7 + 1e-5 * Math.abs(numeric),
-                            (tied ? "tied" : "untied") + " " + name + "[" + i + "]");
-                }
-            }
+            ModelChecks.assertGradientsMatchFiniteDifferences(new TransformerModel(config(tied), 5, 2, DataType.DOUBLE), 2, 6, batch,
+                    3, 1e-5, tied ? "tied" : "untied");
         }
-    }
-
-    private static double loss(SameDiff sd, LossGraph graph, Map<String, INDArray> feeds) {
-        return sd.output(feeds, graph.loss().name()).get(graph.loss().name()).getDouble(0);
     }
 
     @Test

@@ -3,6 +3,9 @@ package org.ssm4j.ops.scan;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.ssm4j.kernels.ElementType;
+import org.ssm4j.kernels.SelectiveScanKernel;
+import org.ssm4j.kernels.cpu.CpuScanKernels;
+import org.ssm4j.kernels.cuda.CudaScanKernels;
 import org.ssm4j.kernels.ScanSpec;
 import org.ssm4j.ops.Layout;
 
@@ -205,5 +208,14 @@ final class ScanInputs {
 
     static ElementType elementType(DataType type) {
         return type == DataType.FLOAT ? ElementType.FLOAT32 : ElementType.FLOAT64;
+    }
+
+    /**
+     * The kernel that runs the op on arrays of {@code type}: the CPU kernel unless the system
+     * property {@value CudaScanKernels#DEVICE_PROPERTY} asks for CUDA.
+     */
+    static SelectiveScanKernel kernel(DataType type) {
+        ElementType elementType = elementType(type);
+        return CudaScanKernels.select(elementType, CpuScanKernels.forType(elementType));
     }
 }

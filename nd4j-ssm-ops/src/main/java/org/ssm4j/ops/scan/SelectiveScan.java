@@ -8,7 +8,6 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.shape.LongShapeDescriptor;
 import org.ssm4j.kernels.ScanForward;
 import org.ssm4j.kernels.ScanSpec;
-import org.ssm4j.kernels.cpu.CpuScanKernels;
 import org.ssm4j.ops.runtime.DenseArrays;
 import org.ssm4j.ops.runtime.JavaCustomOp;
 
@@ -116,7 +115,7 @@ public final class SelectiveScan extends JavaCustomOp {
         DenseArrays.Output y = DenseArrays.output(ScanInputs.sequenceChannelsLast(options, outputs[0]));
         DenseArrays.Output lastState = DenseArrays.output(outputs[1]);
         DenseArrays.Output checkpoints = DenseArrays.output(outputs[2]);
-        CpuScanKernels.forType(ScanInputs.elementType(type)).forward(spec, new ScanForward(ScanInputs.elementType(type),
+        ScanInputs.kernel(type).forward(spec, new ScanForward(ScanInputs.elementType(type),
                 segment(in.u()), segment(in.delta()), segment(in.a()), segment(in.b()), segment(in.c()),
                 segment(in.d()), segment(in.z()), segment(in.deltaBias()), segment(in.initialState()),
                 y.segment(), lastState.segment(), checkpoints.segment()));

@@ -7,7 +7,6 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.shape.LongShapeDescriptor;
 import org.ssm4j.kernels.ScanBackward;
 import org.ssm4j.kernels.ScanSpec;
-import org.ssm4j.kernels.cpu.CpuScanKernels;
 import org.ssm4j.ops.runtime.DenseArrays;
 import org.ssm4j.ops.runtime.JavaCustomOp;
 
@@ -148,7 +147,7 @@ public final class SelectiveScanBp extends JavaCustomOp {
                 ? add(gradients, DenseArrays.output(ScanInputs.sequenceChannelsLast(options, outputs[out++]))) : null;
         DenseArrays.Output dBias = options.hasDeltaBias() ? add(gradients, DenseArrays.output(outputs[out++])) : null;
         DenseArrays.Output dH0 = options.hasInitialState() ? add(gradients, DenseArrays.output(outputs[out])) : null;
-        CpuScanKernels.forType(ScanInputs.elementType(type)).backward(spec, new ScanBackward(ScanInputs.elementType(type),
+        ScanInputs.kernel(type).backward(spec, new ScanBackward(ScanInputs.elementType(type),
                 segment(in.u()), segment(in.delta()), segment(in.a()), segment(in.b()), segment(in.c()),
                 segment(in.d()), segment(in.z()), segment(in.deltaBias()), segment(in.initialState()),
                 segment(checkpoints), segment(dy), segment(dLastState),

@@ -13,6 +13,8 @@ import org.ssm4j.kernels.ElementType;
 import org.ssm4j.kernels.ScanBackward;
 import org.ssm4j.kernels.ScanForward;
 import org.ssm4j.kernels.ScanSpec;
+import org.ssm4j.kernels.SelectiveScanKernel;
+import org.ssm4j.kernels.cpu.CpuScanKernels;
 
 import static java.lang.foreign.ValueLayout.JAVA_FLOAT;
 import static java.lang.foreign.ValueLayout.JAVA_SHORT;
@@ -23,8 +25,8 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * Runs the CUDA scan through the launcher on a GPU and checks y, the last state, the
- * checkpoints and every gradient against a float64 reference, on fresh random inputs each run,
- * with every output poisoned (NaN) before the call. Tagged {@code gpu}: excluded by default
+ * checkpoints and every gradient against a float64 reference and against the CPU kernel, on
+ * fresh random inputs each run, with every output poisoned (NaN) before the call. Tagged {@code gpu}: excluded by default
  * ({@code -Dgroups=gpu} runs it) and skipped, with the reason, where no CUDA driver or device
  * is present.
  */
@@ -59,6 +61,77 @@ class CudaSelectiveScanGpuTest {
     @Test
     void float32OddChannelsWideStateNoGateNoSoftplus() {
         check(new ScanSpec(2, 77, 100, 24, 1, false, true, false, false, true, 37), ElementType.FLOAT32, true);
+    }
+
+    @Test
+    void float32MatchesTheCpuKernelAndTakesItsCheckpoints() {
+        ScanSpec spec = new ScanSpec(2, 333, 48, 16, 1, true, true, true, true, true, 128);
+        long seed = System.nanoTime();
+        Random rnd = new Random(seed);
+        int act = spec.batch() * spec.length() * spec.channels();
+        int proj = spec.batch() * spec.length() * spec.groups() * spec.state();
+        int weights = spec.channels() * spec.state();
+        int states = spec.batch() * spec.channels() * spec.state();
+        int ckpts = spec.batch() * spec.checkpoints() * spec.channels() * spec.state();
+        double[] a = new double[weights];
+        for (int i = 0; i < weights; i++) {
+            a[i] = round(-Math.exp(rnd.nextDouble() * Math.log(16)), false);
+        }
+        SelectiveScanKernel cpu = CpuScanKernels.forType(ElementType.FLOAT32);
+        try (Arena arena = Arena.ofShared()) {  // the CPU kernel reads the buffers from its worker threads
+            Buffers io = new Buffers(arena, ElementType.FLOAT32, false);
+            MemorySegment u = io.in(gaussian(rnd, act, 1, false));
+            MemorySegment delta = io.in(gaussian(rnd, act, 0.5, false));
+            MemorySegment am = io.in(a);
+            MemorySegment b = io.in(gaussian(rnd, proj, 1, false));
+            MemorySegment c = io.in(gaussian(rnd, proj, 1, false));
+            MemorySegment d = io.in(gaussian(rnd, spec.channels(), 1, false));
+            MemorySegment z = io.in(gaussian(rnd, act, 1, false));
+            MemorySegment bias = io.in(uniform(rnd, spec.channels(), -6, -2, false));
+            MemorySegment h0 = io.in(gaussian(rnd, states, 1, false));
+            MemorySegment dy = io.in(gaussian(rnd, act, 1, false));
+            MemorySegment dLast = io.in(gaussian(rnd, states, 1, false));
+            ScanForward[] fwd = new ScanForward[2];
+            ScanBackward[] bwd = new ScanBackward[2];
+            for (int k = 0; k < 2; k++) {
+                fwd[k] = new ScanForward(ElementType.FLOAT32, u, delta, am, b, c, d, z, bias, h0, io.out(act),
+                        io.out(states), io.out(ckpts));
+                (k == 0 ? cpu : scan).forward(spec, fwd[k]);
+            }
+            for (int k = 0; k < 2; k++) {  // both backward passes start from the CPU kernel's checkpoints
+                bwd[k] = new ScanBackward(ElementType.FLOAT32, u, delta, am, b, c, d, z, bias, h0, fwd[0].checkpoints(),
+                        dy, dLast, io.out(act), io.out(act), io.out(weights), io.out(proj), io.out(proj),
+                        io.out(spec.channels()), io.out(act), io.out(spec.channels()), io.out(states));
+                (k == 0 ? cpu : scan).backward(spec, bwd[k]);
+            }
+            List<String> failures = new ArrayList<>();
+            String[] names = {"y", "lastState", "checkpoints"};
+            MemorySegment[][] outs = {{fwd[0].y(), fwd[1].y()}, {fwd[0].lastState(), fwd[1].lastState()},
+                {fwd[0].checkpoints(), fwd[1].checkpoints()}};
+            for (int i = 0; i < names.length; i++) {
+                compare(names[i], io.read(outs[i][1]), io.read(outs[i][0]), 1e-5, failures);
+            }
+            String[] grads = {"du", "dDelta", "dA", "dB", "dC", "dD", "dZ", "dDeltaBias", "dInitialState"};
+            for (String g : grads) {
+                compare(g, io.read(gradient(bwd[1], g)), io.read(gradient(bwd[0], g)), 1e-5, failures);
+            }
+            assertEquals(List.of(), failures, "CUDA against " + cpu.name() + ", " + spec + " seed " + seed);
+        }
+    }
+
+    private static MemorySegment gradient(ScanBackward b, String name) {
+        return switch (name) {
+            case "du" -> b.du();
+            case "dDelta" -> b.dDelta();
+            case "dA" -> b.dA();
+            case "dB" -> b.dB();
+            case "dC" -> b.dC();
+            case "dD" -> b.dD();
+            case "dZ" -> b.dZ();
+            case "dDeltaBias" -> b.dDeltaBias();
+            case "dInitialState" -> b.dInitialState();
+            default -> throw new IllegalArgumentException("no gradient named " + name);
+        };
     }
 
     @Test

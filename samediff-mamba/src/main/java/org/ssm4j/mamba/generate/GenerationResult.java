@@ -1,5 +1,6 @@
 package org.ssm4j.mamba.generate;
 
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -37,7 +38,7 @@ public record GenerationResult(List<int[]> sequences, List<Integer> generated, L
     /** The generated tokens of sequence {@code i}, without its prompt. */
     public int[] newTokens(int i) {
         int[] all = sequences.get(i);
-        return java.util.Arrays.copyOfRange(all, all.length - generated.get(i), all.length);
+        return Arrays.copyOfRange(all, all.length - generated.get(i), all.length);
     }
 
     /** Generated tokens per second of the whole generation (prefill included). */

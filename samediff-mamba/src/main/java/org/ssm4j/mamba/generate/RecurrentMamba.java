@@ -32,9 +32,10 @@ import java.util.Objects;
  * dt_proj and softplus, {@code h = exp(delta·A)·h + delta·B·x}, {@code y = C·h + D·x},
  * {@code y·silu(z)}, out_proj, the residual; the final RMSNorm and the LM head.
  *
- * <p>Float32 weights are used in place (do not change them while the model is in use); others
- * are converted to float32 copies. The model may be shared, but runs one prefill or step at a
- * time; close it to stop its worker threads.
+ * <p>Float32 weights are used in place (do not change or close them while the model is in
+ * use); others are converted to float32 copies. Several threads may use one model, each with
+ * its own {@link RecurrentState} (their steps' parallel sections take turns); close the model
+ * to stop its worker threads.
  */
 public final class RecurrentMamba implements AutoCloseable {
 
@@ -344,12 +345,12 @@ public final class RecurrentMamba implements AutoCloseable {
             normRows(p.hidden, b.norm(), p.normed, length);
             Nd4j.gemm(p.normed.array, b.inX().array, p.x.array, false, true, 1.0, 0.0);
             Nd4j.gemm(p.normed.array, b.inZ().array, p.z.array, false, true, 1.0, 0.0);
-            parallel.run(channels, LANES, (part, c0, c1) -> {
+            if (b.inBiasX() != null) {
                 for (int t = 0; t < length; t++) {
-                    addBias(p.x.segment, (long) t * channels, b.inBiasX(), c0, c1);
-                    addBias(p.z.segment, (long) t * channels, b.inBiasZ(), c0, c1);
+                    addBias(p.x.segment, (long) t * channels, b.inBiasX(), 0, channels);
+                    addBias(p.z.segment, (long) t * channels, b.inBiasZ(), 0, channels);
                 }
-            });
+            }
             convolve(state, b, layer, s, length, p.x.segment, p.u.segment, 0, 0, channels);
             Nd4j.gemm(p.u.array, b.xProj().array, p.projected.array, false, true, 1.0, 0.0);
             for (int t = 0; t < length; t++) {

@@ -20,7 +20,11 @@ public interface TextTokenizer extends AutoCloseable {
      * The text of a sequence of token ids. Ids that end in the middle of a multi-byte
      * character decode to U+FFFD there ({@link StreamingDecoder} holds such text back).
      *
-     * @throws IllegalArgumentException if an id is outside the vocabulary
+     * @throws IllegalArgumentException if an id is negative, or outside the vocabulary of a
+     *                                  tokenizer that cannot skip it ({@link ByteTokenizer});
+     *                                  {@link HfTokenizer} skips ids it does not know, as
+     *                                  Hugging Face's {@code decode} does (the Mamba checkpoints
+     *                                  pad their vocabulary beyond the tokenizer's)
      */
     String decode(int[] ids);
 

@@ -115,5 +115,8 @@ class TokenizerTest {
         assertTrue(e.getMessage().contains(bad.toString()), e.getMessage());
         assertThrows(IllegalArgumentException.class, () -> HfTokenizer.load(dir.resolve("absent.json")));
         assertThrows(IllegalArgumentException.class, () -> neox.decode(new int[]{-3}));
+        // Ids past the tokenizer's vocabulary (the checkpoints' padding rows) are skipped, as Hugging Face does.
+        int[] hello = neox.encode("Hello");
+        assertEquals("Hello", neox.decode(new int[]{hello[0], 50279}));
     }
 }
