@@ -90,8 +90,8 @@ public final class MambaSequenceModel implements SequenceModel {
     /**
      * Per layer, a dozen (batch·length, d_inner)-sized activations (in_proj halves, convolution,
      * Δ, scan output, gate, their gradients' shapes in the forward session) plus the x_proj
-     * columns (for {@code lti}: four (batch·length, d_inner·d_state) activations, the scan's
-     * input, zero Δ, states and C-weighted states) and the residual stream; then the logits and
+     * columns (for {@code lti}: seven (batch·length, d_inner·d_state) activations, see
+     * samediff-mamba's time-invariant mixer) and the residual stream; then the logits and
      * their log-softmax.
      */
     @Override
@@ -100,7 +100,7 @@ public final class MambaSequenceModel implements SequenceModel {
         long rows = (long) batch * length;
         long scanInputs = weights.mixer() == MixerKind.SELECTIVE
                 ? c.timeStepRank() + 2L * c.stateSize()
-                : 4L * c.intermediateSize() * c.stateSize();
+                : 7L * c.intermediateSize() * c.stateSize();
         long perLayer = rows * (12L * c.intermediateSize() + scanInputs + 4L * c.hiddenSize());
         return (c.numHiddenLayers() * perLayer + 4 * rows * c.paddedVocabSize()) * weights.dataType().width();
     }

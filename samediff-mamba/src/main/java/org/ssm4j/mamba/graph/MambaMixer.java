@@ -36,7 +36,7 @@ import java.util.Map;
  * has one state:
  *
  * <pre>
- * u'       = u[c] · B[c, n]                         (B, L, d_inner·N): B folded into the input
+ * u'       = u[c] · B[c, n]                         (B·L, d_inner·N): B folded into the input
  * delta    = 0,  delta_bias = dt_bias[c] for every n  (Δ = softplus(dt_bias) in the scan)
  * h        = selective_scan(u', delta, A = -exp(A_log) as (d_inner·N, 1), B = C = 1 (B, L, 1),
  *                           delta_bias, softplus)   (B, L, d_inner·N): the states themselves
@@ -47,15 +47,19 @@ import java.util.Map;
  * no grouped scan: handing the op B and C broadcast to (B, L, d_inner, N) with one group per
  * channel computes the same, but the CPU kernel's vector blocks never span two groups, so
  * with groups of one channel it ran 30 times slower than the selective scan (16 × 64 × 64 × 16:
- * 156–190 ms against 5–6 ms per forward scan, on a loaded 2-core machine). Gradients reach
- * B, C and dt_bias through SameDiff's broadcasting multiply and add, whose backward passes sum
- * over the broadcast axes; SameDiff 1.0.0-M2.1's {@code broadcast_to} has no backward pass.
+ * 156–190 ms against 5–6 ms per forward scan, on a loaded 2-core machine). B, C and D are
+ * spread over the rows by matrix products with a column of ones (B and C materialised at
+ * every position), u over the states and the readout's sum over them likewise, so every
+ * multiplication is between arrays of one shape and every gradient is a product or an
+ * elementwise op; SameDiff 1.0.0-M2.1's backward pass of a broadcasting multiply took
+ * 0.3–0.7 s per (32·32, 64·16) array here (its {@code broadcast_to} has none at all).
  *
- * <p>Memory: u', the zero Δ, h and C·h hold B·L·d_inner·N values each (the selective mixer's
- * B and C hold B·L·N): in float 16 MiB per tensor for 16 sequences of 256 at d_inner 64 and
- * N 16, but 2 GiB in the paper's Selective Copying setting (64 sequences of 4096, d_inner
- * 128). Computing the LTI model as a convolution with its kernel (as S4 does), or a scan op
- * that took B and C as (d_inner, N), would need none of it.
+ * <p>Memory: u spread over the states, B and C at every position, the scan's input, the zero
+ * Δ, the states and the C-weighted states hold B·L·d_inner·N values each, seven arrays where
+ * the selective mixer's B and C hold B·L·N: in float 16 MiB each for 16 sequences of 256 at
+ * d_inner 64 and N 16, but 2 GiB in the paper's Selective Copying setting (64 sequences of
+ * 4096, d_inner 128). A scan op that took time-invariant B and C as (d_inner, N), or
+ * computing the model as a long convolution with its kernel as S4 does, would need none of it.
  */
 final class MambaMixer {
 
@@ -117,17 +121,25 @@ final class MambaMixer {
         int n = c.stateSize();
         long pairs = (long) di * n;
         DataType type = vars.get(names.aLog()).dataType();
-        SDVariable inputs = sd.reshape(sd.reshape(u, shapes.sequenceShape(di, 1)).mul(vars.get(names.b())),
-                shapes.sequenceShape(pairs));
+        SDVariable rowOfOnes = sd.constant(Nd4j.ones(type, 1, n));
+        SDVariable columnOfOnes = sd.constant(Nd4j.ones(type, n, 1));
+        SDVariable onesPerRow = sd.fill(shapes.flatShape(1), type, 1);
+
+        SDVariable uFlat = shapes.flat(u, di);
+        SDVariable uPerPair = sd.reshape(sd.mmul(sd.reshape(uFlat, -1, 1), rowOfOnes), -1, pairs);
+        SDVariable inputs = uPerPair.mul(sd.mmul(onesPerRow, sd.reshape(vars.get(names.b()), 1, pairs)));
         SDVariable delta = sd.fill(shapes.sequenceShape(pairs), type, 0);
-        SDVariable deltaBias = sd.reshape(sd.reshape(vars.get(names.dtBias()), di, 1)
-                .add(sd.constant(Nd4j.zeros(type, di, n))), pairs);
+        SDVariable deltaBias = sd.reshape(sd.mmul(sd.reshape(vars.get(names.dtBias()), di, 1), rowOfOnes), pairs);
         SDVariable a = sd.reshape(sd.math.neg(sd.math.exp(vars.get(names.aLog()))), pairs, 1);
         SDVariable ones = sd.fill(shapes.sequenceShape(1), type, 1);
-        SDVariable states = SsmOps.selectiveScan(sd, null, inputs, delta, a, ones, ones, null, null, deltaBias, null,
-                SelectiveScanConfig.defaults()).y();
-        SDVariable readout = sd.sum(sd.reshape(states, shapes.sequenceShape(di, n)).mul(vars.get(names.c())), 3);
-        return readout.add(u.mul(vars.get(names.d()))).mul(z.mul(sd.nn.sigmoid(z)));
+        SDVariable states = SsmOps.selectiveScan(sd, null, shapes.sequence(inputs, pairs), delta, a, ones, ones, null, null,
+                deltaBias, null, SelectiveScanConfig.defaults()).y();
+
+        SDVariable weighted = shapes.flat(states, pairs).mul(sd.mmul(onesPerRow, sd.reshape(vars.get(names.c()), 1, pairs)));
+        SDVariable readout = sd.reshape(sd.mmul(sd.reshape(weighted, -1, n), columnOfOnes), -1, di);
+        SDVariable skip = uFlat.mul(sd.mmul(onesPerRow, sd.reshape(vars.get(names.d()), 1, di)));
+        SDVariable zFlat = shapes.flat(z, di);
+        return shapes.sequence(readout.add(skip).mul(zFlat.mul(sd.nn.sigmoid(zFlat))), di);
     }
 
     /** Columns {@code [from, to)} of a (rows, width) variable, all rows (SameDiff's split_v has no gradient). */
