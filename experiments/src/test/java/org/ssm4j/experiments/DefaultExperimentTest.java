@@ -5,13 +5,10 @@ import org.junit.jupiter.api.io.TempDir;
 import org.ssm4j.experiments.compare.Comparison;
 import org.ssm4j.experiments.compare.ComparisonReport;
 import org.ssm4j.experiments.config.ConfigLoader;
-import org.ssm4j.experiments.config.EarlyStopConfig;
-import org.ssm4j.experiments.config.EvalConfig;
 import org.ssm4j.experiments.config.ExperimentConfig;
 import org.ssm4j.experiments.config.ModelConfig;
 import org.ssm4j.experiments.config.SelectiveCopyingConfig;
 import org.ssm4j.experiments.config.SsmConfig;
-import org.ssm4j.experiments.config.TrainConfig;
 import org.ssm4j.experiments.report.RunReport;
 import org.ssm4j.experiments.report.RunSummary;
 import org.ssm4j.experiments.train.MetricsLog;
@@ -22,6 +19,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -38,7 +36,7 @@ class DefaultExperimentTest {
         SsmConfig mamba = (SsmConfig) config.models().get(0);
         SsmConfig lti = (SsmConfig) config.models().get(1);
         assertEquals(new SsmConfig(SsmConfig.LTI, lti.name(), mamba.dModel(), mamba.nLayers(), mamba.dState(), mamba.dConv(),
-                mamba.expand(), 0, mamba.tiedHead()), lti, "the baseline differs from Mamba only in its mixer");
+                mamba.expand(), 0, mamba.tiedHead(), mamba.bidirectional()), lti, "the baseline differs from Mamba only in its mixer");
         assertTrue(config.eval().lengths().contains(config.task().length()), "the summary reports the training length");
     }
 
@@ -51,13 +49,20 @@ class DefaultExperimentTest {
     void itsModelsLearnAShortVersionAndTheComparisonIsWritten(@TempDir Path out) throws IOException {
         ExperimentConfig full = ConfigLoader.defaultExperiment();
         SelectiveCopyingConfig task = (SelectiveCopyingConfig) full.task();
-        TrainConfig t = full.train();
-        TrainConfig shortTraining = new TrainConfig(40, 8, 1, t.lr(), t.minLr(), 5, t.weightDecay(), t.beta1(), t.beta2(),
-                t.eps(), t.clip(), 20, 20, EarlyStopConfig.OFF, t.seed(), 1);
+        StringBuilder yaml = new StringBuilder("name: " + full.name() + "\nmodels:\n");
+        for (ModelConfig m : full.models()) {
+            SsmConfig ssm = (SsmConfig) m;
+            yaml.append(String.format(Locale.ROOT, "  - {name: %s, type: %s, d_model: 8, n_layers: %d, d_state: 4, d_conv: %d}%n",
+                    ssm.name(), ssm.type(), ssm.nLayers(), ssm.dConv()));
+        }
         int length = 4 * task.dataTokens();
-        List<ModelConfig> tiny = full.models().stream().map(m -> (ModelConfig) shrink((SsmConfig) m)).toList();
-        ExperimentConfig config = new ExperimentConfig(full.name(), tiny, task.withLength(length), shortTraining,
-                new EvalConfig(16, 16, List.of(length), full.eval().maxMemoryMb()));
+        yaml.append(String.format(Locale.ROOT, """
+                task: {name: selective_copying, length: %d, data_tokens: %d, vocab_size: %d}
+                train: {steps: 40, batch_size: 8, lr: %s, warmup: 5, clip: %s, eval_every: 20, seed: %d}
+                eval: {samples: 16, batch_size: 16, lengths: [%d]}
+                """, length, task.dataTokens(), task.vocabSize(), full.train().lr(), full.train().clip(), full.train().seed(),
+                length));
+        ExperimentConfig config = ConfigLoader.parse(yaml.toString(), "shortened default");
 
         List<Comparison.Outcome> outcomes = new ArrayList<>();
         for (ModelConfig model : config.models()) {
@@ -83,10 +88,6 @@ class DefaultExperimentTest {
         for (String png : List.of(RunReport.LOSS_PNG, RunReport.ACCURACY_PNG, RunReport.THROUGHPUT_PNG)) {
             assertTrue(Files.size(out.resolve(png)) > 1000, png);
         }
-    }
-
-    private static SsmConfig shrink(SsmConfig m) {
-        return new SsmConfig(m.type(), m.name(), 8, m.nLayers(), 4, m.dConv(), m.expand(), m.dtRank(), m.tiedHead());
     }
 
     private static double mean(double[] values, int from, int to) {

@@ -37,8 +37,12 @@ public final class MambaSequenceModel implements SequenceModel {
      */
     public MambaSequenceModel(SsmConfig config, int vocabSize, long seed, DataType dtype) {
         this.config = config;
-        MixerKind mixer = config.selective() ? MixerKind.SELECTIVE : MixerKind.TIME_INVARIANT;
-        this.weights = MambaInitialization.initialize(mambaConfig(config, vocabSize), mixer, dtype, seed);
+        this.weights = MambaInitialization.initialize(mambaConfig(config, vocabSize), mixer(config), dtype, seed);
+    }
+
+    /** The mixers of an experiment's SSM model section: selective for {@code mamba}, time-invariant for {@code lti}. */
+    public static MixerKind mixer(SsmConfig config) {
+        return config.selective() ? MixerKind.SELECTIVE : MixerKind.TIME_INVARIANT;
     }
 
     /** The samediff-mamba config of an experiment's SSM model section. */
@@ -55,6 +59,27 @@ public final class MambaSequenceModel implements SequenceModel {
                 .tieWordEmbeddings(config.tiedHead())
                 .bosTokenId(null).eosTokenId(null).padTokenId(null)
                 .build();
+    }
+
+    /**
+     * A Mamba language model's parameters (a trained model's, a checkpoint's) as samediff-mamba's
+     * weights, which its Hugging Face export and recurrent generation take; the vocabulary is
+     * the embedding's row count.
+     *
+     * @throws IllegalArgumentException if the parameters are not those of a Mamba LM of this config
+     */
+    public static MambaWeights weights(SsmConfig config, Map<String, INDArray> parameters) {
+        INDArray embeddings = parameters.get(MambaParameters.EMBEDDINGS);
+        if (embeddings == null || embeddings.rank() != 2) {
+            throw new IllegalArgumentException("the parameters hold no token embedding '" + MambaParameters.EMBEDDINGS
+                    + "': not a Mamba language model (a classifier's blocks?); parameters: " + parameters.keySet());
+        }
+        return new MambaWeights(mambaConfig(config, (int) embeddings.size(0)), mixer(config), parameters);
+    }
+
+    /** The model's weights as samediff-mamba's (the live arrays). */
+    public MambaWeights weights() {
+        return weights;
     }
 
     @Override

@@ -19,8 +19,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class MambaSequenceModelTest {
 
-    private static final SsmConfig CONFIG = new SsmConfig("mamba", "mamba", 8, 2, 4, 3, 2, 0, true);
-    private static final SsmConfig LTI = new SsmConfig("lti", "lti", 8, 2, 4, 3, 2, 0, true);
+    private static final SsmConfig CONFIG = new SsmConfig("mamba", "mamba", 8, 2, 4, 3, 2, 0, true, false);
+    private static final SsmConfig LTI = new SsmConfig("lti", "lti", 8, 2, 4, 3, 2, 0, true, false);
 
     private static SsmConfig config(String type) {
         return type.equals(SsmConfig.LTI) ? LTI : CONFIG;
@@ -28,7 +28,7 @@ class MambaSequenceModelTest {
 
     @Test
     void mapsTheExperimentConfigOntoMambaConfig() {
-        MambaConfig c = MambaSequenceModel.mambaConfig(new SsmConfig("mamba", "m", 48, 3, 8, 4, 2, 0, false), 16);
+        MambaConfig c = MambaSequenceModel.mambaConfig(new SsmConfig("mamba", "m", 48, 3, 8, 4, 2, 0, false, false), 16);
         assertEquals(16, c.vocabSize());
         assertEquals(16, c.paddedVocabSize());
         assertEquals(48, c.hiddenSize());

@@ -2,6 +2,7 @@ package org.ssm4j.kernels.cpu;
 
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 import org.ssm4j.kernels.ElementType;
 import org.ssm4j.kernels.ScanBackward;
@@ -11,9 +12,8 @@ import org.ssm4j.kernels.ScanSpec;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
-
-import static jdk.incubator.vector.VectorOperators.EXP;
-import static jdk.incubator.vector.VectorOperators.LOG1P;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * The scan's arithmetic on FLOAT32 buffers with the Vector API: a block is one vector of
@@ -50,12 +50,40 @@ final class VectorBlockArithmetic implements BlockArithmetic {
         return new Backward(spec, b);
     }
 
-    static FloatVector softplus(FloatVector x) {
-        return x.max(0f).add(x.abs().neg().lanewise(EXP).lanewise(LOG1P));
+    private static final FloatVector ZERO = FloatVector.zero(SPECIES);
+    /** Level k of {@link #sumRows}: lane i takes lane {@code i ^ 2^k}, and the lanes whose bit k is set. */
+    private static final List<VectorShuffle<Float>> PARTNER = new ArrayList<>();
+    private static final List<VectorMask<Float>> UPPER = new ArrayList<>();
+
+    static {
+        for (int d = 1; d < LANES; d <<= 1) {
+            int distance = d;
+            PARTNER.add(VectorShuffle.fromOp(SPECIES, i -> i ^ distance));
+            boolean[] upper = new boolean[LANES];
+            for (int i = 0; i < LANES; i++) {
+                upper[i] = (i & distance) != 0;
+            }
+            UPPER.add(VectorMask.fromArray(SPECIES, upper, 0));
+        }
     }
 
-    static FloatVector sigmoid(FloatVector x) {
-        return FloatVector.broadcast(SPECIES, 1f).div(x.neg().lanewise(EXP).add(1f));
+    /**
+     * Sums each of {@code rows} (at most {@link #LANES}) consecutive rows of {@code LANES}
+     * floats over its lanes, leaving the sum of row r in lane r of the first row (the other
+     * rows are overwritten). A pairwise tree of shuffles and adds, the same on every run and
+     * in every JIT tier (unlike {@code reduceLanes}, whose order is unspecified).
+     */
+    static void sumRows(float[] a, int offset, int rows) {
+        for (int level = 0, d = 1; d < LANES; level++, d <<= 1) {
+            VectorShuffle<Float> partner = PARTNER.get(level);
+            VectorMask<Float> upper = UPPER.get(level);
+            for (int r = 0; r < rows; r += 2 * d) {
+                FloatVector low = FloatVector.fromArray(SPECIES, a, offset + r * LANES);
+                FloatVector high = r + d < rows ? FloatVector.fromArray(SPECIES, a, offset + (r + d) * LANES) : ZERO;
+                low.add(low.rearrange(partner)).blend(high.add(high.rearrange(partner)), upper)
+                        .intoArray(a, offset + r * LANES);
+            }
+        }
     }
 
     /** What both passes read: the inputs and the per-block vectors of A, D and delta_bias. */
@@ -146,7 +174,7 @@ final class VectorBlockArithmetic implements BlockArithmetic {
 
         /** delta' from delta + delta_bias. */
         FloatVector deltaPrime(FloatVector input) {
-            return spec.deltaSoftplus() ? softplus(input) : input;
+            return spec.deltaSoftplus() ? VectorMath.softplus(input) : input;
         }
 
         /** A block's states from a (batch, channels, state) FLOAT32 tensor laid out (state, lane) as floats. */
@@ -209,20 +237,29 @@ final class VectorBlockArithmetic implements BlockArithmetic {
         }
 
             /**
-         * delta' of steps {@code [t0, t0 + steps)} into {@code out} (step, lane); their sum is
-         * added to {@code sum} (lane) unless it is null.
+         * delta' of steps {@code [t0, t0 + steps)} into {@code deltaPrime} (step, lane) and, unless
+         * null, {@code delta' u} into {@code input} and the sum of the delta's into {@code sum} (lane).
+         *
+         * <p>The recurrences then read their per-step inputs from these small buffers: a loop
+         * whose steps are independent keeps many loads from memory in flight, where the
+         * recurrence, one long dependency chain, would wait for each (channels-last rows of a
+         * long sequence are a page apart, beyond the hardware prefetchers).
          */
-        void deltaPrimes(ChannelBlock block, int t0, int steps, float[] out, float[] sum) {
+        void deltaPrimes(ChannelBlock block, int t0, int steps, float[] deltaPrime, float[] input, float[] sum) {
             VectorMask<Float> mask = mask(block);
             FloatVector bias = FloatVector.fromArray(SPECIES, biasLaid[block.column()], 0);
             long i = sequenceIndex(block, t0);
             for (int j = 0; j < steps; j++, i += spec.channels()) {
-                deltaPrime(load(delta, i, mask).add(bias)).intoArray(out, j * LANES);
+                FloatVector dt = deltaPrime(load(delta, i, mask).add(bias));
+                dt.intoArray(deltaPrime, j * LANES);
+                if (input != null) {
+                    dt.mul(load(u, i, mask)).intoArray(input, j * LANES);
+                }
             }
             if (sum != null) {
                 FloatVector total = FloatVector.fromArray(SPECIES, sum, 0);
                 for (int j = 0; j < steps; j++) {
-                    total = total.add(FloatVector.fromArray(SPECIES, out, j * LANES));
+                    total = total.add(FloatVector.fromArray(SPECIES, deltaPrime, j * LANES));
                 }
                 total.intoArray(sum, 0);
             }
@@ -243,17 +280,23 @@ final class VectorBlockArithmetic implements BlockArithmetic {
         }
 
         /**
-         * Scans tiles of steps that end at checkpoints. Each tile runs three loops, each one
-         * compiled on its own (one method holding all of it overflows C2's inlining budget and
-         * falls back to boxed vectors): delta', the recurrence, then D, the gate and the store.
+         * Scans tiles of steps that end at checkpoints: delta' first, then the recurrence and y.
+         *
+         * <p>On the methods' shapes: C2 inlines a hot callee of up to 325 bytes of bytecode, and
+         * stops inlining once a compilation holds about 18,000 nodes; a Vector API call it does
+         * not inline boxes every vector (ten times slower). So every method whose loops are
+         * vector code either is small enough to be inlined whole into a caller that inlines
+         * nothing else heavy, or holds its loops itself and is larger than 325 bytes, which
+         * C2 compiles on its own: here {@link #scanTile} holds the recurrence and the y loop.
          */
         private final class Worker implements ForwardWorker {
             private final int n = spec.state();
-            private final int tile = Math.min(spec.checkpointInterval(), 64);
+            private final int tileSteps = Math.min(spec.checkpointInterval(), 64);
             private final float[] h = new float[n * LANES];
-            /** delta' and the recurrence's part of y of the tile's steps: (step, lane). */
-            private final float[] deltaPrime = new float[tile * LANES];
-            private final float[] yState = new float[tile * LANES];
+            /** delta', delta' u and the recurrence's part of y of the tile's steps: (step, lane). */
+            private final float[] deltaPrime = new float[tileSteps * LANES];
+            private final float[] input = new float[tileSteps * LANES];
+            private final float[] yState = new float[tileSteps * LANES];
             private final float[] sum = new float[LANES];
 
             @Override
@@ -267,12 +310,9 @@ final class VectorBlockArithmetic implements BlockArithmetic {
                     if (writeOutputs && checkpoints != null && t % k == 0) {
                         writeCheckpoint(block, t / k);
                     }
-                    int steps = Math.min(Math.min(t1, (t / k + 1) * k) - t, tile);
-                    deltaPrimes(block, t, steps, deltaPrime, sum);
-                    recurrence(block, t, steps);
-                    if (writeOutputs) {
-                        writeY(block, t, steps);
-                    }
+                    int steps = Math.min(Math.min(t1, (t / k + 1) * k) - t, tileSteps);
+                    deltaPrimes(block, t, steps, deltaPrime, input, sum);
+                    scanTile(block, t, steps, writeOutputs);
                     t += steps;
                 }
                 copyInto(h, state);
@@ -281,30 +321,27 @@ final class VectorBlockArithmetic implements BlockArithmetic {
                 }
             }
 
-            /** h over the steps; the sum over states of h C of each step into yState. */
-            private void recurrence(ChannelBlock block, int t0, int steps) {
+            /** h over the steps (the sum over states of h C of each step into yState), then y = (yState + D u) silu(z). */
+            private void scanTile(ChannelBlock block, int t0, int steps, boolean writeOutputs) {
                 float[] a = aLaid[block.column()];
-                VectorMask<Float> mask = mask(block);
-                long i = sequenceIndex(block, t0);
                 long g = groupIndex(block, t0);
                 long groupStep = (long) spec.groups() * n;
-                for (int j = 0; j < steps; j++, i += spec.channels(), g += groupStep) {
+                for (int j = 0; j < steps; j++, g += groupStep) {
                     FloatVector dt = FloatVector.fromArray(SPECIES, deltaPrime, j * LANES);
-                    FloatVector dtu = dt.mul(load(u, i, mask));
+                    FloatVector dtu = FloatVector.fromArray(SPECIES, input, j * LANES);
                     FloatVector out = FloatVector.zero(SPECIES);
                     for (int s = 0; s < n; s++) {
                         int at = s * LANES;
-                        FloatVector decayed = dt.mul(FloatVector.fromArray(SPECIES, a, at)).lanewise(EXP);
+                        FloatVector decayed = VectorMath.exp(dt.mul(FloatVector.fromArray(SPECIES, a, at)));
                         FloatVector hs = decayed.fma(FloatVector.fromArray(SPECIES, h, at), dtu.mul(broadcast(b, g + s)));
                         hs.intoArray(h, at);
                         out = hs.fma(broadcast(c, g + s), out);
                     }
                     out.intoArray(yState, j * LANES);
                 }
-            }
-
-            /** y = (yState + D u) silu(z). */
-            private void writeY(ChannelBlock block, int t0, int steps) {
+                if (!writeOutputs) {
+                    return;
+                }
                 VectorMask<Float> mask = mask(block);
                 FloatVector skip = FloatVector.fromArray(SPECIES, dLaid[block.column()], 0);
                 long i = sequenceIndex(block, t0);
@@ -312,7 +349,7 @@ final class VectorBlockArithmetic implements BlockArithmetic {
                     FloatVector out = skip.fma(load(u, i, mask), FloatVector.fromArray(SPECIES, yState, j * LANES));
                     if (spec.hasZ()) {
                         FloatVector zt = load(z, i, mask);
-                        out = out.mul(zt).mul(sigmoid(zt));
+                        out = out.mul(zt).mul(VectorMath.sigmoid(zt));
                     }
                     store(out, y, i, mask);
                 }
@@ -343,9 +380,10 @@ final class VectorBlockArithmetic implements BlockArithmetic {
         }
 
         /**
-         * The backward pass of one checkpoint interval in five loops, each compiled on its own
-         * (see the forward worker): delta'; the recurrence again, recording h and the decays;
-         * the gate's gradient; the reverse walk; the softplus' gradient.
+         * The backward pass of one checkpoint interval in five loops (in methods shaped as the
+         * forward worker explains: the three with a loop over the states are larger than C2
+         * inlines): delta'; the recurrence again from the checkpoint, recording h and the
+         * decays; the gate's gradient; the reverse walk; the softplus' gradient.
          */
         private final class Worker implements BackwardWorker {
             private final int n = spec.state();
@@ -376,8 +414,7 @@ final class VectorBlockArithmetic implements BlockArithmetic {
             @Override
             public void backward(ChannelBlock block, int t0, int t1, double[] carry, ChannelGradients gradients) {
                 int steps = t1 - t0;
-                readLanes(block, checkpoints, checkpointIndex(block, t0 / k), h, 0);
-                deltaPrimes(block, t0, steps, deltaPrime, null);
+                deltaPrimes(block, t0, steps, deltaPrime, null, null);
                 record(block, t0, steps);
                 gate(block, t0, steps);
                 for (int x = 0; x < stateLanes; x++) {
@@ -397,8 +434,9 @@ final class VectorBlockArithmetic implements BlockArithmetic {
                 }
             }
 
-            /** The recurrence from the checkpoint in h[0], recording every h and decay, and yState. */
+            /** The recurrence from the interval's checkpoint, recording every h and decay, and yState. */
             private void record(ChannelBlock block, int t0, int steps) {
+                readLanes(block, checkpoints, checkpointIndex(block, t0 / k), h, 0);
                 float[] a = aLaid[block.column()];
                 VectorMask<Float> mask = mask(block);
                 long i = sequenceIndex(block, t0);
@@ -411,7 +449,7 @@ final class VectorBlockArithmetic implements BlockArithmetic {
                     int previous = j * stateLanes;
                     for (int s = 0; s < n; s++) {
                         int at = s * LANES;
-                        FloatVector decayed = dt.mul(FloatVector.fromArray(SPECIES, a, at)).lanewise(EXP);
+                        FloatVector decayed = VectorMath.exp(dt.mul(FloatVector.fromArray(SPECIES, a, at)));
                         decayed.intoArray(decay, previous + at);
                         FloatVector hs = decayed.fma(FloatVector.fromArray(SPECIES, h, previous + at), dtu.mul(broadcast(b, g + s)));
                         hs.intoArray(h, previous + stateLanes + at);
@@ -432,7 +470,7 @@ final class VectorBlockArithmetic implements BlockArithmetic {
                     FloatVector grad = load(buffers.dy(), i, mask);
                     if (spec.hasZ()) {
                         FloatVector zt = load(z, i, mask);
-                        FloatVector sig = sigmoid(zt);
+                        FloatVector sig = VectorMath.sigmoid(zt);
                         FloatVector yIn = skip.fma(ut, FloatVector.fromArray(SPECIES, yState, j * LANES));
                         FloatVector dSilu = sig.mul(zt.mul(sig.neg().add(1f)).add(1f));
                         store(grad.mul(yIn).mul(dSilu), buffers.dZ(), i, mask);
@@ -488,7 +526,7 @@ final class VectorBlockArithmetic implements BlockArithmetic {
                 for (int j = 0; j < steps; j++, i += spec.channels()) {
                     FloatVector dDelta = FloatVector.fromArray(SPECIES, dDeltaPrime, j * LANES);
                     if (spec.deltaSoftplus()) {
-                        dDelta = dDelta.mul(sigmoid(load(delta, i, mask).add(bias)));
+                        dDelta = dDelta.mul(VectorMath.sigmoid(load(delta, i, mask).add(bias)));
                     }
                     store(dDelta, buffers.dDelta(), i, mask);
                     sum = sum.add(dDelta);
@@ -504,8 +542,7 @@ final class VectorBlockArithmetic implements BlockArithmetic {
                 java.util.Arrays.fill(deltaSumLanes, 0f);
                 for (int end = t1; end > t0; ) {
                     int start = Math.max(t0, end - k);
-                    deltaPrimes(block, start, end - start, deltaPrime, deltaSumLanes);
-                    carryGate(block, start, end - start);
+                    deltaPrimes(block, start, end - start, deltaPrime, null, deltaSumLanes);
                     carrySteps(block, start, end - start);
                     end = start;
                 }
@@ -515,22 +552,22 @@ final class VectorBlockArithmetic implements BlockArithmetic {
                 }
             }
 
-            /** gated = dy silu(z) (or dy) of the steps. */
-            private void carryGate(ChannelBlock block, int t0, int steps) {
+            /**
+             * gated = dy silu(z) (or dy) of the steps, then the carried gradient backwards over
+             * them: carried = a_t (C_t gated_t + carried). (Two loops in one method: see the
+             * forward worker.)
+             */
+            private void carrySteps(ChannelBlock block, int t0, int steps) {
                 VectorMask<Float> mask = mask(block);
                 long i = sequenceIndex(block, t0);
                 for (int j = 0; j < steps; j++, i += spec.channels()) {
                     FloatVector grad = load(buffers.dy(), i, mask);
                     if (spec.hasZ()) {
                         FloatVector zt = load(z, i, mask);
-                        grad = grad.mul(zt).mul(sigmoid(zt));
+                        grad = grad.mul(zt).mul(VectorMath.sigmoid(zt));
                     }
                     grad.intoArray(gated, j * LANES);
                 }
-            }
-
-            /** The carried gradient backwards over the steps: carried = a_t (C_t gated_t + carried). */
-            private void carrySteps(ChannelBlock block, int t0, int steps) {
                 float[] a = aLaid[block.column()];
                 long groupStep = (long) spec.groups() * n;
                 long g = groupIndex(block, t0 + steps - 1);
@@ -540,7 +577,7 @@ final class VectorBlockArithmetic implements BlockArithmetic {
                     for (int s = 0; s < n; s++) {
                         int at = s * LANES;
                         FloatVector gs = broadcast(c, g + s).fma(grad, FloatVector.fromArray(SPECIES, carried, at));
-                        dt.mul(FloatVector.fromArray(SPECIES, a, at)).lanewise(EXP).mul(gs).intoArray(carried, at);
+                        VectorMath.exp(dt.mul(FloatVector.fromArray(SPECIES, a, at))).mul(gs).intoArray(carried, at);
                     }
                 }
             }
@@ -548,18 +585,19 @@ final class VectorBlockArithmetic implements BlockArithmetic {
             @Override
             public void flushGroupSums(int t0, int t1, double[] dB, double[] dC) {
                 for (int j = 0; j < t1 - t0; j++) {
-                    for (int s = 0; s < n; s++) {
-                        int at = j * stateLanes + s * LANES;
-                        double sb = 0;
-                        double sc = 0;
-                        for (int lane = 0; lane < LANES; lane++) {
-                            sb += sumB[at + lane];
-                            sc += sumC[at + lane];
-                            sumB[at + lane] = 0f;
-                            sumC[at + lane] = 0f;
+                    for (int s0 = 0; s0 < n; s0 += LANES) {
+                        int rows = Math.min(LANES, n - s0);
+                        int at = j * stateLanes + s0 * LANES;
+                        sumRows(sumB, at, rows);
+                        sumRows(sumC, at, rows);
+                        for (int r = 0; r < rows; r++) {
+                            dB[(t0 + j) * n + s0 + r] += sumB[at + r];
+                            dC[(t0 + j) * n + s0 + r] += sumC[at + r];
                         }
-                        dB[(t0 + j) * n + s] += sb;
-                        dC[(t0 + j) * n + s] += sc;
+                        for (int r = 0; r < rows; r++) {
+                            ZERO.intoArray(sumB, at + r * LANES);
+                            ZERO.intoArray(sumC, at + r * LANES);
+                        }
                     }
                 }
             }

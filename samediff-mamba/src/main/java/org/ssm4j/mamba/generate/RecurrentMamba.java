@@ -39,6 +39,13 @@ import java.util.Objects;
  */
 public final class RecurrentMamba implements AutoCloseable {
 
+    static {
+        if (ModuleLayer.boot().findModule("jdk.incubator.vector").isEmpty()) {
+            throw new IllegalStateException("recurrent generation runs on the Vector API: start the JVM with "
+                    + "--add-modules=jdk.incubator.vector (./mamba and the Maven build do)");
+        }
+    }
+
     /** Prompt tokens processed per prefill pass. */
     public static final int PREFILL_CHUNK = 512;
 

@@ -36,7 +36,8 @@ import java.util.Set;
  * {@value #LABELS} (batch, length), both INT64; the outputs {@value #LOGITS}
  * (batch, length, paddedVocab), {@value #LOSS} (scalar), {@value #NORM_F_OUT},
  * and per layer {@link #mixerOutput(int)} and {@link #blockOutput(int)}
- * (batch, length, hiddenSize). Batch and length are free: one graph serves any.
+ * (batch, length, hiddenSize) and the mixer's step sizes {@link MambaBlocks#deltaOutput(int)}
+ * (batch, length, intermediateSize). Batch and length are free: one graph serves any.
  *
  * <p>The loss is the mean cross-entropy of the logits against the labels over the positions
  * whose label is not negative (Hugging Face's convention: -100 marks positions to ignore), and
@@ -98,17 +99,10 @@ public final class MambaGraph {
 
         SDVariable ids = sd.placeHolder(INPUT_IDS, DataType.INT64, -1, -1);
         SDVariable labels = sd.placeHolder(LABELS, DataType.INT64, -1, -1);
-        Shapes shapes = new Shapes(sd, ids);
+        Shapes shapes = Shapes.ofIds(sd, ids);
 
-        SDVariable hidden = TokenEmbedding.lookup(sd, "embeddings", vars.get(MambaParameters.EMBEDDINGS), ids);
-        for (int i = 0; i < config.numHiddenLayers(); i++) {
-            MambaParameters.Layer names = MambaParameters.layer(i);
-            SDVariable normed = RmsNorm.apply(sd, shapes.flat(hidden, config.hiddenSize()), vars.get(names.norm()),
-                    config.layerNormEpsilon());
-            SDVariable mixed = MambaMixer.apply(sd, config, mixer, shapes, normed, names, vars);
-            SDVariable mixerOut = sd.identity(mixerOutput(i), shapes.sequence(mixed, config.hiddenSize()));
-            hidden = sd.math.add(blockOutput(i), hidden, mixerOut);
-        }
+        SDVariable embedded = TokenEmbedding.lookup(sd, "embeddings", vars.get(MambaParameters.EMBEDDINGS), ids);
+        SDVariable hidden = MambaBlocks.residualLayers(sd, config, mixer, shapes, embedded, vars, false);
         SDVariable normF = RmsNorm.apply(sd, shapes.flat(hidden, config.hiddenSize()), vars.get(MambaParameters.NORM_F),
                 config.layerNormEpsilon());
         sd.identity(NORM_F_OUT, shapes.sequence(normF, config.hiddenSize()));

@@ -60,6 +60,10 @@ import java.util.Map;
  * d_inner 64 and N 16, but 2 GiB in the paper's Selective Copying setting (64 sequences of
  * 4096, d_inner 128). A scan op that took time-invariant B and C as (d_inner, N), or
  * computing the model as a long convolution with its kernel as S4 does, would need none of it.
+ *
+ * <p>The step sizes the scan uses, softplus of Δ plus its bias (B, L, d_inner), are also a
+ * named output of the graph, for looking at how selective the layer is (the time-invariant
+ * mixer's are the same at every position); they are only computed when asked for.
  */
 final class MambaMixer {
 
@@ -67,12 +71,13 @@ final class MambaMixer {
     }
 
     /**
-     * @param mixer  which SSM the mixer runs
-     * @param normed the normalised residual stream, (batch·length, hiddenSize)
+     * @param mixer     which SSM the mixer runs
+     * @param normed    the normalised residual stream, (batch·length, hiddenSize)
+     * @param deltaName the name of the step-size output
      * @return the mixer output, (batch·length, hiddenSize)
      */
     static SDVariable apply(SameDiff sd, MambaConfig c, MixerKind mixer, Shapes shapes, SDVariable normed,
-                            MambaParameters.Layer names, Map<String, SDVariable> vars) {
+                            MambaParameters.Layer names, Map<String, SDVariable> vars, String deltaName) {
         int di = c.intermediateSize();
         SDVariable xz = sd.mmul(normed, vars.get(names.inProjWeight()), false, true, false);
         if (c.useBias()) {
@@ -88,8 +93,8 @@ final class MambaMixer {
                 new CausalConv1dConfig(Layout.CHANNELS_LAST, true)).y();
 
         SDVariable y = mixer == MixerKind.SELECTIVE
-                ? selective(sd, c, shapes, u, z, names, vars)
-                : timeInvariant(sd, c, shapes, u, z, names, vars);
+                ? selective(sd, c, shapes, u, z, names, vars, deltaName)
+                : timeInvariant(sd, c, shapes, u, z, names, vars, deltaName);
 
         SDVariable out = sd.mmul(shapes.flat(y, di), vars.get(names.outProjWeight()), false, true, false);
         if (c.useBias()) {
@@ -100,7 +105,7 @@ final class MambaMixer {
 
     /** The selective SSM on u, gated by z: Δ, B and C from u by x_proj, then dt_proj on Δ's low-rank part. */
     private static SDVariable selective(SameDiff sd, MambaConfig c, Shapes shapes, SDVariable u, SDVariable z,
-                                        MambaParameters.Layer names, Map<String, SDVariable> vars) {
+                                        MambaParameters.Layer names, Map<String, SDVariable> vars, String deltaName) {
         int di = c.intermediateSize();
         int n = c.stateSize();
         int rank = c.timeStepRank();
@@ -110,13 +115,14 @@ final class MambaMixer {
         SDVariable b = shapes.sequence(columns(sd, dbc, rank, rank + n), n);
         SDVariable cMatrix = shapes.sequence(columns(sd, dbc, rank + n, rank + 2 * n), n);
         SDVariable a = sd.math.neg(sd.math.exp(vars.get(names.aLog())));
+        sd.nn.softplus(deltaName, delta.add(vars.get(names.dtProjBias())));
         return SsmOps.selectiveScan(sd, null, u, delta, a, b, cMatrix, vars.get(names.d()), z,
                 vars.get(names.dtProjBias()), null, SelectiveScanConfig.defaults()).y();
     }
 
     /** The time-invariant SSM on u, gated by z, as one scan over the (channel, state) pairs (see the class comment). */
     private static SDVariable timeInvariant(SameDiff sd, MambaConfig c, Shapes shapes, SDVariable u, SDVariable z,
-                                            MambaParameters.Layer names, Map<String, SDVariable> vars) {
+                                            MambaParameters.Layer names, Map<String, SDVariable> vars, String deltaName) {
         int di = c.intermediateSize();
         int n = c.stateSize();
         long pairs = (long) di * n;
@@ -132,6 +138,7 @@ final class MambaMixer {
         SDVariable deltaBias = sd.reshape(sd.mmul(sd.reshape(vars.get(names.dtBias()), di, 1), rowOfOnes), pairs);
         SDVariable a = sd.reshape(sd.math.neg(sd.math.exp(vars.get(names.aLog()))), pairs, 1);
         SDVariable ones = sd.fill(shapes.sequenceShape(1), type, 1);
+        sd.nn.softplus(deltaName, sd.fill(shapes.sequenceShape(di), type, 0).add(vars.get(names.dtBias())));
         SDVariable states = SsmOps.selectiveScan(sd, null, shapes.sequence(inputs, pairs), delta, a, ones, ones, null, null,
                 deltaBias, null, SelectiveScanConfig.defaults()).y();
 

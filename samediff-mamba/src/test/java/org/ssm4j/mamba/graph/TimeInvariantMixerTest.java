@@ -6,6 +6,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
 import org.nd4j.linalg.ops.transforms.Transforms;
 import org.ssm4j.mamba.MambaConfig;
 import org.ssm4j.mamba.MambaLM;
@@ -112,7 +113,32 @@ class TimeInvariantMixerTest {
         assertTrue(error < 1e-12, "relative error " + error);
     }
 
-    /** The broadcast parameters (B, C), the scan's delta bias (dt_bias) and the convolution before the scan. */
+    /**
+     * The named step sizes of each layer are softplus(dt_bias) at every position of every
+     * sequence, whatever the tokens; a selective model's vary along the sequence.
+     */
+    @Test
+    void stepSizesAreTheSameAtEveryPositionForEveryInput() {
+        MambaWeights w = perturbedWeights();
+        MambaGraph graph = MambaGraph.build(w);
+        for (int layer = 0; layer < CONFIG.numHiddenLayers(); layer++) {
+            INDArray delta = graph.output(IDS, null, MambaBlocks.deltaOutput(layer)).get(MambaBlocks.deltaOutput(layer));
+            INDArray expected = Transforms.softPlus(w.get(MambaParameters.layer(layer).dtBias()), true);
+            for (int s = 0; s < IDS.size(0); s++) {
+                for (int t = 0; t < IDS.size(1); t++) {
+                    INDArray row = delta.get(NDArrayIndex.point(s), NDArrayIndex.point(t), NDArrayIndex.all());
+                    assertEquals(0.0, row.sub(expected).amaxNumber().doubleValue(), 1e-15, "layer " + layer + " at " + s + ", " + t);
+                }
+            }
+        }
+        MambaGraph selective = MambaGraph.build(MambaInitialization.initialize(CONFIG, DataType.DOUBLE, 11));
+        INDArray delta = selective.output(IDS, null, MambaBlocks.deltaOutput(0)).get(MambaBlocks.deltaOutput(0));
+        INDArray first = delta.get(NDArrayIndex.point(0), NDArrayIndex.point(0), NDArrayIndex.all());
+        INDArray second = delta.get(NDArrayIndex.point(0), NDArrayIndex.point(1), NDArrayIndex.all());
+        assertTrue(first.sub(second).amaxNumber().doubleValue() > 1e-6, "a selective mixer's step sizes depend on the token");
+    }
+
+    /** The per-channel parameters (B, C), the scan's delta bias (dt_bias) and the convolution before the scan. */
     @Test
     void gradientsOfTheTimeInvariantParametersMatchFiniteDifferences() {
         MambaParameters.Layer l = MambaParameters.layer(0);
