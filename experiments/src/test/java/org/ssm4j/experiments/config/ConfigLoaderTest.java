@@ -74,7 +74,7 @@ class ConfigLoaderTest {
                 ConfigLoader.load(f);
             }
         }
-        assertEquals(1, ConfigLoader.defaultExperiment().models().size(), "the built-in default trains one model");
+        assertEquals(2, ConfigLoader.defaultExperiment().models().size(), "the built-in default trains Mamba and the LTI baseline");
     }
 
     @Test
