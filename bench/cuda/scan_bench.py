@@ -25,7 +25,8 @@ FLAG_SOFTPLUS, FLAG_D, FLAG_Z, FLAG_BIAS, FLAG_H0, FLAG_DLAST, FLAG_CKPT = 1, 2,
 DYN_SMEM_ATTR = 8  # CU_FUNC_ATTRIBUTE_MAX_DYNAMIC_SHARED_SIZE_BYTES
 
 # (lanes per channel, state entries per lane, channels per block) compiled into the fatbin.
-CONFIGS = [(4, 4, 32), (4, 4, 16), (8, 2, 16), (16, 1, 16), (16, 2, 16), (16, 4, 16)]
+CONFIGS = [(4, 4, 32), (4, 4, 16), (8, 2, 16), (16, 1, 16), (2, 8, 32), (16, 2, 16), (16, 4, 16)]
+CHUNK_COUNTS = (1, 2, 4, 8, 16, 32, 64)
 
 BENCH_SHAPES = [  # dtype, batch, channels, length; reference ms measured by the issue
     ("fp32", 8, 1536, 2048), ("fp32", 1, 2048, 16384), ("fp32", 16, 2048, 1024),
@@ -429,7 +430,7 @@ def time_ms(fn, reps=20, warm=3):
 BENCH_INTERVAL = 16  # the checkpoint interval the CUDA kernels prefer (one backward tile)
 
 
-def bench(scan, ref_mod, variants, log):
+def bench(scan, ref_mod, variants, log, configs=None, chunk_counts=CHUNK_COUNTS):
     rows = []
     for dt, b, D, L in BENCH_SHAPES:
         dtype = torch.float32 if dt == "fp32" else torch.bfloat16
@@ -452,8 +453,8 @@ def bench(scan, ref_mod, variants, log):
         fs, bs = policy_shapes(N)
         runs = [((fs, bs), None)]
         if variants:
-            for cfg in [c for c in CONFIGS if c[0] * c[1] == N]:
-                for k in (1, 2, 4, 8, 16, 32, 64):
+            for cfg in [c for c in (configs or CONFIGS) if c[0] * c[1] == N]:
+                for k in chunk_counts:
                     if k == 1 or L // k >= 256:
                         runs.append(((cfg, cfg), k))
         best_f = best_b = None
@@ -506,6 +507,8 @@ def main():
     ap.add_argument("--check-big", action="store_true", help="also check the benchmark shapes")
     ap.add_argument("--time", action="store_true")
     ap.add_argument("--variants", action="store_true", help="time every kernel shape, not just the default")
+    ap.add_argument("--configs", help="--variants: only these shapes, e.g. 4x4x32,8x2x16")
+    ap.add_argument("--chunks", help="--variants: only these chunk counts, e.g. 1,2,4")
     ap.add_argument("--json", help="write the measurements here")
     a = ap.parse_args()
     drv = Driver(a.fatbin)
@@ -526,7 +529,9 @@ def main():
         except ImportError as e:
             print(f"reference selective_scan_cuda not importable ({e}): timing ssm4j only", flush=True)
         log = []
-        rows = bench(scan, ref_mod, a.variants, log)
+        configs = [tuple(int(v) for v in c.split("x")) for c in a.configs.split(",")] if a.configs else None
+        chunk_counts = tuple(int(v) for v in a.chunks.split(",")) if a.chunks else CHUNK_COUNTS
+        rows = bench(scan, ref_mod, a.variants, log, configs, chunk_counts)
         report["timings"] = log
         report["table"] = rows
         print()

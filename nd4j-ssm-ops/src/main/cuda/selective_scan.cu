@@ -11,11 +11,13 @@
 // the sequence. Each channel is served by NL lanes of one warp, each lane holding NPT of
 // the state entries in registers (NL * NPT >= state). Inside a chunk the recurrence runs
 // sequentially in time, so a state entry costs one exp2 and three multiply-adds per step.
-// Inputs are staged in shared memory in tiles of TS steps, the next tile being loaded into
-// registers while the current one is scanned; the step loops are branch-free. Sums over the
-// state (y, and in the backward the gradients of delta and u) are gathered every NL steps
-// with a transposed butterfly: NL-1 shuffles per lane for NL steps, lane j ending with
-// step j's sum.
+// Inputs are staged in shared memory in tiles of TS steps, in two buffers: the tile after
+// next is loaded into registers and the next one staged while the current one is scanned
+// (one barrier per forward tile, two per backward tile). Staging does the per-(step,
+// channel) work once (softplus, the gate, D * u), spread over every warp; the step loops
+// are branch-free. Sums over the state (y, and in the backward the gradients of delta and u)
+// are gathered every NL steps with a transposed butterfly: NL-1 shuffles per lane for NL
+// steps, lane j ending with step j's sum, which it writes (y straight to global memory).
 //
 // Long sequences with few (batch, channel) rows are cut into chunks scanned in parallel
 // (three launches): a summary pass gives each chunk's end state from a zero start and its
@@ -29,8 +31,8 @@
 // interval of at most TS steps this pass does not exist). Each tile then recomputes its TS
 // states into shared memory and runs the adjoint backwards, keeping the adjoint of every
 // state there too; gradients of B and C are then summed over the block's channels from those
-// and added to fp32 accumulators with one atomic per (batch, step, state) and block; dA, dD and ddelta_bias are summed per thread and
-// added atomically once per block.
+// and added to fp32 accumulators with one atomic per (batch, step, state) and block; dA, dD
+// and ddelta_bias are summed per thread and added atomically once per block.
 
 #include <cuda_bf16.h>
 #include <cstddef>
@@ -105,7 +107,64 @@ __device__ __forceinline__ float fast_exp(float x) { return fast_ex2(x * kLog2e)
 
 __device__ __forceinline__ float sigmoid(float x) { return __fdividef(1.f, 1.f + fast_exp(-x)); }
 
-__device__ __forceinline__ float softplus(float x) { return x > 20.f ? x : log1pf(fast_exp(x)); }
+// softplus(x) = max(x, 0) + log1p(e) with e = exp(-|x|) in (0, 1], and log1p(e) = 2 atanh(s) with
+// s = e / (2 + e) in (0, 1/3]: 2 atanh(s) / s is a polynomial in s^2 (fitted on [0, 1/9], relative
+// error 4e-9 before float rounding; the whole function is within 3e-7 of softplus in float32).
+// Branch-free, one ex2 and one reciprocal. With sig != nullptr it also gives sigmoid(x) =
+// (x >= 0 ? 1 : e) / (1 + e), which the backward needs, from the same exponential.
+__device__ __forceinline__ float softplus(float x, float* sig = nullptr) {
+    const float e = fast_ex2(-fabsf(x) * kLog2e);
+    const float s = e * __fdividef(1.f, 2.f + e);
+    const float w = s * s;
+    float poly = fmaf(0.281614542f, w, 0.279643446f);
+    poly = fmaf(poly, w, 0.400246501f);
+    poly = fmaf(poly, w, 0.666663229f);
+    poly = fmaf(poly, w, 2.f);
+    if (sig != nullptr) *sig = __fdividef(x >= 0.f ? 1.f : e, 1.f + e);
+    return fmaxf(x, 0.f) + s * poly;
+}
+
+// Shared-memory rows of N floats (16-byte aligned when N is a multiple of 4, 8-byte when even)
+// read and written with the widest vector accesses.
+template <int N>
+__device__ __forceinline__ void load_row(const float* src, float (&v)[N]) {
+    if constexpr (N % 4 == 0) {
+#pragma unroll
+        for (int j = 0; j < N / 4; ++j) {
+            const float4 q = reinterpret_cast<const float4*>(src)[j];
+            v[4 * j] = q.x;
+            v[4 * j + 1] = q.y;
+            v[4 * j + 2] = q.z;
+            v[4 * j + 3] = q.w;
+        }
+    } else if constexpr (N % 2 == 0) {
+#pragma unroll
+        for (int j = 0; j < N / 2; ++j) {
+            const float2 q = reinterpret_cast<const float2*>(src)[j];
+            v[2 * j] = q.x;
+            v[2 * j + 1] = q.y;
+        }
+    } else {
+#pragma unroll
+        for (int j = 0; j < N; ++j) v[j] = src[j];
+    }
+}
+
+template <int N>
+__device__ __forceinline__ void store_row(float* dst, const float (&v)[N]) {
+    if constexpr (N % 4 == 0) {
+#pragma unroll
+        for (int j = 0; j < N / 4; ++j) {
+            reinterpret_cast<float4*>(dst)[j] = make_float4(v[4 * j], v[4 * j + 1], v[4 * j + 2], v[4 * j + 3]);
+        }
+    } else if constexpr (N % 2 == 0) {
+#pragma unroll
+        for (int j = 0; j < N / 2; ++j) reinterpret_cast<float2*>(dst)[j] = make_float2(v[2 * j], v[2 * j + 1]);
+    } else {
+#pragma unroll
+        for (int j = 0; j < N; ++j) dst[j] = v[j];
+    }
+}
 
 __device__ __forceinline__ float to_float(float x) { return x; }
 __device__ __forceinline__ float to_float(__nv_bfloat16 x) { return __bfloat162float(x); }
@@ -124,44 +183,68 @@ template <typename T> __device__ __forceinline__ void store(void* p, size_t i, f
     static_cast<T*>(p)[i] = from_float<T>(v);
 }
 
-// 16-byte vectors: 4 floats or 8 bfloat16.
-template <typename T> struct Vec16 {
-    static constexpr int N = 16 / sizeof(T);
+// W 32-bit words (W = 1, 2 or 4) moved with one 4-, 8- or 16-byte access; they hold
+// W * 4 / sizeof(T) elements of type T.
+template <int W>
+struct Words {
+    static_assert(W == 1 || W == 2 || W == 4, "4-, 8- or 16-byte accesses");
+    unsigned w[W];
 };
 
-template <typename T>
-__device__ __forceinline__ void unpack(const uint4& v, float (&f)[Vec16<T>::N]) {
-    if constexpr (sizeof(T) == 4) {
-        f[0] = __uint_as_float(v.x);
-        f[1] = __uint_as_float(v.y);
-        f[2] = __uint_as_float(v.z);
-        f[3] = __uint_as_float(v.w);
+template <int W>
+__device__ __forceinline__ Words<W> ldg_words(const void* p) {
+    Words<W> r;
+    if constexpr (W == 4) {
+        const uint4 v = __ldg(static_cast<const uint4*>(p));
+        r.w[0] = v.x;
+        r.w[1] = v.y;
+        r.w[2] = v.z;
+        r.w[3] = v.w;
+    } else if constexpr (W == 2) {
+        const uint2 v = __ldg(static_cast<const uint2*>(p));
+        r.w[0] = v.x;
+        r.w[1] = v.y;
     } else {
-        const unsigned w[4] = {v.x, v.y, v.z, v.w};
+        r.w[0] = __ldg(static_cast<const unsigned*>(p));
+    }
+    return r;
+}
+
+template <int W>
+__device__ __forceinline__ void st_words(void* p, const Words<W>& v) {
+    if constexpr (W == 4) {
+        *static_cast<uint4*>(p) = make_uint4(v.w[0], v.w[1], v.w[2], v.w[3]);
+    } else if constexpr (W == 2) {
+        *static_cast<uint2*>(p) = make_uint2(v.w[0], v.w[1]);
+    } else {
+        *static_cast<unsigned*>(p) = v.w[0];
+    }
+}
+
+template <typename T, int W>
+__device__ __forceinline__ void unpack(const Words<W>& v, float (&f)[W * 4 / sizeof(T)]) {
 #pragma unroll
-        for (int i = 0; i < 4; ++i) {
-            f[2 * i] = __uint_as_float(w[i] << 16);
-            f[2 * i + 1] = __uint_as_float(w[i] & 0xffff0000u);
+    for (int i = 0; i < W; ++i) {
+        if constexpr (sizeof(T) == 4) {
+            f[i] = __uint_as_float(v.w[i]);
+        } else {
+            f[2 * i] = __uint_as_float(v.w[i] << 16);
+            f[2 * i + 1] = __uint_as_float(v.w[i] & 0xffff0000u);
         }
     }
 }
 
-template <typename T>
-__device__ __forceinline__ uint4 pack(const float (&f)[Vec16<T>::N]) {
-    uint4 v;
-    if constexpr (sizeof(T) == 4) {
-        v.x = __float_as_uint(f[0]);
-        v.y = __float_as_uint(f[1]);
-        v.z = __float_as_uint(f[2]);
-        v.w = __float_as_uint(f[3]);
-    } else {
-        unsigned w[4];
+template <typename T, int W>
+__device__ __forceinline__ Words<W> pack(const float (&f)[W * 4 / sizeof(T)]) {
+    Words<W> v;
 #pragma unroll
-        for (int i = 0; i < 4; ++i) {
+    for (int i = 0; i < W; ++i) {
+        if constexpr (sizeof(T) == 4) {
+            v.w[i] = __float_as_uint(f[i]);
+        } else {
             __nv_bfloat162 h = __floats2bfloat162_rn(f[2 * i], f[2 * i + 1]);
-            w[i] = *reinterpret_cast<unsigned*>(&h);
+            v.w[i] = *reinterpret_cast<unsigned*>(&h);
         }
-        v = make_uint4(w[0], w[1], w[2], w[3]);
     }
     return v;
 }
@@ -169,6 +252,15 @@ __device__ __forceinline__ uint4 pack(const float (&f)[Vec16<T>::N]) {
 __device__ __forceinline__ bool aligned16(const void* p) {
     return (reinterpret_cast<uintptr_t>(p) & 15u) == 0;
 }
+
+// Forward: column of channel c in a shared-memory row of float4 per-(step, channel) values,
+// one spare float4 after every 8 channels, so that the staging threads' 16-byte stores, which
+// start 8 channels apart (or 2, 4 for narrower channel vectors), fall in different banks.
+// Rows of DT + DT / 8 float4: for DT = 32 a multiple of 8 plus 4, so the two steps that a
+// quarter-warp stages land in different banks too. (The backward keeps rows of DT + 1: its
+// dB/dC sums read one channel of 8 steps, and the spare columns would cost it a block per SM.)
+__device__ __forceinline__ int pad8(int c) { return c + (c >> 3); }
+template <int DT> constexpr int padded_row() { return DT + (DT + 7) / 8; }
 
 // Transposed butterfly over the NL lanes of a channel: on entry each lane holds R partial
 // values; on exit lane j holds, in v[0 .. R/NL), the sums over the NL lanes of the
@@ -201,13 +293,21 @@ struct Config {
     static constexpr int TS = TS_;          // steps per shared-memory tile
     static constexpr int NS = NL * NPT;     // state entries per channel held by the block
     static constexpr int THREADS = NL * DT;
-    static constexpr int VEC = Vec16<T>::N;
-    static constexpr int CVEC = TS * DT / VEC;                 // 16-byte vectors in a channel tile
-    static constexpr int CPT = (CVEC + THREADS - 1) / THREADS; // ... per thread
+    static constexpr int VEC = 16 / sizeof(T);                 // elements in a 16-byte B or C vector
     static constexpr int SVEC = TS * NS / VEC;                 // at most, in a B or C tile
     static constexpr int SPT = (SVEC + THREADS - 1) / THREADS;
+    // Channel tiles (u, delta, z, dy in; y, du, ddelta, dz out) move in vectors of CV elements:
+    // 16 bytes wide, narrower (down to 4 bytes) where a tile has fewer than 16 bytes per
+    // thread, so that every warp shares the staging work instead of a few threads doing it
+    // while the rest of the block waits at the barrier.
+    static constexpr int PER_THREAD = TS * DT / THREADS;
+    static constexpr int CV_MIN = 4 / sizeof(T);
+    static constexpr int CV = PER_THREAD >= VEC ? VEC : PER_THREAD >= CV_MIN ? PER_THREAD : CV_MIN;
+    static constexpr int CW = CV * sizeof(T) / 4;              // 32-bit words in a channel vector
+    static constexpr int CVEC = TS * DT / CV;                  // channel vectors in a tile
+    static constexpr int CPT = (CVEC + THREADS - 1) / THREADS; // ... per thread
     static_assert(TS % NL == 0, "TS must be a multiple of NL");
-    static_assert(DT % VEC == 0, "DT must be a multiple of the vector width");
+    static_assert(VEC % CV == 0 && DT % CV == 0 && DT % VEC == 0, "DT must be a multiple of the vector widths");
     static_assert(32 % NL == 0, "NL must divide the warp");
     static_assert(THREADS % 32 == 0 && THREADS <= 1024, "whole warps");
 };
@@ -244,25 +344,24 @@ struct Sources {
 template <class K, int NCH>
 struct TilePrefetch {
     using T = typename K::T;
-    uint4 ch[NCH][K::CPT];
-    uint4 b[K::SPT];
-    uint4 c[K::SPT];
+    Words<K::CW> ch[NCH][K::CPT];
+    Words<4> b[K::SPT];
+    Words<4> c[K::SPT];
 
     // Steps from t0 up to tend (exclusive) are read; B or C may be nullptr (not needed).
     __device__ void load(const Sources<NCH> src, const void* Bp, const void* Cp,
                          const ScanParams& p, const Place<K>& at, int t0, int tend) {
-        constexpr int RV = K::DT / K::VEC;  // vectors per tile row
+        constexpr int RV = K::DT / K::CV;  // vectors per tile row
 #pragma unroll
         for (int j = 0; j < K::CPT; ++j) {
             const int i = threadIdx.x + j * K::THREADS;
             const int t = i / RV;
             const bool ok = i < K::CVEC && t0 + t < tend;
-            const size_t off = (static_cast<size_t>(at.b) * p.length + t0 + t) * p.channels + at.d0 + (i % RV) * K::VEC;
+            const size_t off = (static_cast<size_t>(at.b) * p.length + t0 + t) * p.channels + at.d0 + (i % RV) * K::CV;
 #pragma unroll
             for (int a = 0; a < NCH; ++a) {
-                ch[a][j] = (ok && src.ptr[a] != nullptr)
-                    ? __ldg(reinterpret_cast<const uint4*>(static_cast<const T*>(src.ptr[a]) + off))
-                    : make_uint4(0, 0, 0, 0);
+                ch[a][j] = (ok && src.ptr[a] != nullptr) ? ldg_words<K::CW>(static_cast<const T*>(src.ptr[a]) + off)
+                                                         : Words<K::CW>{};
             }
         }
         const int rv = p.state / K::VEC;  // vectors per B row
@@ -273,8 +372,8 @@ struct TilePrefetch {
             const int t = i / rv;
             const bool ok = i < nvec && t0 + t < tend;
             const size_t off = ((static_cast<size_t>(at.b) * p.length + t0 + t) * p.groups + at.g) * p.state + (i % rv) * K::VEC;
-            b[j] = (ok && Bp != nullptr) ? __ldg(reinterpret_cast<const uint4*>(static_cast<const T*>(Bp) + off)) : make_uint4(0, 0, 0, 0);
-            c[j] = (ok && Cp != nullptr) ? __ldg(reinterpret_cast<const uint4*>(static_cast<const T*>(Cp) + off)) : make_uint4(0, 0, 0, 0);
+            b[j] = (ok && Bp != nullptr) ? ldg_words<4>(static_cast<const T*>(Bp) + off) : Words<4>{};
+            c[j] = (ok && Cp != nullptr) ? ldg_words<4>(static_cast<const T*>(Cp) + off) : Words<4>{};
         }
     }
 
@@ -282,19 +381,19 @@ struct TilePrefetch {
     // putBC(t, n, b, c); steps at or past tend are not valid.
     template <class Put, class PutBC>
     __device__ void unpack_to(const ScanParams& p, int t0, int tend, Put&& put, PutBC&& putBC) const {
-        constexpr int RV = K::DT / K::VEC;
+        constexpr int RV = K::DT / K::CV;
 #pragma unroll
         for (int j = 0; j < K::CPT; ++j) {
             const int i = threadIdx.x + j * K::THREADS;
             if (i < K::CVEC) {
                 const int t = i / RV;
-                const int c = (i % RV) * K::VEC;
-                float f[NCH][K::VEC];
+                const int c = (i % RV) * K::CV;
+                float f[NCH][K::CV];
 #pragma unroll
-                for (int a = 0; a < NCH; ++a) unpack<T>(ch[a][j], f[a]);
+                for (int a = 0; a < NCH; ++a) unpack<T, K::CW>(ch[a][j], f[a]);
                 const bool valid = t0 + t < tend;
 #pragma unroll
-                for (int e = 0; e < K::VEC; ++e) {
+                for (int e = 0; e < K::CV; ++e) {
                     float v[NCH];
 #pragma unroll
                     for (int a = 0; a < NCH; ++a) v[a] = f[a][e];
@@ -311,8 +410,8 @@ struct TilePrefetch {
                 const int t = i / rv;
                 const int n = (i % rv) * K::VEC;
                 float fb[K::VEC], fc[K::VEC];
-                unpack<T>(b[j], fb);
-                unpack<T>(c[j], fc);
+                unpack<T, 4>(b[j], fb);
+                unpack<T, 4>(c[j], fc);
 #pragma unroll
                 for (int e = 0; e < K::VEC; ++e) putBC(t, n + e, fb[e], fc[e]);
             }
@@ -359,23 +458,27 @@ __device__ bool vector_path(const ScanParams& p, const Place<K>& at, const void*
     return ok;
 }
 
-// Stores a (TS, DT) float tile from shared memory (rows padded to DT + 1) to a
-// (batch, length, channels) tensor, skipping steps at or past tend and invalid channels.
-template <class K>
-__device__ void store_tile(void* dst, const float (*tile)[K::DT + 1], const ScanParams& p, const Place<K>& at,
-                           int t0, int tend, bool vec) {
+// Stores N (TS, DT) float tiles from shared memory (rows padded to DT + 1) to (batch, length,
+// channels) tensors (nullptr: skipped), skipping steps at or past tend and invalid channels.
+template <class K, int N>
+__device__ void store_tiles(void* const (&dst)[N], const float (*const (&tile)[N])[K::DT + 1], const ScanParams& p,
+                            const Place<K>& at, int t0, int tend, bool vec) {
     using T = typename K::T;
     if (vec) {
-        constexpr int RV = K::DT / K::VEC;
+        constexpr int RV = K::DT / K::CV;
         for (int i = threadIdx.x; i < K::CVEC; i += K::THREADS) {
             const int t = i / RV;
-            const int c = (i % RV) * K::VEC;
+            const int c = (i % RV) * K::CV;
             if (t0 + t < tend) {
-                float f[K::VEC];
-#pragma unroll
-                for (int e = 0; e < K::VEC; ++e) f[e] = tile[t][c + e];
                 const size_t off = (static_cast<size_t>(at.b) * p.length + t0 + t) * p.channels + at.d0 + c;
-                *reinterpret_cast<uint4*>(static_cast<T*>(dst) + off) = pack<T>(f);
+#pragma unroll
+                for (int a = 0; a < N; ++a) {
+                    if (dst[a] == nullptr) continue;
+                    float f[K::CV];
+#pragma unroll
+                    for (int e = 0; e < K::CV; ++e) f[e] = tile[a][t][c + e];
+                    st_words<K::CW>(static_cast<T*>(dst[a]) + off, pack<T, K::CW>(f));
+                }
             }
         }
     } else {
@@ -383,7 +486,11 @@ __device__ void store_tile(void* dst, const float (*tile)[K::DT + 1], const Scan
             const int t = i / K::DT;
             const int c = i % K::DT;
             if (t0 + t < tend && at.d0 + c < at.dend) {
-                store<T>(dst, (static_cast<size_t>(at.b) * p.length + t0 + t) * p.channels + at.d0 + c, tile[t][c]);
+                const size_t off = (static_cast<size_t>(at.b) * p.length + t0 + t) * p.channels + at.d0 + c;
+#pragma unroll
+                for (int a = 0; a < N; ++a) {
+                    if (dst[a] != nullptr) store<T>(dst[a], off, tile[a][t][c]);
+                }
             }
         }
     }
@@ -400,11 +507,13 @@ __device__ __forceinline__ size_t chunk_slot(const ScanParams& p, int b, int k) 
 
 template <class K>
 struct FwdSmem {
-    float2 dtu[K::TS][K::DT + 1];      // (delta', delta' * u); rows padded against bank conflicts
-    float u[K::TS][K::DT + 1];
-    float z[K::TS][K::DT + 1];
-    float y[K::TS][K::DT + 1];
-    float2 bc[K::TS][K::NS];           // (B, C), zero past the state size
+    // Two buffers: the next tile is staged while the current one is scanned, one barrier per
+    // tile. Per (step, channel), computed once when the tile is staged: (delta', delta' * u,
+    // gate, D * u * gate) with gate = silu(z) (1 without z), so that y = (sum over the state
+    // of C * h) * gate + D * u * gate. Rows padded against bank conflicts.
+    float4 pre[2][K::TS][padded_row<K::DT>()];
+    __align__(16) float b[2][K::TS][K::NS];  // zero past the state size
+    __align__(16) float c[2][K::TS][K::NS];
     float bias[K::DT];
     float dskip[K::DT];
 };
@@ -414,10 +523,9 @@ struct FwdSmem {
 // GENERIC_CKPT: checkpoints at any interval (a test every step); otherwise the interval is
 // a multiple of TS / 2 and the states before steps 0 and TS / 2 of each tile are kept.
 template <class K, bool SUMMARY, bool GENERIC_CKPT>
-__device__ __forceinline__ void scan_forward(const ScanParams& p) {
+__device__ __forceinline__ void scan_forward(const ScanParams& p, FwdSmem<K>& s) {
     using T = typename K::T;
     static_assert(K::TS % 2 == 0, "two checkpoint slots per tile");
-    __shared__ FwdSmem<K> s;
     const Place<K> at(p);
     const int chunk = blockIdx.z;
     const int cs = chunk * p.chunk_len;
@@ -430,7 +538,10 @@ __device__ __forceinline__ void scan_forward(const ScanParams& p) {
         s.bias[i] = (ok && (p.flags & kHasBias)) ? load<T>(p.delta_bias, at.d0 + i) : 0.f;
         s.dskip[i] = (ok && (p.flags & kHasD)) ? load<T>(p.D, at.d0 + i) : 0.f;
     }
-    for (int i = threadIdx.x; i < K::TS * K::NS; i += K::THREADS) s.bc[i / K::NS][i % K::NS] = make_float2(0.f, 0.f);
+    for (int i = threadIdx.x; i < 2 * K::TS * K::NS; i += K::THREADS) {
+        (&s.b[0][0][0])[i] = 0.f;
+        (&s.c[0][0][0])[i] = 0.f;
+    }
 
     float a2[K::NPT], h[K::NPT];
 #pragma unroll
@@ -451,18 +562,21 @@ __device__ __forceinline__ void scan_forward(const ScanParams& p) {
 
     const Sources<3> srcs{{p.u, p.delta, has_z ? p.z : nullptr}};
     const void* const Cp = SUMMARY ? nullptr : p.C;
-    const void* const ptrs[] = {p.u, p.delta, p.B, Cp, SUMMARY ? nullptr : p.y, has_z ? p.z : nullptr};
+    const void* const ptrs[] = {p.u, p.delta, p.B, Cp, has_z ? p.z : nullptr};
     const bool vec = vector_path<K>(p, at, ptrs);
 
+    int stage = 0;  // the buffer put and putBC write
     auto put = [&](int t, int c, const float (&v)[3], bool valid) {
         float dt = v[1] + s.bias[c];
         if (softplus_on) dt = softplus(dt);
         if (!valid) dt = 0.f;
-        s.dtu[t][c] = make_float2(dt, dt * v[0]);
-        s.u[t][c] = v[0];
-        s.z[t][c] = v[2];
+        const float gate = has_z ? v[2] * sigmoid(v[2]) : 1.f;
+        s.pre[stage][t][pad8(c)] = make_float4(dt, dt * v[0], gate, s.dskip[c] * v[0] * gate);
     };
-    auto putBC = [&](int t, int n, float bv, float cv) { s.bc[t][n] = make_float2(bv, cv); };
+    auto putBC = [&](int t, int n, float bv, float cv) {
+        s.b[stage][t][n] = bv;
+        s.c[stage][t][n] = cv;
+    };
 
     const bool ckpt = !SUMMARY && (p.flags & kHasCheckpoints) != 0;
     const int nck = (p.length + p.interval - 1) / p.interval;
@@ -470,16 +584,30 @@ __device__ __forceinline__ void scan_forward(const ScanParams& p) {
     float dsum = 0.f;                                                  // SUMMARY only
 
     TilePrefetch<K, 3> pre;
-    if (vec) pre.load(srcs, p.B, Cp, p, at, cs, ce);
-    for (int t0 = cs; t0 < ce; t0 += K::TS) {
-        __syncthreads();
+    // Stages the tile at t0 into buffer `stage` and, on the vector path, starts loading the next.
+    auto stage_tile = [&](int t0) {
         if (vec) {
             pre.unpack_to(p, t0, ce, put, putBC);
             if (t0 + K::TS < ce) pre.load(srcs, p.B, Cp, p, at, t0 + K::TS, ce);
         } else {
             load_elementwise<K, 3>(srcs, p.B, Cp, p, at, t0, ce, put, putBC);
         }
+    };
+    if (vec) pre.load(srcs, p.B, Cp, p, at, cs, ce);
+    __syncthreads();  // bias, D and the zeroed B / C buffers are written
+    stage_tile(cs);
+    // y of this thread's channel at step cs + lane, advanced NL steps per group of steps
+    // (dereferenced only for valid steps and channels).
+    T* yp = static_cast<T*>(p.y) + (static_cast<size_t>(at.b) * p.length + cs + at.lane) * p.channels + at.d;
+    const size_t ystride = static_cast<size_t>(K::NL) * p.channels;
+    for (int t0 = cs, buf = 0; t0 < ce; t0 += K::TS, buf ^= 1) {
+        // The tile at t0 is staged in buf, and every thread is done with the other buffer:
+        // stage the next tile there while this one is scanned.
         __syncthreads();
+        if (t0 + K::TS < ce) {
+            stage = buf ^ 1;
+            stage_tile(t0 + K::TS);
+        }
 
         float snap[2][K::NPT];
 #pragma unroll
@@ -506,14 +634,16 @@ __device__ __forceinline__ void scan_forward(const ScanParams& p) {
                         for (int k = 0; k < K::NPT; ++k) snap[i == 0 ? 0 : 1][k] = h[k];
                     }
                 }
-                const float2 dd = s.dtu[i][at.ch];
+                const float2 dd = *reinterpret_cast<const float2*>(&s.pre[buf][i][pad8(at.ch)]);
+                float bv[K::NPT], cv[K::NPT];
+                load_row<K::NPT>(&s.b[buf][i][at.n0], bv);
+                if constexpr (!SUMMARY) load_row<K::NPT>(&s.c[buf][i][at.n0], cv);
                 float acc = 0.f;
 #pragma unroll
                 for (int k = 0; k < K::NPT; ++k) {
-                    const float2 bc = s.bc[i][at.n0 + k];
                     const float a = fast_ex2(dd.x * a2[k]);
-                    h[k] = fmaf(a, h[k], dd.y * bc.x);
-                    if constexpr (!SUMMARY) acc = fmaf(bc.y, h[k], acc);
+                    h[k] = fmaf(a, h[k], dd.y * bv[k]);
+                    if constexpr (!SUMMARY) acc = fmaf(cv[k], h[k], acc);
                 }
                 if constexpr (SUMMARY) {
                     dsum += dd.x;
@@ -525,12 +655,9 @@ __device__ __forceinline__ void scan_forward(const ScanParams& p) {
                 // The sum over the state of C * h for step grp * NL + lane, finished into y.
                 reduce_scatter<K::NL, K::NL>(part, at.lane);
                 const int t = grp * K::NL + at.lane;
-                float out = part[0] + s.dskip[at.ch] * s.u[t][at.ch];
-                if (has_z) {
-                    const float zv = s.z[t][at.ch];
-                    out *= zv * sigmoid(zv);
-                }
-                s.y[t][at.ch] = out;
+                const float2 gs = *reinterpret_cast<const float2*>(&s.pre[buf][t][pad8(at.ch)].z);
+                if (at.channel_ok && t0 + t < ce) *yp = from_float<T>(fmaf(part[0], gs.x, gs.y));
+                yp += ystride;
             }
         }
         if constexpr (SUMMARY) continue;
@@ -549,8 +676,6 @@ __device__ __forceinline__ void scan_forward(const ScanParams& p) {
                 }
             }
         }
-        __syncthreads();
-        store_tile<K>(p.y, s.y, p, at, t0, ce, vec);
     }
 
     if (!at.channel_ok) return;
@@ -593,13 +718,26 @@ __device__ void combine_forward(const ScanParams& p) {
 // ------------------------------------------------------------------------------------
 
 template <class K>
-struct BwdSmem {
+struct BwdStage {
     float4 pre[K::TS][K::DT + 1];      // (delta', delta' * u, dout = dy * silu(z), dsoftplus), padded rows
     float u[K::TS][K::DT + 1];
     float dzf[K::TS][K::DT + 1];       // dy * silu'(z): dz = (output before the gate) * dzf
-    float2 bc[K::TS][K::NS];
-    float hp[K::TS + 1][K::DT][K::NS];  // recomputed states: hp[i] before step i, hp[TS] after the tile
-    float g[K::TS][K::DT][K::NS];       // adjoint of the state after each step
+    __align__(16) float b[K::TS][K::NS];
+    __align__(16) float c[K::TS][K::NS];
+};
+
+template <class K>
+struct BwdSmem {
+    // The staged inputs of a tile, in two buffers: the next tile is staged while this one is
+    // worked on (the summary pass uses the first only).
+    BwdStage<K> in[2];
+    // Per step, (channel, state) slices of the recomputed states (hp[i] before step i, hp[TS]
+    // after the tile) and of the adjoint of the state after each step. A step's slice is padded
+    // by 16 floats so that the dB/dC sums, whose 16-byte reads cover two steps per quarter-warp,
+    // hit disjoint banks.
+    static constexpr int SLICE = K::DT * K::NS + 16;
+    __align__(16) float hp[K::TS + 1][SLICE];
+    __align__(16) float g[K::TS][SLICE];
     float du[K::TS][K::DT + 1];
     float dd[K::TS][K::DT + 1];
     float dz[K::TS][K::DT + 1];
@@ -639,6 +777,7 @@ __device__ __forceinline__ void scan_backward(const ScanParams& p, BwdSmem<K>& s
     using T = typename K::T;
     const Place<K> at(p);
     const int chunk = SUMMARY ? blockIdx.z + 1 : blockIdx.z;  // the first chunk needs no summary
+    const int cell = at.ch * K::NS + at.n0;  // this thread's entries in a step's slice of s.hp and s.g
     const int cs = chunk * p.chunk_len;
     const int ce = min(p.length, cs + p.chunk_len);
     const bool softplus_on = p.flags & kSoftplus;
@@ -649,7 +788,13 @@ __device__ __forceinline__ void scan_backward(const ScanParams& p, BwdSmem<K>& s
         s.bias[i] = (ok && (p.flags & kHasBias)) ? load<T>(p.delta_bias, at.d0 + i) : 0.f;
         s.dskip[i] = (ok && (p.flags & kHasD)) ? load<T>(p.D, at.d0 + i) : 0.f;
     }
-    for (int i = threadIdx.x; i < K::TS * K::NS; i += K::THREADS) s.bc[i / K::NS][i % K::NS] = make_float2(0.f, 0.f);
+    for (int i = threadIdx.x; i < K::TS * K::NS; i += K::THREADS) {
+#pragma unroll
+        for (int j = 0; j < 2; ++j) {
+            s.in[j].b[i / K::NS][i % K::NS] = 0.f;
+            s.in[j].c[i / K::NS][i % K::NS] = 0.f;
+        }
+    }
 
     float a2[K::NPT], av[K::NPT], q[K::NPT], dA_acc[K::NPT];
 #pragma unroll
@@ -677,13 +822,11 @@ __device__ __forceinline__ void scan_backward(const ScanParams& p, BwdSmem<K>& s
     const void* const ptrs[] = {p.u, p.delta, p.dy, p.du, p.d_delta, p.B, p.C, has_z ? p.z : nullptr, has_z ? p.dz : nullptr};
     const bool vec = vector_path<K>(p, at, ptrs);
 
+    int stage = 0;  // the buffer put and putBC write
     auto put = [&](int t, int c, const float (&v)[4], bool valid) {
         const float x = v[1] + s.bias[c];
         float dt = x, dsp = 1.f;
-        if (softplus_on) {
-            dt = softplus(x);
-            dsp = sigmoid(x);
-        }
+        if (softplus_on) dt = softplus(x, &dsp);
         float dout = v[3], dzf = 0.f;
         if (has_z) {
             const float sg = sigmoid(v[2]);
@@ -694,11 +837,15 @@ __device__ __forceinline__ void scan_backward(const ScanParams& p, BwdSmem<K>& s
             dt = 0.f;
             dout = 0.f;
         }
-        s.pre[t][c] = make_float4(dt, dt * v[0], dout, dsp);
-        s.u[t][c] = v[0];
-        s.dzf[t][c] = dzf;
+        BwdStage<K>& w = s.in[stage];
+        w.pre[t][c] = make_float4(dt, dt * v[0], dout, dsp);
+        w.u[t][c] = v[0];
+        w.dzf[t][c] = dzf;
     };
-    auto putBC = [&](int t, int n, float bv, float cv) { s.bc[t][n] = make_float2(bv, cv); };
+    auto putBC = [&](int t, int n, float bv, float cv) {
+        s.in[stage].b[t][n] = bv;
+        s.in[stage].c[t][n] = cv;
+    };
 
     if constexpr (SUMMARY) {
         TilePrefetch<K, 4> pre;
@@ -717,10 +864,12 @@ __device__ __forceinline__ void scan_backward(const ScanParams& p, BwdSmem<K>& s
             __syncthreads();
 #pragma unroll
             for (int i = K::TS - 1; i >= 0; --i) {
-                const float4 pr = s.pre[i][at.ch];
+                const float4 pr = s.in[0].pre[i][at.ch];
+                float cv[K::NPT];
+                load_row<K::NPT>(&s.in[0].c[i][at.n0], cv);
 #pragma unroll
                 for (int k = 0; k < K::NPT; ++k) {
-                    const float g = fmaf(pr.z, s.bc[i][at.n0 + k].y, q[k]);
+                    const float g = fmaf(pr.z, cv[k], q[k]);
                     q[k] = fast_ex2(pr.x * a2[k]) * g;
                 }
                 dsum += pr.x;
@@ -763,13 +912,27 @@ __device__ __forceinline__ void scan_backward(const ScanParams& p, BwdSmem<K>& s
             pre.load(srcs_light, p.B, nullptr, p, at, t0, tend);
         }
     };
+    // Steps of the next interval inside a tile are masked out (delta' = 0, dout = 0): they are
+    // identity steps for the state and pass the adjoint through unchanged.
+    auto tile_end = [&](const BwdStep& st) { return min(min(p.length, (st.c + 1) * p.interval), walk.t0(st) + K::TS); };
+    // Stages tile st into buffer `stage` and, on the vector path, starts loading the tile after it.
+    auto stage_tile = [&](const BwdStep& st, const BwdStep& after) {
+        if (vec) {
+            pre.unpack_to(p, walk.t0(st), tile_end(st), put, putBC);
+            if (after.c >= 0) prefetch(after);
+        } else if (st.second) {
+            load_elementwise<K, 4>(srcs_full, p.B, p.C, p, at, walk.t0(st), tile_end(st), put, putBC);
+        } else {
+            load_elementwise<K, 4>(srcs_light, p.B, nullptr, p, at, walk.t0(st), tile_end(st), put, putBC);
+        }
+    };
     if (vec) prefetch(cur);
+    __syncthreads();  // bias, D and the zeroed B / C buffers are written
+    stage_tile(cur, walk.next(cur));
     float h[K::NPT];
-    while (cur.c >= 0) {
+    for (int buf = 0; cur.c >= 0; buf ^= 1) {
         const int t0 = walk.t0(cur);
-        // Steps of the next interval inside this tile are masked out (delta' = 0, dout = 0):
-        // they are identity steps for the state and pass the adjoint through unchanged.
-        const int tend = min(min(p.length, (cur.c + 1) * p.interval), t0 + K::TS);
+        const int tend = tile_end(cur);
         const BwdStep nxt = walk.next(cur);
         if (cur.sub == 0) {
             load_checkpoint(cur.c, h);
@@ -777,25 +940,25 @@ __device__ __forceinline__ void scan_backward(const ScanParams& p, BwdSmem<K>& s
 #pragma unroll
             for (int k = 0; k < K::NPT; ++k) h[k] = at.channel_ok ? scratch[(cur.sub - 1) * scratch_stride + k] : 0.f;
         }
+        // The tile is staged in buf, and every thread is done with the previous tile (its
+        // buffer, the states, adjoints and output tiles): stage the next tile there meanwhile.
         __syncthreads();
-        if (vec) {
-            pre.unpack_to(p, t0, tend, put, putBC);
-            if (nxt.c >= 0) prefetch(nxt);
-        } else if (cur.second) {
-            load_elementwise<K, 4>(srcs_full, p.B, p.C, p, at, t0, tend, put, putBC);
-        } else {
-            load_elementwise<K, 4>(srcs_light, p.B, nullptr, p, at, t0, tend, put, putBC);
+        if (nxt.c >= 0) {
+            stage = buf ^ 1;
+            stage_tile(nxt, walk.next(nxt));
         }
-        __syncthreads();
+        const BwdStage<K>& in = s.in[buf];
 
         if (!cur.second) {
             // First pass: advance the state over this tile, keep it for the second pass.
 #pragma unroll
             for (int i = 0; i < K::TS; ++i) {
-                const float4 pr = s.pre[i][at.ch];
+                const float4 pr = in.pre[i][at.ch];
+                float bv[K::NPT];
+                load_row<K::NPT>(&in.b[i][at.n0], bv);
 #pragma unroll
                 for (int k = 0; k < K::NPT; ++k) {
-                    h[k] = fmaf(fast_ex2(pr.x * a2[k]), h[k], pr.y * s.bc[i][at.n0 + k].x);
+                    h[k] = fmaf(fast_ex2(pr.x * a2[k]), h[k], pr.y * bv[k]);
                 }
             }
             if (at.channel_ok) {
@@ -815,25 +978,26 @@ __device__ __forceinline__ void scan_backward(const ScanParams& p, BwdSmem<K>& s
 #pragma unroll
             for (int j = 0; j < K::NL; ++j) {
                 const int i = grp * K::NL + j;
-                const float4 pr = s.pre[i][at.ch];
+                const float4 pr = in.pre[i][at.ch];
+                float bv[K::NPT], cv[K::NPT];
+                load_row<K::NPT>(&in.b[i][at.n0], bv);
+                load_row<K::NPT>(&in.c[i][at.n0], cv);
+                store_row<K::NPT>(&s.hp[i][cell], h);
                 float acc = 0.f;
 #pragma unroll
                 for (int k = 0; k < K::NPT; ++k) {
-                    const float2 bc = s.bc[i][at.n0 + k];
-                    s.hp[i][at.ch][at.n0 + k] = h[k];
-                    h[k] = fmaf(fast_ex2(pr.x * a2[k]), h[k], pr.y * bc.x);
-                    acc = fmaf(bc.y, h[k], acc);
+                    h[k] = fmaf(fast_ex2(pr.x * a2[k]), h[k], pr.y * bv[k]);
+                    acc = fmaf(cv[k], h[k], acc);
                 }
                 part[j] = acc;
             }
             if (has_z) {
                 reduce_scatter<K::NL, K::NL>(part, at.lane);
                 const int t = grp * K::NL + at.lane;
-                s.dz[t][at.ch] = (part[0] + s.dskip[at.ch] * s.u[t][at.ch]) * s.dzf[t][at.ch];
+                s.dz[t][at.ch] = (part[0] + s.dskip[at.ch] * in.u[t][at.ch]) * in.dzf[t][at.ch];
             }
         }
-#pragma unroll
-        for (int k = 0; k < K::NPT; ++k) s.hp[K::TS][at.ch][at.n0 + k] = h[k];
+        store_row<K::NPT>(&s.hp[K::TS][cell], h);
         // 2: the adjoint, backwards in time, in groups of NL steps. q is the adjoint flowing
         // into the state from the later steps; g the full adjoint of the state after step i.
         // After each group the per-step sums over the state are finished (lane j gets step
@@ -844,28 +1008,31 @@ __device__ __forceinline__ void scan_backward(const ScanParams& p, BwdSmem<K>& s
 #pragma unroll
             for (int j = K::NL - 1; j >= 0; --j) {
                 const int i = grp * K::NL + j;
-                const float4 pr = s.pre[i][at.ch];
+                const float4 pr = in.pre[i][at.ch];
+                float bv[K::NPT], cv[K::NPT], hv[K::NPT], gv[K::NPT];
+                load_row<K::NPT>(&in.b[i][at.n0], bv);
+                load_row<K::NPT>(&in.c[i][at.n0], cv);
+                load_row<K::NPT>(&s.hp[i][cell], hv);
                 float accA = 0.f, accB = 0.f;
 #pragma unroll
                 for (int k = 0; k < K::NPT; ++k) {
-                    const float2 bc = s.bc[i][at.n0 + k];
-                    const float g = fmaf(pr.z, bc.y, q[k]);
-                    const float ag = fast_ex2(pr.x * a2[k]) * g;
-                    const float x = ag * s.hp[i][at.ch][at.n0 + k];
+                    gv[k] = fmaf(pr.z, cv[k], q[k]);
+                    const float ag = fast_ex2(pr.x * a2[k]) * gv[k];
+                    const float x = ag * hv[k];
                     accA = fmaf(x, av[k], accA);
                     dA_acc[k] = fmaf(x, pr.x, dA_acc[k]);
-                    accB = fmaf(g, bc.x, accB);
-                    s.g[i][at.ch][at.n0 + k] = g;
+                    accB = fmaf(gv[k], bv[k], accB);
                     q[k] = ag;
                 }
+                store_row<K::NPT>(&s.g[i][cell], gv);
                 sa[j] = accA;
                 sb[j] = accB;
             }
             reduce_scatter<K::NL, K::NL>(sa, at.lane);
             reduce_scatter<K::NL, K::NL>(sb, at.lane);
             const int t = grp * K::NL + at.lane;
-            const float4 pr = s.pre[t][at.ch];
-            const float uval = s.u[t][at.ch];
+            const float4 pr = in.pre[t][at.ch];
+            const float uval = in.u[t][at.ch];
             const float ddelta = fmaf(uval, sb[0], sa[0]) * pr.w;
             s.du[t][at.ch] = fmaf(pr.x, sb[0], pr.z * s.dskip[at.ch]);
             s.dd[t][at.ch] = ddelta;
@@ -875,9 +1042,11 @@ __device__ __forceinline__ void scan_backward(const ScanParams& p, BwdSmem<K>& s
             }
         }
         __syncthreads();
-        store_tile<K>(p.du, s.du, p, at, t0, tend, vec);
-        store_tile<K>(p.d_delta, s.dd, p, at, t0, tend, vec);
-        if (has_z) store_tile<K>(p.dz, s.dz, p, at, t0, tend, vec);
+        {
+            void* const dst[3] = {p.du, p.d_delta, has_z ? p.dz : nullptr};
+            const float (*const tiles[3])[K::DT + 1] = {s.du, s.dd, s.dz};
+            store_tiles<K, 3>(dst, tiles, p, at, t0, tend, vec);
+        }
         // 4: dB[t][n] = sum over the block's channels of g * delta' * u, dC[t][n] = sum of
         // dout * h, four state entries per thread; one atomic per (step, state) and block.
         static_assert(K::NS % 4 == 0, "state entries per channel in quads");
@@ -890,8 +1059,8 @@ __device__ __forceinline__ void scan_backward(const ScanParams& p, BwdSmem<K>& s
                 // Two interleaved partial sums halve the dependent chain; a full tile is unrolled.
                 float4 sum[2] = {make_float4(0.f, 0.f, 0.f, 0.f), make_float4(0.f, 0.f, 0.f, 0.f)};
                 auto add = [&](int c, float4& acc) {
-                    const float w = isC ? s.pre[t][c].z : s.pre[t][c].y;
-                    const float4 v = *reinterpret_cast<const float4*>(isC ? &s.hp[t + 1][c][n] : &s.g[t][c][n]);
+                    const float w = isC ? in.pre[t][c].z : in.pre[t][c].y;
+                    const float4 v = *reinterpret_cast<const float4*>(isC ? &s.hp[t + 1][c * K::NS + n] : &s.g[t][c * K::NS + n]);
                     acc.x = fmaf(w, v.x, acc.x);
                     acc.y = fmaf(w, v.y, acc.y);
                     acc.z = fmaf(w, v.z, acc.z);
@@ -973,16 +1142,27 @@ __device__ void combine_backward(const ScanParams& p) {
 
 #define SSM_FWD_TS 32
 #define SSM_BWD_TS 16
+// Threads per multiprocessor the register allocation is sized for (65536 / this = registers per thread).
+#ifndef SSM_THREADS_PER_SM
+#define SSM_THREADS_PER_SM 512
+#endif
 
+// Both directions take their shared memory dynamically (the wide shapes need more than 48 KB).
+template <class K> constexpr int fwd_smem_bytes() { return static_cast<int>(sizeof(FwdSmem<K>)); }
 template <class K> constexpr int bwd_smem_bytes() { return static_cast<int>(sizeof(BwdSmem<K>)); }
 
 #define SSM_FWD(NAME, T, NL, NPT, DT, SUMMARY, GENERIC)                                   \
-    extern "C" __global__ void __launch_bounds__(NL * DT, 512 / (NL * DT))                \
-    NAME(const ScanParams p) { scan_forward<Config<T, NL, NPT, DT, SSM_FWD_TS>, SUMMARY, GENERIC>(p); } \
-    extern "C" __device__ int NAME##_info[5] = {NL * DT, DT, SSM_FWD_TS, 0, NL * NPT};
+    extern "C" __global__ void __launch_bounds__(NL * DT, SSM_THREADS_PER_SM / (NL * DT))                \
+    NAME(const ScanParams p) {                                                            \
+        using K = Config<T, NL, NPT, DT, SSM_FWD_TS>;                                     \
+        extern __shared__ __align__(16) unsigned char smem_raw[];                         \
+        scan_forward<K, SUMMARY, GENERIC>(p, *reinterpret_cast<FwdSmem<K>*>(smem_raw));   \
+    }                                                                                     \
+    extern "C" __device__ int NAME##_info[5] = {NL * DT, DT, SSM_FWD_TS,                  \
+        fwd_smem_bytes<Config<T, NL, NPT, DT, SSM_FWD_TS>>(), NL * NPT};
 
 #define SSM_BWD(NAME, T, NL, NPT, DT, SUMMARY)                                            \
-    extern "C" __global__ void __launch_bounds__(NL * DT, 512 / (NL * DT))                \
+    extern "C" __global__ void __launch_bounds__(NL * DT, SSM_THREADS_PER_SM / (NL * DT))                \
     NAME(const ScanParams p) {                                                            \
         using K = Config<T, NL, NPT, DT, SSM_BWD_TS>;                                     \
         extern __shared__ __align__(16) unsigned char smem_raw[];                         \
@@ -1021,6 +1201,8 @@ SSM_BOTH_TYPES(SSM_BACKWARD_KINDS, 4, 4, 16)
 SSM_BOTH_TYPES(SSM_FORWARD_KINDS, 8, 2, 16)
 SSM_BOTH_TYPES(SSM_FORWARD_KINDS, 16, 1, 16)
 SSM_BOTH_TYPES(SSM_BACKWARD_KINDS, 16, 1, 16)
+SSM_BOTH_TYPES(SSM_FORWARD_KINDS, 2, 8, 32)
+SSM_BOTH_TYPES(SSM_BACKWARD_KINDS, 2, 8, 32)
 #endif
 
 #define SSM_COMBINE(TN, T)                                                                \

@@ -83,13 +83,15 @@ public final class GenerationBenchmark {
      * @param shortContextMsPerToken     median ms per generated token after the short prompt
      * @param longContextMsPerToken      the same after the long prompt
      * @param peakResidentBytes          the peak of the process's resident memory above its size
-     *                                   before the weights were built ({@link MemoryProbe})
+     *                                   before the weights were built ({@link MemoryProbe}): the
+     *                                   weights, states, activations, and the Java heap as it grows
+     * @param heapAllocatedBytes         Java heap bytes allocated meanwhile (garbage included)
      * @param weightBytes                bytes of the model's float32 weights
      * @param loadBefore                 the load average (1 minute) when the run started
      * @param loadAfter                  the load average (1 minute) when it ended
      */
     public record Result(Settings settings, double prefillTokensPerSecond, double shortContextMsPerToken,
-                         double longContextMsPerToken, long peakResidentBytes, long weightBytes,
+                         double longContextMsPerToken, long peakResidentBytes, long heapAllocatedBytes, long weightBytes,
                          double loadBefore, double loadAfter) {
 
         /** Tokens per second after the short prompt. */
@@ -124,6 +126,7 @@ public final class GenerationBenchmark {
             o.put("long_over_short", round(contextRatio()));
             o.put("generated_tokens_per_run", settings.tokens());
             o.put("peak_resident_mib", round(peakResidentBytes / 1048576.0));
+            o.put("heap_allocated_mib", round(heapAllocatedBytes / 1048576.0));
             o.put("weight_mib", round(weightBytes / 1048576.0));
             o.put("load_average_before", loadBefore);
             o.put("load_average_after", loadAfter);
@@ -151,7 +154,8 @@ public final class GenerationBenchmark {
         MemoryProbe.Usage memory = MemoryProbe.measure(() -> result[0] = measure(settings, progress, loadBefore));
         Result r = result[0];
         return new Result(r.settings(), r.prefillTokensPerSecond(), r.shortContextMsPerToken(),
-                r.longContextMsPerToken(), memory.residentPeakBytes(), r.weightBytes(), loadBefore, r.loadAfter());
+                r.longContextMsPerToken(), memory.residentPeakBytes(), memory.heapAllocatedBytes(), r.weightBytes(),
+                loadBefore, r.loadAfter());
     }
 
     /** Builds the model and takes every timing; the memory figure is filled in by {@link #run}. */
@@ -184,7 +188,7 @@ public final class GenerationBenchmark {
             progress.accept(String.format("after %d prompt tokens: %.2f ms/token", settings.shortPrompt(), shortMs));
             double longMs = median(stepTimes(generator, prompt(random, settings.longPrompt(), config), settings.tokens()));
             progress.accept(String.format("after %d prompt tokens: %.2f ms/token", settings.longPrompt(), longMs));
-            return new Result(settings, bestPrefill, shortMs, longMs, 0, weightBytes, loadBefore, loadAverage());
+            return new Result(settings, bestPrefill, shortMs, longMs, 0, 0, weightBytes, loadBefore, loadAverage());
         }
     }
 

@@ -77,8 +77,9 @@ public final class BenchGenerateCommand implements Runnable {
                     r.shortContextTokensPerSecond(), r.shortContextMsPerToken());
             out.printf("| generation after %d prompt tokens | %.1f tokens/s (%.2f ms/token, %.2f× the short context) |%n",
                     settings.longPrompt(), r.longContextTokensPerSecond(), r.longContextMsPerToken(), r.contextRatio());
-            out.printf("| peak resident memory above the JVM's | %.0f MiB (weights %.0f MiB) |%n",
-                    r.peakResidentBytes() / 1048576.0, r.weightBytes() / 1048576.0);
+            out.printf("| peak resident memory above the JVM's | %.0f MiB (weights %.0f MiB; %.0f MiB allocated on the "
+                            + "Java heap) |%n", r.peakResidentBytes() / 1048576.0, r.weightBytes() / 1048576.0,
+                    r.heapAllocatedBytes() / 1048576.0);
             out.printf("| load average before / after | %.2f / %.2f |%n", r.loadBefore(), r.loadAfter());
         }
         out.flush();

@@ -5,9 +5,10 @@ import org.ssm4j.experiments.Nd4jThreads;
 import org.ssm4j.experiments.config.ConfigLoader;
 import org.ssm4j.experiments.config.TaskConfig;
 import org.ssm4j.experiments.eval.EvalResult;
-import org.ssm4j.experiments.eval.Evaluator;
 import org.ssm4j.experiments.report.Formats;
 import org.ssm4j.experiments.train.Checkpoint;
+import org.ssm4j.experiments.train.TaskContext;
+import org.ssm4j.experiments.train.TrainingTask;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -19,7 +20,8 @@ import java.util.concurrent.Callable;
 /** {@code mamba eval}: the accuracy of a trained checkpoint on a task at a sequence length. */
 @Command(name = "eval",
         mixinStandardHelpOptions = true,
-        description = {"Score a trained checkpoint on fixed sequences of a synthetic task at one length.",
+        description = {"Score a trained checkpoint at one length: on fixed sequences of a synthetic task, or on the "
+                + "held-out data of the task it was trained on (byte_lm: validation windows; classification: the test split).",
                 "Prints the accuracy on the answer positions (and the loss); --json prints one JSON object."})
 public final class EvalCommand implements Callable<Integer> {
 
@@ -31,7 +33,7 @@ public final class EvalCommand implements Callable<Integer> {
     Path model;
 
     @Option(names = "--task", required = true, paramLabel = "NAME",
-            description = "selective_copying or induction_heads (the checkpoint's own settings are kept when it is the task it was trained on).")
+            description = "selective_copying or induction_heads, or the checkpoint's own task (whose settings are then kept).")
     String task;
 
     @Option(names = "--length", required = true, paramLabel = "L", description = "Tokens per sequence.")
@@ -67,8 +69,11 @@ public final class EvalCommand implements Callable<Integer> {
             Checkpoint checkpoint = Checkpoint.read(model);
             TaskConfig trained = checkpoint.config().task();
             TaskConfig taskConfig = trained.name().equals(task) ? trained.withLength(length) : TaskConfig.defaults(task, length);
-            Evaluator evaluator = new Evaluator(checkpoint.model(), taskConfig.create(), batchSize, seed, (long) maxMemoryMb << 20);
-            EvalResult result = evaluator.evaluate(length, samples);
+            EvalResult result;
+            try (TrainingTask opened = checkpoint.openTask(taskConfig, new TaskContext(checkpoint.config().singleModel(), seed,
+                    batchSize, (long) maxMemoryMb << 20, model.toAbsolutePath().getParent()))) {
+                result = opened.evaluate(length, samples);
+            }
             if (result.wasSkipped()) {
                 throw new IllegalArgumentException("length " + length + " not evaluated: " + result.skipped()
                         + " (raise --max-memory-mb or lower --batch-size)");

@@ -2,6 +2,7 @@ package org.ssm4j.cli;
 
 import org.ssm4j.mamba.MambaLM;
 import org.ssm4j.safetensors.DType;
+import org.ssm4j.experiments.train.Checkpoint;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -37,7 +38,8 @@ final class ExportCommand implements Callable<Integer> {
     CommandSpec spec;
 
     @Option(names = "--model", required = true, paramLabel = "PATH",
-            description = "Hugging Face checkpoint directory or ssm4j model file.")
+            description = "Hugging Face checkpoint directory, ssm4j model file, or the checkpoint.safetensors of a Mamba "
+                    + "language model trained by mamba train.")
     Path model;
 
     @Option(names = "--to", required = true, paramLabel = "DIR_OR_FILE",
@@ -57,7 +59,8 @@ final class ExportCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         return CommandOutput.run(spec, json, () -> {
-            MambaLM lm = MambaLM.load(model);
+            MambaLM lm = Checkpoint.isCheckpoint(model) ? MambaLM.fromWeights(Checkpoint.read(model).mambaWeights())
+                    : MambaLM.load(model);
             if (format == Format.samediff) {
                 lm.save(to);
             } else {

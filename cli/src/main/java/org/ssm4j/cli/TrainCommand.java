@@ -18,7 +18,8 @@ import java.util.concurrent.Callable;
 /** {@code mamba train}: a model on a synthetic task, as a config file (or the built-in default) describes. */
 @Command(name = "train",
         mixinStandardHelpOptions = true,
-        description = {"Train a model on a synthetic task as a YAML config describes (see docs/experiments.md).",
+        description = {"Train a model on a synthetic task, a text corpus, images or recordings as a YAML config describes "
+                + "(see docs/experiments.md and docs/experiments-domains.md).",
                 "Writes run.json, metrics.jsonl, checkpoint.safetensors, results.json, report.md and PNG plots. "
                         + "Without --config, runs the built-in short Selective Copying experiment. A config listing "
                         + "several models trains each as compare does."})

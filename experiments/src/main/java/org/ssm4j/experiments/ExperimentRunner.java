@@ -8,16 +8,18 @@ import org.slf4j.LoggerFactory;
 import org.ssm4j.experiments.config.ConfigLoader;
 import org.ssm4j.experiments.config.ExperimentConfig;
 import org.ssm4j.experiments.eval.EvalResult;
-import org.ssm4j.experiments.eval.Evaluator;
-import org.ssm4j.experiments.models.SequenceModel;
-import org.ssm4j.experiments.models.SequenceModels;
+import org.ssm4j.experiments.models.TrainableModel;
 import org.ssm4j.experiments.report.ProcessMemory;
 import org.ssm4j.experiments.report.RunInfo;
+import org.ssm4j.experiments.report.ReportSection;
 import org.ssm4j.experiments.report.RunReport;
 import org.ssm4j.experiments.report.RunSummary;
+import org.ssm4j.experiments.sweep.LengthSweep;
 import org.ssm4j.experiments.train.Checkpoint;
 import org.ssm4j.experiments.train.MetricsLog;
+import org.ssm4j.experiments.train.TaskContext;
 import org.ssm4j.experiments.train.Trainer;
+import org.ssm4j.experiments.train.TrainingTask;
 import org.ssm4j.experiments.train.TrainingListener;
 import org.ssm4j.experiments.train.TrainingResult;
 
@@ -29,7 +31,8 @@ import java.util.List;
 /**
  * Runs one experiment end to end in a run directory: {@code run.json}, training with
  * {@code metrics.jsonl} and checkpoints, the final evaluation at every length of
- * {@code eval.lengths}, {@code results.json}, and {@code report.md} with its plots.
+ * {@code eval.lengths}, {@code results.json}, the task's own analysis of the trained model,
+ * the context-length sweep if the config has one, and {@code report.md} with its plots.
  */
 public final class ExperimentRunner {
 
@@ -52,34 +55,40 @@ public final class ExperimentRunner {
         long seed = config.train().seed();
         Nd4jThreads.set(config.train().threads());
         Nd4j.getRandom().setSeed(seed);
-        SequenceModel model = SequenceModels.create(config.singleModel(), config.task().vocabSize(), seed);
-        RunInfo.write(outDir, config, model, checkpoint == null ? null : checkpoint.step());
-        LOG.info("{}: {} with {} parameters on {} (length {}), output in {}", config.name(), config.singleModel().name(),
-                String.format("%,d", model.parameterCount()), config.task().name(), config.task().length(), outDir);
-
         Path metricsFile = outDir.resolve(MetricsLog.FILE_NAME);
         List<EvalResult> evaluations = new ArrayList<>();
-        TrainingResult training;
-        try (MetricsLog metrics = checkpoint == null ? MetricsLog.create(metricsFile)
-                : MetricsLog.resumeAfter(metricsFile, checkpoint.step())) {
-            training = new Trainer(model, config, outDir, listeners).train(checkpoint, metrics);
-            Evaluator evaluator = new Evaluator(model, config.task().create(), config.eval().batchSize(), seed,
-                    config.eval().maxMemoryBytes());
-            for (int length : config.eval().lengths()) {
-                EvalResult result = evaluator.evaluate(length, config.eval().samples());
-                metrics.eval("final_eval", training.steps(), result);
-                evaluations.add(result);
-                listeners.forEach(l -> l.onFinalEvaluation(result));
+        List<ReportSection> sections = new ArrayList<>();
+        RunSummary summary;
+        try (TrainingTask task = config.task().open(TaskContext.of(config, outDir))) {
+            TrainableModel model = task.model();
+            TrainingResult training;
+            try (MetricsLog metrics = checkpoint == null ? MetricsLog.create(metricsFile)
+                    : MetricsLog.resumeAfter(metricsFile, checkpoint.step())) {
+                RunInfo.write(outDir, config, model, checkpoint == null ? null : checkpoint.step());
+                LOG.info("{}: {} with {} parameters on {} (length {}), output in {}", config.name(), config.singleModel().name(),
+                        String.format("%,d", model.parameterCount()), config.task().name(), config.task().length(), outDir);
+                training = new Trainer(task, config, outDir, listeners).train(checkpoint, metrics);
+                for (int length : config.eval().lengths()) {
+                    EvalResult result = task.evaluate(length, config.eval().finalSamples());
+                    metrics.eval("final_eval", training.steps(), result);
+                    evaluations.add(result);
+                    listeners.forEach(l -> l.onFinalEvaluation(result));
+                }
             }
+            List<ObjectNode> records = MetricsLog.read(metricsFile);
+            double lastTrainLoss = records.stream().filter(r -> "train".equals(r.path("type").asText()))
+                    .reduce((a, b) -> b).map(r -> r.path("loss").asDouble()).orElse(Double.NaN);
+            summary = new RunSummary(config.name(), config.singleModel().name(), config.singleModel().type(),
+                    model.parameterCount(), training.steps(), training.stopReason(), training.trainSeconds(), training.tokens(),
+                    lastTrainLoss, ProcessMemory.peakResidentBytes(), evaluations);
+            summary.write(outDir);
+            sections.addAll(task.analyse(outDir, records));
         }
-        List<ObjectNode> records = MetricsLog.read(metricsFile);
-        double lastTrainLoss = records.stream().filter(r -> "train".equals(r.path("type").asText()))
-                .reduce((a, b) -> b).map(r -> r.path("loss").asDouble()).orElse(Double.NaN);
-        RunSummary summary = new RunSummary(config.name(), config.singleModel().name(), config.singleModel().type(),
-                model.parameterCount(), training.steps(), training.stopReason(), training.trainSeconds(), training.tokens(),
-                lastTrainLoss, ProcessMemory.peakResidentBytes(), evaluations);
-        summary.write(outDir);
-        RunReport.write(outDir, config, summary, records);
+        if (config.sweep() != null) {
+            LengthSweep.Measured measured = new LengthSweep.Measured(config.singleModel().name(), LengthSweep.run(config, outDir));
+            sections.add(LengthSweep.section(config.sweep(), List.of(measured), ""));
+        }
+        RunReport.write(outDir, config, summary, MetricsLog.read(metricsFile), sections);
         LOG.info("{}: report in {}", config.name(), outDir.resolve(RunReport.FILE_NAME));
         return summary;
     }

@@ -3,11 +3,13 @@ package org.ssm4j.experiments.compare;
 import org.ssm4j.experiments.report.RunSummary;
 import org.ssm4j.experiments.config.ConfigLoader;
 import org.ssm4j.experiments.config.ExperimentConfig;
+import org.ssm4j.experiments.domains.DomainComparison;
 import org.ssm4j.experiments.eval.EvalResult;
 import org.ssm4j.mamba.AtomicFiles;
 import org.ssm4j.experiments.report.Charts;
 import org.ssm4j.experiments.report.Formats;
 import org.ssm4j.experiments.report.MarkdownTable;
+import org.ssm4j.experiments.report.ReportSection;
 import org.ssm4j.experiments.report.RunReport;
 import org.ssm4j.experiments.train.MetricsLog;
 
@@ -38,7 +40,7 @@ public final class ComparisonReport {
                 losses.add(RunReport.series(o.model().name(), MetricsLog.read(metrics), "train", "step", "loss", false));
             }
         }
-        Charts.writeLineChart(outDir.resolve(RunReport.LOSS_PNG), "Training loss on the answer positions", "step",
+        Charts.writeLineChart(outDir.resolve(RunReport.LOSS_PNG), "Training loss", "step",
                 Charts.Scale.LINEAR, "cross-entropy", Charts.Scale.LOG10, losses);
         Charts.writeLineChart(outDir.resolve(RunReport.ACCURACY_PNG), "Accuracy by sequence length (trained at "
                         + config.task().length() + ")", "sequence length", Charts.Scale.LOG2, "accuracy", Charts.Scale.FRACTION,
@@ -46,7 +48,29 @@ public final class ComparisonReport {
         Charts.writeLineChart(outDir.resolve(RunReport.THROUGHPUT_PNG), "Evaluation throughput by sequence length",
                 "sequence length", Charts.Scale.LOG2, "tokens per second (forward pass)", Charts.Scale.LOG10,
                 done.stream().map(s -> RunReport.lengthSeries(s, true)).toList());
-        AtomicFiles.writeString(outDir.resolve(RunReport.FILE_NAME), markdown(config, outcomes));
+        List<ReportSection> sections = DomainComparison.sections(outDir, config, outcomes);
+        AtomicFiles.writeString(outDir.resolve(RunReport.FILE_NAME), markdown(config, outcomes, sections));
+    }
+
+    /**
+     * The headline: per model, the accuracy and loss of the final evaluation at the training
+     * length, the steps taken and the training time (optimiser steps only, without evaluations).
+     */
+    public static MarkdownTable summaryTable(ExperimentConfig config, List<Comparison.Outcome> outcomes) {
+        int length = config.task().length();
+        MarkdownTable table = new MarkdownTable(List.of("model", "accuracy", "loss", "steps", "train time"));
+        for (Comparison.Outcome o : outcomes) {
+            RunSummary s = o.summary();
+            if (s == null) {
+                table.row(List.of(o.model().name(), "failed: " + o.failure(), "—", "—", "—"));
+                continue;
+            }
+            EvalResult e = s.evaluations().stream().filter(r -> r.length() == length && !r.wasSkipped()).findFirst().orElse(null);
+            table.row(List.of(s.model(), e == null ? "—" : Formats.accuracy(e.accuracy()), e == null ? "—" : Formats.loss(e.loss()),
+                    s.steps() + (s.stopReason() != null ? " (stopped early)" : ""),
+                    String.format(Locale.ROOT, "%.0f s", s.trainSeconds())));
+        }
+        return table;
     }
 
     /** Models side by side: parameters, steps, training throughput, peak memory, losses. */
@@ -81,13 +105,15 @@ public final class ComparisonReport {
         return table;
     }
 
-    private static String markdown(ExperimentConfig config, List<Comparison.Outcome> outcomes) {
+    private static String markdown(ExperimentConfig config, List<Comparison.Outcome> outcomes, List<ReportSection> sections) {
         StringBuilder md = new StringBuilder();
         md.append("# ").append(config.name()).append(": comparison\n\n");
-        md.append(String.format(Locale.ROOT, "%d models on **%s** (training length %d, vocabulary %d), %d steps of %d sequences, seed %d. "
+        md.append(String.format(Locale.ROOT, "%d models on **%s** (training length %d, %s), %d steps of %d sequences, seed %d. "
                         + "Each model trained in a JVM of its own; peak memory is that JVM's peak resident set size.%n%n",
-                outcomes.size(), config.task().name(), config.task().length(), config.task().vocabSize(), config.train().steps(),
+                outcomes.size(), config.task().name(), config.task().length(), config.task().vocabularyDescription(), config.train().steps(),
                 config.train().sequencesPerStep(), config.train().seed()));
+        md.append("## Summary\n\nAt the training length (").append(config.task().length()).append(" tokens):\n\n")
+                .append(summaryTable(config, outcomes).toMarkdown()).append('\n');
         md.append("## Models\n\n").append(modelTable(outcomes).toMarkdown()).append('\n');
         md.append("## Accuracy by sequence length\n\n").append(config.eval().samples())
                 .append(" fixed sequences per length; \"skipped\": the model's activations at that length exceed eval.max_memory_mb.\n\n")
@@ -99,7 +125,9 @@ public final class ComparisonReport {
             md.append("- [").append(plot[0]).append("](").append(plot[1]).append(")\n\n  ![").append(plot[0]).append("](")
                     .append(plot[1]).append(")\n");
         }
-        md.append("\n## Runs\n\n");
+        md.append('\n');
+        sections.forEach(section -> md.append(section.toMarkdown()));
+        md.append("## Runs\n\n");
         for (Comparison.Outcome o : outcomes) {
             md.append("- ").append(o.model().name()).append(": [report](").append(o.model().name()).append('/')
                     .append(RunReport.FILE_NAME).append(")").append(o.failure() != null ? " — failed: " + o.failure() : "").append('\n');

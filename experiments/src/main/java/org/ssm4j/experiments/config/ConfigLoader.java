@@ -190,7 +190,7 @@ public final class ConfigLoader {
 
     private static String knownTypes(InvalidTypeIdException e) {
         return TaskConfig.class.isAssignableFrom(e.getBaseType().getRawClass())
-                ? "[" + SelectiveCopyingConfig.NAME + ", " + InductionHeadsConfig.NAME + "]"
+                ? TaskConfig.NAMES
                 : "[" + TransformerConfig.TYPE + ", " + SsmConfig.MAMBA + ", " + SsmConfig.LTI + "]";
     }
 

@@ -2,6 +2,7 @@ package org.ssm4j.experiments.config;
 
 import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonProperty;
+import org.jspecify.annotations.Nullable;
 
 import java.util.HashSet;
 import java.util.List;
@@ -17,9 +18,10 @@ import java.util.Set;
  * @param task   the task and its training length
  * @param train  optimiser and loop settings
  * @param eval   evaluation settings, with lengths resolved (never empty)
+ * @param sweep  the cost measurement at several lengths after training, or null for none
  */
 public record ExperimentConfig(String name, List<ModelConfig> models, TaskConfig task, TrainConfig train,
-                               EvalConfig eval) {
+                               EvalConfig eval, @Nullable SweepConfig sweep) {
 
     public ExperimentConfig {
         if (name == null || name.isBlank()) {
@@ -49,12 +51,13 @@ public record ExperimentConfig(String name, List<ModelConfig> models, TaskConfig
                                      @JsonProperty("models") List<ModelConfig> models,
                                      @JsonProperty(value = "task", required = true) TaskConfig task,
                                      @JsonProperty(value = "train", required = true) TrainConfig train,
-                                     @JsonProperty("eval") EvalConfig eval) {
+                                     @JsonProperty("eval") EvalConfig eval,
+                                     @JsonProperty("sweep") SweepConfig sweep) {
         if ((model == null) == (models == null)) {
             throw new IllegalArgumentException("give exactly one of 'model' (one model) and 'models' (a list)");
         }
         EvalConfig resolvedEval = (eval != null ? eval : EvalConfig.defaults(task.length())).withDefaultLengths(task.length());
-        return new ExperimentConfig(name, model != null ? List.of(model) : models, task, train, resolvedEval);
+        return new ExperimentConfig(name, model != null ? List.of(model) : models, task, train, resolvedEval, sweep);
     }
 
     /** The only model, for commands that train one model. */
@@ -68,6 +71,6 @@ public record ExperimentConfig(String name, List<ModelConfig> models, TaskConfig
 
     /** This experiment restricted to one of its models. */
     public ExperimentConfig withOnlyModel(ModelConfig model) {
-        return new ExperimentConfig(name, List.of(model), task, train, eval);
+        return new ExperimentConfig(name, List.of(model), task, train, eval, sweep);
     }
 }

@@ -14,7 +14,7 @@ import static org.ssm4j.experiments.config.ConfigChecks.orDefault;
  * @param length    sequence length including the final trigger; at least 4 (the paper trains at 256)
  * @param vocabSize {@code vocab_size}: token ids including trigger and no-op (default 16)
  */
-public record InductionHeadsConfig(String name, int length, int vocabSize) implements TaskConfig {
+public record InductionHeadsConfig(String name, int length, int vocabSize) implements SyntheticTaskConfig {
 
     /** The config's {@code name} value. */
     public static final String NAME = InductionHeadsTask.NAME;

@@ -16,7 +16,7 @@ import static org.ssm4j.experiments.config.ConfigChecks.orDefault;
  * @param vocabSize  {@code vocab_size}: token ids including noise and marker (default 16)
  * @param dataTokens {@code data_tokens}: tokens to memorise per sequence (default 16)
  */
-public record SelectiveCopyingConfig(String name, int length, int vocabSize, int dataTokens) implements TaskConfig {
+public record SelectiveCopyingConfig(String name, int length, int vocabSize, int dataTokens) implements SyntheticTaskConfig {
 
     /** The config's {@code name} value. */
     public static final String NAME = SelectiveCopyingTask.NAME;

@@ -19,11 +19,14 @@ import static org.ssm4j.experiments.config.ConfigChecks.positive;
  * @param dState   {@code d_state}: SSM state size per channel (default 16)
  * @param dConv    {@code d_conv}: causal convolution width (default 4)
  * @param expand   {@code expand}: inner width = expand × d_model (default 2)
- * @param dtRank   {@code dt_rank}: rank of the Δ projection; 0 (default) means ceil(d_model / 16)
+ * @param dtRank   {@code dt_rank}: rank of the Δ projection; 0 (default) means ceil(d_model / 16);
+ *                 must be 0 for {@code lti}, which has none
  * @param tiedHead {@code tied_head}: the output head is the transposed embedding (default true)
+ * @param bidirectional each block also scans the sequence back to front (as Vision Mamba
+ *                 does), for classification; a language model must be causal (default false)
  */
 public record SsmConfig(String type, String name, int dModel, int nLayers, int dState, int dConv, int expand,
-                        int dtRank, boolean tiedHead) implements ModelConfig {
+                        int dtRank, boolean tiedHead, boolean bidirectional) implements ModelConfig {
 
     /** {@code type} of the selective model. */
     public static final String MAMBA = "mamba";
@@ -41,6 +44,10 @@ public record SsmConfig(String type, String name, int dModel, int nLayers, int d
         positive("model.d_conv", dConv);
         positive("model.expand", expand);
         nonNegative("model.dt_rank", dtRank);
+        if (LTI.equals(type) && dtRank != 0) {
+            throw new IllegalArgumentException("model.dt_rank: a '" + LTI + "' model has no Δ projection (Δ = softplus(dt_bias) "
+                    + "per channel), so it takes no dt_rank; got " + dtRank);
+        }
     }
 
     @JsonCreator
@@ -52,9 +59,10 @@ public record SsmConfig(String type, String name, int dModel, int nLayers, int d
                               @JsonProperty("d_conv") Integer dConv,
                               @JsonProperty("expand") Integer expand,
                               @JsonProperty("dt_rank") Integer dtRank,
-                              @JsonProperty("tied_head") Boolean tiedHead) {
+                              @JsonProperty("tied_head") Boolean tiedHead,
+                              @JsonProperty("bidirectional") Boolean bidirectional) {
         return new SsmConfig(type, orDefault(name, type), dModel, nLayers, orDefault(dState, 16), orDefault(dConv, 4),
-                orDefault(expand, 2), orDefault(dtRank, 0), orDefault(tiedHead, true));
+                orDefault(expand, 2), orDefault(dtRank, 0), orDefault(tiedHead, true), orDefault(bidirectional, false));
     }
 
     /** Whether Δ, B and C depend on the input (true for {@code mamba}, false for {@code lti}). */

@@ -11,17 +11,17 @@ import java.util.HashMap;
 import java.util.Map;
 
 /**
- * Scores a model on fixed evaluation sets: for each length, {@code samples} sequences drawn
- * from a generator seeded by the run's seed and the length (so every evaluation of a run, and
- * every run with the same seed, sees the same sequences, whatever the batch size).
+ * Scores a model on fixed evaluation sets: for each length, the sequences of an
+ * {@link EvaluationSet}; for a synthetic task, {@code samples} sequences drawn from a
+ * generator seeded by the run's seed and the length (so every evaluation of a run, and every
+ * run with the same seed, sees the same sequences, whatever the batch size).
  * Loss and accuracy count only the answer positions.
  */
 public final class Evaluator {
 
     private final SequenceModel model;
-    private final SyntheticTask task;
+    private final EvaluationSet set;
     private final int batchSize;
-    private final long seed;
     private final long maxForwardBytes;
     private final Map<Long, LossGraph> graphs = new HashMap<>();
     private int graphsLength = -1;
@@ -33,18 +33,62 @@ public final class Evaluator {
      *                        skipped
      */
     public Evaluator(SequenceModel model, SyntheticTask task, int batchSize, long seed, long maxForwardBytes) {
-        if (model.vocabSize() != task.vocabSize()) {
-            throw new IllegalArgumentException("model reads " + model.vocabSize() + " token ids but task " + task.name()
-                    + " has a vocabulary of " + task.vocabSize());
+        this(model, synthetic(task, seed), batchSize, maxForwardBytes);
+    }
+
+    /**
+     * @param set             the sequences to score
+     * @param batchSize       sequences per forward pass
+     * @param maxForwardBytes lengths whose forward pass the model estimates above this are
+     *                        skipped
+     */
+    public Evaluator(SequenceModel model, EvaluationSet set, int batchSize, long maxForwardBytes) {
+        if (model.vocabSize() != set.vocabSize()) {
+            throw new IllegalArgumentException("model reads " + model.vocabSize() + " token ids but " + set.name()
+                    + " has a vocabulary of " + set.vocabSize());
         }
         if (batchSize <= 0) {
             throw new IllegalArgumentException("batch size must be positive, got " + batchSize);
         }
         this.model = model;
-        this.task = task;
+        this.set = set;
         this.batchSize = batchSize;
-        this.seed = seed;
         this.maxForwardBytes = maxForwardBytes;
+    }
+
+    /** The fixed evaluation sets of a synthetic task: per length, sequences from {@link #evaluationStream}. */
+    public static EvaluationSet synthetic(SyntheticTask task, long seed) {
+        return new EvaluationSet() {
+            @Override
+            public String name() {
+                return "task " + task.name();
+            }
+
+            @Override
+            public int vocabSize() {
+                return task.vocabSize();
+            }
+
+            @Override
+            public Sequences open(int length, int samples) {
+                if (length < task.minimumLength()) {
+                    throw new IllegalArgumentException(task.name() + " needs sequences of at least " + task.minimumLength()
+                            + " tokens, got length " + length);
+                }
+                SplitMix64 rng = evaluationStream(seed, length);
+                return new Sequences() {
+                    @Override
+                    public int count() {
+                        return samples;
+                    }
+
+                    @Override
+                    public TaskBatch next(int n) {
+                        return task.sample(n, length, rng);
+                    }
+                };
+            }
+        };
     }
 
     /** The generator of the evaluation set of {@code length} for {@code seed}. */
@@ -57,23 +101,20 @@ public final class Evaluator {
         if (samples <= 0) {
             throw new IllegalArgumentException("samples must be positive, got " + samples);
         }
-        if (length < task.minimumLength()) {
-            throw new IllegalArgumentException(task.name() + " needs sequences of at least " + task.minimumLength()
-                    + " tokens, got length " + length);
-        }
-        long needed = model.estimateForwardBytes(Math.min(batchSize, samples), length);
+        EvaluationSet.Sequences sequences = set.open(length, samples);
+        int count = sequences.count();
+        long needed = model.estimateForwardBytes(Math.min(batchSize, count), length);
         if (needed > maxForwardBytes) {
-            return EvalResult.skipped(length, samples, String.format("needs about %,d MiB of activations, above the limit of %,d MiB",
+            return EvalResult.skipped(length, count, String.format("needs about %,d MiB of activations, above the limit of %,d MiB",
                     needed >> 20, maxForwardBytes >> 20));
         }
-        SplitMix64 rng = evaluationStream(seed, length);
         double lossSum = 0;
         long answers = 0;
         long correct = 0;
         long forwardNanos = 0;
-        for (int done = 0; done < samples; ) {
-            int n = Math.min(batchSize, samples - done);
-            TaskBatch batch = task.sample(n, length, rng);
+        for (int done = 0; done < count; ) {
+            int n = Math.min(batchSize, count - done);
+            TaskBatch batch = sequences.next(n);
             LossGraph graph = graph(n, length);
             Map<String, INDArray> feeds = graph.feeds(batch);
             long start = System.nanoTime();
@@ -86,8 +127,8 @@ public final class Evaluator {
             done += n;
         }
         double seconds = forwardNanos / 1e9;
-        return new EvalResult(length, samples, lossSum / answers, (double) correct / answers,
-                (double) samples * length / seconds, null);
+        return new EvalResult(length, count, lossSum / answers, (double) correct / answers,
+                (double) count * length / seconds, null);
     }
 
     private LossGraph graph(int batch, int length) {

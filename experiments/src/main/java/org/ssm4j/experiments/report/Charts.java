@@ -45,6 +45,8 @@ public final class Charts {
     public enum Scale {
         /** Linear, fitted to the data. */
         LINEAR,
+        /** Linear from 0 (sizes such as memory, whose distance from zero is the point). */
+        ZERO_BASED,
         /** Linear from 0 to 1 (accuracies). */
         FRACTION,
         /** Logarithmic base 2 with a tick at each power of two (sequence lengths). */
@@ -110,12 +112,17 @@ public final class Charts {
     }
 
     private static boolean plottable(double value, Scale scale) {
-        return Double.isFinite(value) && (scale == Scale.LINEAR || value > 0);
+        return Double.isFinite(value) && (scale == Scale.LINEAR || scale == Scale.ZERO_BASED || value > 0);
     }
 
     private static ValueAxis axis(String label, Scale scale, XYSeriesCollection data, boolean domain) {
         return switch (scale) {
             case LINEAR -> linear(label);
+            case ZERO_BASED -> {
+                NumberAxis axis = new NumberAxis(label);
+                axis.setAutoRangeIncludesZero(true);
+                yield axis;
+            }
             case FRACTION -> {
                 NumberAxis axis = new NumberAxis(label);
                 axis.setRange(0, 1.02);

@@ -16,10 +16,19 @@ public final class ProcessMemory {
      * buffers and everything else, in bytes; -1 where {@code /proc} is not available.
      */
     public static long peakResidentBytes() {
+        return statusBytes("VmHWM:");
+    }
+
+    /** The resident set size of this process now ({@code VmRSS}), in bytes; -1 where {@code /proc} is not available. */
+    public static long currentResidentBytes() {
+        return statusBytes("VmRSS:");
+    }
+
+    private static long statusBytes(String key) {
         try {
             for (String line : Files.readAllLines(STATUS)) {
-                if (line.startsWith("VmHWM:")) {
-                    String[] parts = line.substring(6).trim().split("\\s+");
+                if (line.startsWith(key)) {
+                    String[] parts = line.substring(key.length()).trim().split("\\s+");
                     return Long.parseLong(parts[0]) * 1024;
                 }
             }

@@ -7,7 +7,7 @@ import org.nd4j.linalg.factory.Nd4j;
 import org.ssm4j.experiments.config.ConfigLoader;
 import org.ssm4j.experiments.config.ExperimentConfig;
 import org.ssm4j.mamba.AtomicFiles;
-import org.ssm4j.experiments.models.SequenceModel;
+import org.ssm4j.experiments.models.TrainableModel;
 
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
@@ -37,7 +37,7 @@ public final class RunInfo {
      *
      * @param resumedFromStep the checkpoint step this process resumed from, or null for a fresh run
      */
-    public static void write(Path runDir, ExperimentConfig config, SequenceModel model, @Nullable Integer resumedFromStep) {
+    public static void write(Path runDir, ExperimentConfig config, TrainableModel model, @Nullable Integer resumedFromStep) {
         ObjectNode root = ConfigLoader.json().createObjectNode();
         root.put("name", config.name());
         root.put("started_at", Instant.now().toString());

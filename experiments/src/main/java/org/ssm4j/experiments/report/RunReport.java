@@ -36,7 +36,13 @@ public final class RunReport {
 
     /** Writes the plots and the report into {@code runDir} (which holds run.json and metrics.jsonl). */
     public static void write(Path runDir, ExperimentConfig config, RunSummary summary, List<ObjectNode> metrics) {
-        Charts.writeLineChart(runDir.resolve(LOSS_PNG), "Loss on the answer positions: " + summary.model(), "step",
+        write(runDir, config, summary, metrics, List.of());
+    }
+
+    /** Writes the report with extra sections (a task's analysis, a sweep) after the plots. */
+    public static void write(Path runDir, ExperimentConfig config, RunSummary summary, List<ObjectNode> metrics,
+                             List<ReportSection> sections) {
+        Charts.writeLineChart(runDir.resolve(LOSS_PNG), "Training loss: " + summary.model(), "step",
                 Charts.Scale.LINEAR, "cross-entropy", Charts.Scale.LOG10, List.of(
                         series("train", metrics, "train", "step", "loss", false),
                         series("evaluation (length " + config.task().length() + ")", metrics, "eval", "step", "loss", true)));
@@ -46,7 +52,7 @@ public final class RunReport {
         Charts.writeLineChart(runDir.resolve(THROUGHPUT_PNG), "Evaluation throughput by sequence length: " + summary.model(),
                 "sequence length", Charts.Scale.LOG2, "tokens per second (forward pass)", Charts.Scale.LOG10,
                 List.of(lengthSeries(summary, true)));
-        AtomicFiles.writeString(runDir.resolve(FILE_NAME), markdown(runDir, config, summary, metrics));
+        AtomicFiles.writeString(runDir.resolve(FILE_NAME), markdown(runDir, config, summary, metrics, sections));
     }
 
     /** One chart series from the metrics records of one type ({@code x} and {@code y} keys). */
@@ -64,12 +70,13 @@ public final class RunReport {
                 evals.stream().mapToDouble(e -> throughput ? e.tokensPerSecond() : e.accuracy()).toArray(), true);
     }
 
-    private static String markdown(Path runDir, ExperimentConfig config, RunSummary summary, List<ObjectNode> metrics) {
+    private static String markdown(Path runDir, ExperimentConfig config, RunSummary summary, List<ObjectNode> metrics,
+                                   List<ReportSection> sections) {
         StringBuilder md = new StringBuilder();
         md.append("# ").append(config.name()).append("\n\n");
-        md.append(String.format(Locale.ROOT, "Model **%s** (`%s`, %,d parameters) on **%s** (training length %d, vocabulary %d), seed %d.%n%n",
+        md.append(String.format(Locale.ROOT, "Model **%s** (`%s`, %,d parameters) on **%s** (training length %d, %s), seed %d.%n%n",
                 summary.model(), summary.modelType(), summary.parameterCount(), config.task().name(), config.task().length(),
-                config.task().vocabSize(), config.train().seed()));
+                config.task().vocabularyDescription(), config.train().seed()));
         md.append(String.format(Locale.ROOT, "Trained %d of %d steps (%,d tokens) in %.1f s of training steps: %s tokens/s. ",
                 summary.steps(), config.train().steps(), summary.trainTokens(), summary.trainSeconds(),
                 Formats.count(summary.trainTokensPerSecond())));
@@ -77,8 +84,9 @@ public final class RunReport {
         md.append("Last training loss ").append(Formats.loss(summary.finalTrainLoss()))
                 .append("; peak resident memory ").append(Formats.mebibytes(summary.peakResidentBytes())).append(" MiB.\n\n");
 
-        md.append("## Results\n\nFinal evaluation, ").append(config.eval().samples())
-                .append(" fixed sequences per length; loss and accuracy on the answer positions only.\n\n");
+        md.append("## Results\n\nFinal evaluation, ").append(config.eval().finalSamples())
+                .append(" sequences per length, scored as the task scores them (synthetic tasks: the answer positions only; "
+                        + "language modelling: every next byte; classification: the class).\n\n");
         MarkdownTable table = new MarkdownTable(List.of("length", "accuracy", "loss", "eval tokens/s"));
         for (EvalResult e : summary.evaluations()) {
             table.row(e.wasSkipped()
@@ -99,6 +107,7 @@ public final class RunReport {
         md.append("- [Evaluation throughput by sequence length](").append(THROUGHPUT_PNG)
                 .append(")\n\n  ![Evaluation throughput by sequence length](").append(THROUGHPUT_PNG).append(")\n\n");
 
+        sections.forEach(section -> md.append(section.toMarkdown()));
         md.append("## Config\n\n```yaml\n").append(ConfigLoader.toYaml(config)).append("```\n\n");
         md.append("## Where it ran\n\n").append(environment(runDir));
         md.append("\nFiles: `run.json` (config and environment), `metrics.jsonl` (every step and evaluation), ")

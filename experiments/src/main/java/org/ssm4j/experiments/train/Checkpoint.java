@@ -8,8 +8,10 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.ssm4j.experiments.config.ConfigLoader;
 import org.ssm4j.experiments.config.ExperimentConfig;
-import org.ssm4j.experiments.models.SequenceModel;
-import org.ssm4j.experiments.models.SequenceModels;
+import org.ssm4j.experiments.config.SsmConfig;
+import org.ssm4j.experiments.config.TaskConfig;
+import org.ssm4j.experiments.models.MambaSequenceModel;
+import org.ssm4j.mamba.MambaWeights;
 import org.ssm4j.experiments.tasks.TaskStream;
 import org.ssm4j.safetensors.SafetensorsFile;
 import org.ssm4j.safetensors.SafetensorsWriter;
@@ -149,11 +151,51 @@ public record Checkpoint(ExperimentConfig config, int step, boolean finished, @N
         return arrays;
     }
 
-    /** The trained model: built as the checkpoint's config says, holding the checkpoint's weights. */
-    public SequenceModel model() {
-        SequenceModel model = SequenceModels.create(config.singleModel(), config.task().vocabSize(), config.train().seed());
-        copyParameters(parameters, model.parameters(), "checkpoint of step " + step);
-        return model;
+    /**
+     * Opens {@code task} with the checkpoint's model, holding the checkpoint's weights: the
+     * trained model, ready to be evaluated on its own task (at another length, say) or on
+     * another task that reads and predicts the same things.
+     *
+     * @param context the run settings; its model is replaced by the checkpoint's
+     * @throws IllegalArgumentException if the task's model does not have the checkpoint's parameters
+     */
+    public TrainingTask openTask(TaskConfig task, TaskContext context) {
+        TrainingTask opened = task.open(new TaskContext(config.singleModel(), context.seed(), context.evalBatchSize(),
+                context.maxForwardBytes(), context.runDir()));
+        try {
+            copyParameters(parameters, opened.model().parameters(), "checkpoint of step " + step);
+            return opened;
+        } catch (RuntimeException e) {
+            opened.close();
+            throw e;
+        }
+    }
+
+    /**
+     * The weights of a checkpoint of a Mamba language model (a byte-level or synthetic-task
+     * run), as samediff-mamba's: what its Hugging Face export ({@code ./mamba export}) and
+     * recurrent generation ({@code ./mamba generate}) take.
+     *
+     * @throws IllegalArgumentException if the checkpoint is of another model or of a classifier
+     */
+    public MambaWeights mambaWeights() {
+        if (!(config.singleModel() instanceof SsmConfig ssm) || !ssm.selective() || ssm.bidirectional()) {
+            throw new IllegalArgumentException("the checkpoint is of a " + config.singleModel().type() + " model '"
+                    + config.singleModel().name() + "'; only a causal Mamba language model has Mamba weights");
+        }
+        return MambaSequenceModel.weights(ssm, parameters);
+    }
+
+    /** Whether {@code file} is a regular file holding a checkpoint written by {@link #write} (its metadata says so). */
+    public static boolean isCheckpoint(Path file) {
+        if (!Files.isRegularFile(file)) {
+            return false;
+        }
+        try (SafetensorsFile st = SafetensorsFile.open(file)) {
+            return st.metadata().containsKey(METADATA_KEY);
+        } catch (RuntimeException notSafetensors) {
+            return false;
+        }
     }
 
     /**

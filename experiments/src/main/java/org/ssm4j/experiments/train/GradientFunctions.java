@@ -6,7 +6,7 @@ import java.io.OutputStream;
 import java.io.PrintStream;
 
 /** Creates a graph's gradient function once, ahead of the first training step. */
-final class GradientFunctions {
+public final class GradientFunctions {
     private GradientFunctions() {
     }
 
@@ -15,7 +15,7 @@ final class GradientFunctions {
      * op" line per op to {@code System.out} while doing so, which would bury the command line's
      * own output; standard output is silenced for that call only.
      */
-    static synchronized void create(SameDiff sd) {
+    public static synchronized void create(SameDiff sd) {
         PrintStream out = System.out;
         System.setOut(new PrintStream(OutputStream.nullOutputStream()));
         try {

@@ -6,8 +6,10 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.ssm4j.experiments.config.ConfigLoader;
 import org.ssm4j.experiments.config.ExperimentConfig;
+import org.ssm4j.experiments.config.SyntheticTaskConfig;
 import org.ssm4j.experiments.config.TransformerConfig;
 import org.ssm4j.experiments.models.TransformerModel;
+import org.ssm4j.experiments.tasks.SyntheticTrainingTask;
 
 import java.nio.file.Path;
 import java.util.List;
@@ -29,8 +31,10 @@ class TrainerTest {
                 """.formatted(steps, batchSize, accumulate, earlyStop), "trainer-test.yaml");
     }
 
-    private static TransformerModel model(ExperimentConfig config) {
-        return new TransformerModel((TransformerConfig) config.singleModel(), 6, 4, DataType.DOUBLE);
+    private static SyntheticTrainingTask task(ExperimentConfig config, Path dir) {
+        TransformerModel model = new TransformerModel((TransformerConfig) config.singleModel(), 6, 4, DataType.DOUBLE);
+        return new SyntheticTrainingTask(((SyntheticTaskConfig) config.task()).create(), config.task().length(), model,
+                TaskContext.of(config, dir));
     }
 
     /** Two micro-batches of 4 see the same sequences as one batch of 8, so they must take the same step. */
@@ -38,14 +42,14 @@ class TrainerTest {
     void accumulatingMicroBatchesEqualsOneBigBatch(@TempDir Path dir) {
         ExperimentConfig big = config(8, 1, 2, "{}");
         ExperimentConfig accumulated = config(4, 2, 2, "{}");
-        TransformerModel a = model(big);
-        TransformerModel b = model(accumulated);
+        SyntheticTrainingTask a = task(big, dir);
+        SyntheticTrainingTask b = task(accumulated, dir);
         try (MetricsLog la = MetricsLog.create(dir.resolve("a.jsonl")); MetricsLog lb = MetricsLog.create(dir.resolve("b.jsonl"))) {
             new Trainer(a, big, dir.resolve("a"), List.of()).train(null, la);
             new Trainer(b, accumulated, dir.resolve("b"), List.of()).train(null, lb);
         }
-        for (String name : a.parameters().keySet()) {
-            INDArray difference = a.parameters().get(name).sub(b.parameters().get(name));
+        for (String name : a.model().parameters().keySet()) {
+            INDArray difference = a.model().parameters().get(name).sub(b.model().parameters().get(name));
             assertEquals(0, difference.amaxNumber().doubleValue(), 1e-12, name);
         }
         List<Double> gradNormsA = MetricsLog.read(dir.resolve("a.jsonl")).stream().filter(r -> r.path("type").asText().equals("train"))
@@ -63,7 +67,7 @@ class TrainerTest {
         ExperimentConfig config = config(4, 1, 50, "{target_accuracy: 0.01}");
         TrainingResult result;
         try (MetricsLog log = MetricsLog.create(dir.resolve("m.jsonl"))) {
-            result = new Trainer(model(config), config, dir, List.of()).train(null, log);
+            result = new Trainer(task(config, dir), config, dir, List.of()).train(null, log);
         }
         assertTrue(result.steps() < 50, "stopped after " + result.steps() + " steps");
         assertTrue(result.stopReason().contains("reached the target"), result.stopReason());
@@ -75,12 +79,12 @@ class TrainerTest {
 
         TrainingResult again;
         try (MetricsLog log = MetricsLog.resumeAfter(dir.resolve("m.jsonl"), checkpoint.step())) {
-            again = new Trainer(model(config), config, dir, List.of()).train(checkpoint, log);
+            again = new Trainer(task(config, dir), config, dir, List.of()).train(checkpoint, log);
         }
         assertEquals(result.steps(), again.steps(), "a finished run trains no further");
         ExperimentConfig oneStep = config(4, 1, 1, "{}");
         try (MetricsLog log = MetricsLog.create(dir.resolve("one.jsonl"))) {
-            assertNull(new Trainer(model(oneStep), oneStep, dir.resolve("one"), List.of()).train(null, log).stopReason());
+            assertNull(new Trainer(task(oneStep, dir), oneStep, dir.resolve("one"), List.of()).train(null, log).stopReason());
         }
     }
 }

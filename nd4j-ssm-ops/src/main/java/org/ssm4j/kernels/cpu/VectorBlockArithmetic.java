@@ -2,6 +2,7 @@ package org.ssm4j.kernels.cpu;
 
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 import org.ssm4j.kernels.ElementType;
 import org.ssm4j.kernels.ScanBackward;
@@ -11,6 +12,8 @@ import org.ssm4j.kernels.ScanSpec;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * The scan's arithmetic on FLOAT32 buffers with the Vector API: a block is one vector of
@@ -45,6 +48,42 @@ final class VectorBlockArithmetic implements BlockArithmetic {
     @Override
     public BackwardPass backward(ScanSpec spec, ScanBackward b) {
         return new Backward(spec, b);
+    }
+
+    private static final FloatVector ZERO = FloatVector.zero(SPECIES);
+    /** Level k of {@link #sumRows}: lane i takes lane {@code i ^ 2^k}, and the lanes whose bit k is set. */
+    private static final List<VectorShuffle<Float>> PARTNER = new ArrayList<>();
+    private static final List<VectorMask<Float>> UPPER = new ArrayList<>();
+
+    static {
+        for (int d = 1; d < LANES; d <<= 1) {
+            int distance = d;
+            PARTNER.add(VectorShuffle.fromOp(SPECIES, i -> i ^ distance));
+            boolean[] upper = new boolean[LANES];
+            for (int i = 0; i < LANES; i++) {
+                upper[i] = (i & distance) != 0;
+            }
+            UPPER.add(VectorMask.fromArray(SPECIES, upper, 0));
+        }
+    }
+
+    /**
+     * Sums each of {@code rows} (at most {@link #LANES}) consecutive rows of {@code LANES}
+     * floats over its lanes, leaving the sum of row r in lane r of the first row (the other
+     * rows are overwritten). A pairwise tree of shuffles and adds, the same on every run and
+     * in every JIT tier (unlike {@code reduceLanes}, whose order is unspecified).
+     */
+    static void sumRows(float[] a, int offset, int rows) {
+        for (int level = 0, d = 1; d < LANES; level++, d <<= 1) {
+            VectorShuffle<Float> partner = PARTNER.get(level);
+            VectorMask<Float> upper = UPPER.get(level);
+            for (int r = 0; r < rows; r += 2 * d) {
+                FloatVector low = FloatVector.fromArray(SPECIES, a, offset + r * LANES);
+                FloatVector high = r + d < rows ? FloatVector.fromArray(SPECIES, a, offset + (r + d) * LANES) : ZERO;
+                low.add(low.rearrange(partner)).blend(high.add(high.rearrange(partner)), upper)
+                        .intoArray(a, offset + r * LANES);
+            }
+        }
     }
 
     /** What both passes read: the inputs and the per-block vectors of A, D and delta_bias. */
@@ -105,10 +144,7 @@ final class VectorBlockArithmetic implements BlockArithmetic {
         /**
          * The block's lanes (all of them but in a group's last block). Loads and stores are
          * always masked: one code path keeps the loops within C2's inlining budget, and with
-         * AVX-512 a masked access costs the same as a plain one. The loops call the Vector API
-         * directly, with no helper of their own that takes or returns a vector: C2 always
-         * inlines the Vector API, but a helper it leaves out (when a caller has grown past its
-         * inlining budget) would box the vectors on every call.
+         * AVX-512 a masked access costs the same as a plain one.
          */
         static VectorMask<Float> mask(ChannelBlock block) {
             return SPECIES.indexInRange(0, block.width());
@@ -185,27 +221,34 @@ final class VectorBlockArithmetic implements BlockArithmetic {
             }
         }
 
-        /*
-         * The transcendental functions (VectorMath) run in passes of their own over float[]
-         * scratch (the three methods below and VectorMath's float[] forms), called by the
-         * workers between the other loops, never from inside them: inlined into a loop that
-         * also loads and stores through memory segments, one overflows C2's inlining budget,
-         * and the calls C2 then leaves out pass boxed vectors.
+            /**
+         * delta' of steps {@code [t0, t0 + steps)} into {@code deltaPrime} (step, lane) and, unless
+         * null, {@code delta' u} into {@code input} and the sum of the delta's into {@code sum} (lane).
+         *
+         * <p>The recurrences then read their per-step inputs from these small buffers: a loop
+         * whose steps are independent keeps many loads from memory in flight, where the
+         * recurrence, one long dependency chain, would wait for each (channels-last rows of a
+         * long sequence are a page apart, beyond the hardware prefetchers).
          */
-
-        /**
-         * delta' of steps {@code [t0, t0 + steps)} into {@code out} (step, lane); their sum is
-         * added to {@code sum} (lane) unless it is null.
-         */
-        void deltaPrimes(ChannelBlock block, int t0, int steps, float[] out, float[] sum) {
-            deltaInputs(block, t0, steps, out);
+        void deltaPrimes(ChannelBlock block, int t0, int steps, float[] deltaPrime, float[] input, float[] sum) {
+            // The mask and index first: after the softplus C2 may have stopped inlining.
+            VectorMask<Float> mask = mask(block);
+            long first = sequenceIndex(block, t0);
+            deltaInputs(block, t0, steps, deltaPrime);
             if (spec.deltaSoftplus()) {
-                VectorMath.softplus(out, steps * LANES);
+                VectorMath.softplusInPlace(deltaPrime, steps * LANES);
+            }
+            if (input != null) {
+                long i = first;
+                for (int j = 0; j < steps; j++, i += spec.channels()) {
+                    FloatVector ut = FloatVector.fromMemorySegment(SPECIES, u, i * Float.BYTES, ORDER, mask);
+                    FloatVector.fromArray(SPECIES, deltaPrime, j * LANES).mul(ut).intoArray(input, j * LANES);
+                }
             }
             if (sum != null) {
                 FloatVector total = FloatVector.fromArray(SPECIES, sum, 0);
                 for (int j = 0; j < steps; j++) {
-                    total = total.add(FloatVector.fromArray(SPECIES, out, j * LANES));
+                    total = total.add(FloatVector.fromArray(SPECIES, deltaPrime, j * LANES));
                 }
                 total.intoArray(sum, 0);
             }
@@ -242,7 +285,7 @@ final class VectorBlockArithmetic implements BlockArithmetic {
             for (int j = 0; j < steps; j++, i += spec.channels()) {
                 FloatVector.fromMemorySegment(SPECIES, z, i * Float.BYTES, ORDER, mask).intoArray(out, j * LANES);
             }
-            VectorMath.sigmoid(out, steps * LANES);
+            VectorMath.sigmoidInPlace(out, steps * LANES);
         }
     }
 
@@ -260,21 +303,33 @@ final class VectorBlockArithmetic implements BlockArithmetic {
         }
 
         /**
-         * Scans tiles of steps that end at checkpoints. Each tile runs its loops, each one
-         * compiled on its own (one method holding all of it overflows C2's inlining budget and
-         * falls back to boxed vectors): delta', the decays, the recurrence, then sigmoid(z)
-         * and D, the gate and the store.
+         * Scans tiles of steps that end at checkpoints: delta' first, the decays and sigmoid(z),
+         * then the recurrence and y.
+         *
+         * <p>On the methods' shapes: C2 inlines a hot callee of up to 325 bytes of bytecode, and
+         * stops inlining once a compilation holds about 18,000 nodes (a Vector API operation
+         * costs about 400, an exp 6,000); a call it does not inline that takes or returns
+         * vectors boxes every one (ten times slower). So every method whose loops are vector
+         * code either is small enough to be inlined whole into a caller that inlines nothing
+         * else heavy, or holds its loops itself and is larger than 325 bytes, which C2 compiles
+         * on its own: here {@link #scanTile} holds the recurrence and the y loop. The loops call
+         * the Vector API directly (C2 inlines it whatever the budget), with no helper of ours
+         * that takes or returns a vector; and the transcendental functions ({@link VectorMath})
+         * run in passes of their own over float[] scratch, called by the workers between the
+         * other loops, never from inside them ({@link #deltaPrimes}, {@link #decays},
+         * {@link #gateSigmoids}).
          */
         private final class Worker implements ForwardWorker {
             private final int n = spec.state();
-            private final int tile = Math.min(spec.checkpointInterval(), 64);
+            private final int tileSteps = Math.min(spec.checkpointInterval(), 64);
             private final float[] h = new float[n * LANES];
-            /** delta', the recurrence's part of y and sigmoid(z) of the tile's steps: (step, lane). */
-            private final float[] deltaPrime = new float[tile * LANES];
-            private final float[] yState = new float[tile * LANES];
-            private final float[] gateSigmoid = new float[tile * LANES];
+            /** delta', delta' u, the recurrence's part of y and sigmoid(z) of the tile's steps: (step, lane). */
+            private final float[] deltaPrime = new float[tileSteps * LANES];
+            private final float[] input = new float[tileSteps * LANES];
+            private final float[] yState = new float[tileSteps * LANES];
+            private final float[] gateSigmoid = new float[tileSteps * LANES];
             /** exp(delta' A) of the tile's steps: (step, state, lane). */
-            private final float[] decay = new float[tile * n * LANES];
+            private final float[] decay = new float[tileSteps * n * LANES];
             private final float[] sum = new float[LANES];
 
             @Override
@@ -288,16 +343,13 @@ final class VectorBlockArithmetic implements BlockArithmetic {
                     if (writeOutputs && checkpoints != null && t % k == 0) {
                         writeCheckpoint(block, t / k);
                     }
-                    int steps = Math.min(Math.min(t1, (t / k + 1) * k) - t, tile);
-                    deltaPrimes(block, t, steps, deltaPrime, sum);
+                    int steps = Math.min(Math.min(t1, (t / k + 1) * k) - t, tileSteps);
+                    deltaPrimes(block, t, steps, deltaPrime, input, sum);
                     decays(block, steps, deltaPrime, decay);
-                    recurrence(block, t, steps);
-                    if (writeOutputs) {
-                        if (spec.hasZ()) {
-                            gateSigmoids(block, t, steps, gateSigmoid);
-                        }
-                        writeY(block, t, steps);
+                    if (writeOutputs && spec.hasZ()) {
+                        gateSigmoids(block, t, steps, gateSigmoid);
                     }
+                    scanTile(block, t, steps, writeOutputs);
                     t += steps;
                 }
                 copyInto(h, state);
@@ -306,15 +358,15 @@ final class VectorBlockArithmetic implements BlockArithmetic {
                 }
             }
 
-            /** h over the steps; the sum over states of h C of each step into yState. */
-            private void recurrence(ChannelBlock block, int t0, int steps) {
-                VectorMask<Float> mask = mask(block);
-                long i = sequenceIndex(block, t0);
+            /**
+             * h over the steps with the decays (the sum over states of h C of each step into
+             * yState), then y = (yState + D u) silu(z), sigmoid(z) from gateSigmoid.
+             */
+            private void scanTile(ChannelBlock block, int t0, int steps, boolean writeOutputs) {
                 long g = groupIndex(block, t0);
                 long groupStep = (long) spec.groups() * n;
-                for (int j = 0; j < steps; j++, i += spec.channels(), g += groupStep) {
-                    FloatVector dt = FloatVector.fromArray(SPECIES, deltaPrime, j * LANES);
-                    FloatVector dtu = dt.mul(FloatVector.fromMemorySegment(SPECIES, u, i * Float.BYTES, ORDER, mask));
+                for (int j = 0; j < steps; j++, g += groupStep) {
+                    FloatVector dtu = FloatVector.fromArray(SPECIES, input, j * LANES);
                     FloatVector out = FloatVector.zero(SPECIES);
                     for (int s = 0; s < n; s++) {
                         int at = s * LANES;
@@ -326,10 +378,9 @@ final class VectorBlockArithmetic implements BlockArithmetic {
                     }
                     out.intoArray(yState, j * LANES);
                 }
-            }
-
-            /** y = (yState + D u) silu(z), sigmoid(z) from gateSigmoid. */
-            private void writeY(ChannelBlock block, int t0, int steps) {
+                if (!writeOutputs) {
+                    return;
+                }
                 VectorMask<Float> mask = mask(block);
                 FloatVector skip = FloatVector.fromArray(SPECIES, dLaid[block.column()], 0);
                 long i = sequenceIndex(block, t0);
@@ -369,9 +420,11 @@ final class VectorBlockArithmetic implements BlockArithmetic {
         }
 
         /**
-         * The backward pass of one checkpoint interval in five loops, each compiled on its own
-         * (see the forward worker): delta'; the recurrence again, recording h and the decays;
-         * the gate's gradient; the reverse walk; the softplus' gradient.
+         * The backward pass of one checkpoint interval in loops (in methods shaped as the
+         * forward worker explains: the three with a loop over the states are larger than C2
+         * inlines): delta' and the decays; the recurrence again from the checkpoint, recording
+         * h; sigmoid(z) and the gate's gradient; the reverse walk; sigmoid(delta + delta_bias)
+         * and the softplus' gradient.
          */
         private final class Worker implements BackwardWorker {
             private final int n = spec.state();
@@ -406,8 +459,7 @@ final class VectorBlockArithmetic implements BlockArithmetic {
             @Override
             public void backward(ChannelBlock block, int t0, int t1, double[] carry, ChannelGradients gradients) {
                 int steps = t1 - t0;
-                readLanes(block, checkpoints, checkpointIndex(block, t0 / k), h, 0);
-                deltaPrimes(block, t0, steps, deltaPrime, null);
+                deltaPrimes(block, t0, steps, deltaPrime, null, null);
                 decays(block, steps, deltaPrime, decay);
                 record(block, t0, steps);
                 if (spec.hasZ()) {
@@ -421,7 +473,7 @@ final class VectorBlockArithmetic implements BlockArithmetic {
                 reverse(block, t0, steps);
                 if (spec.deltaSoftplus()) {
                     deltaInputs(block, t0, steps, sigmoid);
-                    VectorMath.sigmoid(sigmoid, steps * LANES);
+                    VectorMath.sigmoidInPlace(sigmoid, steps * LANES);
                 }
                 softplusGradient(block, t0, steps);
                 copyInto(carried, carry);
@@ -435,8 +487,9 @@ final class VectorBlockArithmetic implements BlockArithmetic {
                 }
             }
 
-            /** The recurrence from the checkpoint in h[0] with the decays, recording every h, and yState. */
+            /** The recurrence from the interval's checkpoint with the decays, recording every h, and yState. */
             private void record(ChannelBlock block, int t0, int steps) {
+                readLanes(block, checkpoints, checkpointIndex(block, t0 / k), h, 0);
                 VectorMask<Float> mask = mask(block);
                 long i = sequenceIndex(block, t0);
                 long g = groupIndex(block, t0);
@@ -547,12 +600,11 @@ final class VectorBlockArithmetic implements BlockArithmetic {
                 java.util.Arrays.fill(deltaSumLanes, 0f);
                 for (int end = t1; end > t0; ) {
                     int start = Math.max(t0, end - k);
-                    deltaPrimes(block, start, end - start, deltaPrime, deltaSumLanes);
+                    deltaPrimes(block, start, end - start, deltaPrime, null, deltaSumLanes);
                     decays(block, end - start, deltaPrime, decay);
                     if (spec.hasZ()) {
                         gateSigmoids(block, start, end - start, sigmoid);
                     }
-                    carryGate(block, start, end - start);
                     carrySteps(block, start, end - start);
                     end = start;
                 }
@@ -562,8 +614,12 @@ final class VectorBlockArithmetic implements BlockArithmetic {
                 }
             }
 
-            /** gated = dy silu(z) (or dy) of the steps. */
-            private void carryGate(ChannelBlock block, int t0, int steps) {
+            /**
+             * gated = dy silu(z) (or dy) of the steps, sigmoid(z) from {@code sigmoid}, then the
+             * carried gradient backwards over them with the decays: carried = a_t (C_t gated_t +
+             * carried). (Two loops in one method: see the forward worker.)
+             */
+            private void carrySteps(ChannelBlock block, int t0, int steps) {
                 VectorMask<Float> mask = mask(block);
                 long i = sequenceIndex(block, t0);
                 for (int j = 0; j < steps; j++, i += spec.channels()) {
@@ -574,10 +630,6 @@ final class VectorBlockArithmetic implements BlockArithmetic {
                     }
                     grad.intoArray(gated, j * LANES);
                 }
-            }
-
-            /** The carried gradient backwards over the steps: carried = a_t (C_t gated_t + carried), a_t from the decays. */
-            private void carrySteps(ChannelBlock block, int t0, int steps) {
                 long groupStep = (long) spec.groups() * n;
                 long g = groupIndex(block, t0 + steps - 1);
                 for (int j = steps - 1; j >= 0; j--, g -= groupStep) {
@@ -594,18 +646,19 @@ final class VectorBlockArithmetic implements BlockArithmetic {
             @Override
             public void flushGroupSums(int t0, int t1, double[] dB, double[] dC) {
                 for (int j = 0; j < t1 - t0; j++) {
-                    for (int s = 0; s < n; s++) {
-                        int at = j * stateLanes + s * LANES;
-                        double sb = 0;
-                        double sc = 0;
-                        for (int lane = 0; lane < LANES; lane++) {
-                            sb += sumB[at + lane];
-                            sc += sumC[at + lane];
-                            sumB[at + lane] = 0f;
-                            sumC[at + lane] = 0f;
+                    for (int s0 = 0; s0 < n; s0 += LANES) {
+                        int rows = Math.min(LANES, n - s0);
+                        int at = j * stateLanes + s0 * LANES;
+                        sumRows(sumB, at, rows);
+                        sumRows(sumC, at, rows);
+                        for (int r = 0; r < rows; r++) {
+                            dB[(t0 + j) * n + s0 + r] += sumB[at + r];
+                            dC[(t0 + j) * n + s0 + r] += sumC[at + r];
                         }
-                        dB[(t0 + j) * n + s] += sb;
-                        dC[(t0 + j) * n + s] += sc;
+                        for (int r = 0; r < rows; r++) {
+                            ZERO.intoArray(sumB, at + r * LANES);
+                            ZERO.intoArray(sumC, at + r * LANES);
+                        }
                     }
                 }
             }

@@ -22,10 +22,10 @@ import jdk.incubator.vector.VectorSpecies;
  * ulps, {@link #softplus} within 2 ulps, {@link #sigmoid} within 2.5 ulps.
  *
  * <p>C2 stops inlining into a method once it has parsed about 18,000 nodes, and a Vector API
- * operation costs about 400 of them: an {@code exp} is about 6,000. A caller that passes or
- * gets vectors from a method C2 does not inline allocates a box per call, so the kernels call
- * these functions from small loops of their own (the {@code float[]} forms below, or methods
- * that hold little else).
+ * operation costs about 400 of them: an {@code exp} is about 6,600. A call that passes or
+ * returns vectors and that C2 does not inline allocates a box per call, so the kernels call
+ * these functions from passes of their own (the {@code float[]} forms below, or methods that
+ * hold little else), between their other loops.
  */
 final class VectorMath {
 
@@ -123,14 +123,14 @@ final class VectorMath {
     }
 
     /** {@link #softplus} of {@code values[0, length)} in place; {@code length} a multiple of the vector length. */
-    static void softplus(float[] values, int length) {
+    static void softplusInPlace(float[] values, int length) {
         for (int i = 0; i < length; i += SPECIES.length()) {
             softplus(FloatVector.fromArray(SPECIES, values, i)).intoArray(values, i);
         }
     }
 
     /** {@link #sigmoid} of {@code values[0, length)} in place; {@code length} a multiple of the vector length. */
-    static void sigmoid(float[] values, int length) {
+    static void sigmoidInPlace(float[] values, int length) {
         for (int i = 0; i < length; i += SPECIES.length()) {
             sigmoid(FloatVector.fromArray(SPECIES, values, i)).intoArray(values, i);
         }

@@ -1,7 +1,9 @@
 package org.ssm4j.kernels.cpu;
 
 import jdk.incubator.vector.FloatVector;
+import jdk.jfr.consumer.RecordedEvent;
 import jdk.jfr.consumer.RecordedMethod;
+import jdk.jfr.consumer.RecordedObject;
 import jdk.jfr.consumer.RecordingStream;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -40,7 +42,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
  * The CPU kernels give the same bits in every execution tier. A child JVM started with
  * {@code -Xint} (everything interpreted, so the Vector API runs its Java fallbacks lane by
  * lane) computes something; this JVM computes it again and again, comparing every time, until
- * C2 has compiled the code (to SIMD instructions), which JFR's compilation events show.
+ * C2 has compiled the code (to SIMD instructions), which JFR's compilation and inlining events
+ * show.
  */
 class TierReproducibilityTest {
 
@@ -60,18 +63,17 @@ class TierReproducibilityTest {
     @Test
     @Tag("slow")
     void kernelsGiveTheSameBitsInEveryTier(@TempDir Path directory) {
-        // The kernel methods that call VectorMath (inlined); the last comparison waits until C2 has compiled them all.
+        // The methods that call VectorMath (and exp itself): the last comparison waits until C2 has compiled them all.
         assertSameBitsAsInterpreted(directory, Computation.KERNELS, Set.of(
                 "VectorBlockArithmetic$Inputs::deltaPrimes",
-                "VectorBlockArithmetic$Forward$Worker::recurrence",
-                "VectorBlockArithmetic$Forward$Worker::writeY",
-                "VectorBlockArithmetic$Backward$Worker::record",
-                "VectorBlockArithmetic$Backward$Worker::gate",
-                "VectorBlockArithmetic$Backward$Worker::softplusGradient",
-                "VectorBlockArithmetic$Backward$Worker::carryGate",
-                "VectorBlockArithmetic$Backward$Worker::carrySteps",
+                "VectorBlockArithmetic$Inputs::decays",
+                "VectorBlockArithmetic$Inputs::gateSigmoids",
+                "VectorBlockArithmetic$Backward$Worker::backward",
+                "VectorMath::softplusInPlace",
+                "VectorMath::sigmoidInPlace",
+                "VectorMath::exp",
                 "CausalConv1dVector::forward",
-                "CausalConv1dVector::backward"));
+                "CausalConv1dVector::activationGradients"));
     }
 
     /** What the child JVM computes (named by its first argument), and what runs that code often, to reach C2 soon. */
@@ -97,9 +99,9 @@ class TierReproducibilityTest {
 
     /**
      * Computes {@code computation} in a child JVM with {@code -Xint}, then here until JFR has
-     * reported a C2 compilation (not on-stack replacement) of every method of
-     * {@code compiledMethods} ({@code Class::method}, the class relative to this package) and
-     * once more, comparing every result bit for bit, so that the tiers in between (C1,
+     * reported that C2 compiled every method of {@code compiledMethods} ({@code Class::method},
+     * the class relative to this package), on its own or inlined into a method it compiled,
+     * and once more, comparing every result bit for bit, so that the tiers in between (C1,
      * on-stack replacement) are checked too.
      */
     private static void assertSameBitsAsInterpreted(Path directory, Computation computation, Set<String> compiledMethods) {
@@ -107,30 +109,68 @@ class TierReproducibilityTest {
         List<String> flags = Stream.concat(FreshJvm.currentFlags().stream(), Stream.of("-Xint")).toList();
         FreshJvm.run(flags, Interpreted.class, directory.resolve("child.log"), computation.name(), results.toString());
         Map<String, double[]> interpreted = read(results);
-        Set<String> compiled = ConcurrentHashMap.newKeySet();
+        C2Compilations compiled = new C2Compilations();
         try (RecordingStream jit = new RecordingStream()) {
             jit.enable("jdk.Compilation").withThreshold(Duration.ZERO);
-            jit.onEvent("jdk.Compilation", event -> {
-                RecordedMethod method = event.getValue("method");
-                String type = method.getType().getName();
-                if (event.getInt("compileLevel") == 4 && !event.getBoolean("isOsr") && event.getBoolean("succeded")
-                        && type.startsWith(KERNEL_PACKAGE)) {
-                    compiled.add(type.substring(KERNEL_PACKAGE.length()) + "::" + method.getName());
-                }
-            });
+            jit.enable("jdk.CompilerInlining");
+            jit.onEvent("jdk.Compilation", compiled::compilation);
+            jit.onEvent("jdk.CompilerInlining", compiled::inlining);
             jit.startAsync();
             long deadline = System.nanoTime() + COMPILE_TIMEOUT.toNanos();
-            for (int run = 0; !compiled.containsAll(compiledMethods); run++) {
+            for (int run = 0; !compiled.methods.containsAll(compiledMethods); run++) {
                 assertSameBits(interpreted, computation.compute.get(), "run " + run + " in this JVM");
                 if (System.nanoTime() > deadline) {
                     Set<String> missing = new TreeSet<>(compiledMethods);
-                    missing.removeAll(compiled);
+                    missing.removeAll(compiled.methods);
                     throw new AssertionError("C2 did not compile " + missing + " within " + COMPILE_TIMEOUT);
                 }
                 computation.heat.run();
             }
         }
         assertSameBits(interpreted, computation.compute.get(), "compiled by C2");
+    }
+
+    /**
+     * The methods of this package that C2 compiled, on their own or inlined, from JFR's events
+     * (a compilation's inlining events come before it ends, but may be delivered after).
+     */
+    private static final class C2Compilations {
+        final Set<String> methods = ConcurrentHashMap.newKeySet();
+        private final Set<Integer> done = ConcurrentHashMap.newKeySet();
+        private final Map<Integer, Set<String>> inlined = new ConcurrentHashMap<>();
+
+        void compilation(RecordedEvent event) {
+            if (event.getInt("compileLevel") != 4 || !event.getBoolean("succeded")) {
+                return;
+            }
+            int id = event.getInt("compileId");
+            RecordedMethod method = event.getValue("method");
+            add(method.getType().getName(), method.getName());
+            done.add(id);
+            methods.addAll(inlined.getOrDefault(id, Set.of()));
+        }
+
+        void inlining(RecordedEvent event) {
+            if (!event.getBoolean("succeeded")) {
+                return;
+            }
+            int id = event.getInt("compileId");
+            RecordedObject callee = event.getValue("callee");
+            String type = callee.getString("type").replace('/', '.');
+            if (type.startsWith(KERNEL_PACKAGE)) {
+                String key = type.substring(KERNEL_PACKAGE.length()) + "::" + callee.getString("name");
+                inlined.computeIfAbsent(id, k -> ConcurrentHashMap.newKeySet()).add(key);
+                if (done.contains(id)) {
+                    methods.add(key);
+                }
+            }
+        }
+
+        private void add(String type, String name) {
+            if (type.startsWith(KERNEL_PACKAGE)) {
+                methods.add(type.substring(KERNEL_PACKAGE.length()) + "::" + name);
+            }
+        }
     }
 
     private static void assertSameBits(Map<String, double[]> expected, Map<String, double[]> actual, String when) {

@@ -98,10 +98,10 @@ class VectorMathTest {
     void inPlaceFormsMatchTheVectorForms() {
         float[] x = uniform(-100f, 100f, 64 * VectorMath.SPECIES.length());
         float[] softplus = x.clone();
-        VectorMath.softplus(softplus, softplus.length);
+        VectorMath.softplusInPlace(softplus, softplus.length);
         assertArrayEquals(apply(VectorMath::softplus, x), softplus);
         float[] sigmoid = x.clone();
-        VectorMath.sigmoid(sigmoid, sigmoid.length);
+        VectorMath.sigmoidInPlace(sigmoid, sigmoid.length);
         assertArrayEquals(apply(VectorMath::sigmoid, x), sigmoid);
     }
 

@@ -11,6 +11,7 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
 import org.ssm4j.mamba.MambaConfig;
 import org.ssm4j.mamba.MambaParameters;
 import org.ssm4j.mamba.MambaWeights;
+import org.ssm4j.mamba.MixerKind;
 import org.ssm4j.ops.embedding.TokenEmbedding;
 
 import java.util.ArrayList;
@@ -25,7 +26,9 @@ import java.util.Set;
  * A Mamba causal language model as a {@link SameDiff} graph.
  *
  * <p>The graph: token embedding, {@code numHiddenLayers} × (RMSNorm → {@link MambaMixer} →
- * residual add), a final RMSNorm and the LM head (the embedding matrix when tied). Its
+ * residual add), a final RMSNorm and the LM head (the embedding matrix when tied). The mixers
+ * are of the weights' {@link MambaWeights#mixer() kind}: Mamba's selective SSM, or the
+ * time-invariant ablation whose Δ, B and C are learned per channel. Its
  * trainable variables carry the Hugging Face parameter names ({@link MambaParameters}), so
  * gradients and optimiser state are addressed by the same names as the checkpoint.
  *
@@ -33,7 +36,8 @@ import java.util.Set;
  * {@value #LABELS} (batch, length), both INT64; the outputs {@value #LOGITS}
  * (batch, length, paddedVocab), {@value #LOSS} (scalar), {@value #NORM_F_OUT},
  * and per layer {@link #mixerOutput(int)} and {@link #blockOutput(int)}
- * (batch, length, hiddenSize). Batch and length are free: one graph serves any.
+ * (batch, length, hiddenSize) and the mixer's step sizes {@link MambaBlocks#deltaOutput(int)}
+ * (batch, length, intermediateSize). Batch and length are free: one graph serves any.
  *
  * <p>The loss is the mean cross-entropy of the logits against the labels over the positions
  * whose label is not negative (Hugging Face's convention: -100 marks positions to ignore), and
@@ -61,11 +65,13 @@ public final class MambaGraph {
 
     private final SameDiff sameDiff;
     private final MambaConfig config;
+    private final MixerKind mixer;
     private final DataType dataType;
 
-    private MambaGraph(SameDiff sameDiff, MambaConfig config, DataType dataType) {
+    private MambaGraph(SameDiff sameDiff, MambaConfig config, MixerKind mixer, DataType dataType) {
         this.sameDiff = sameDiff;
         this.config = config;
+        this.mixer = mixer;
         this.dataType = dataType;
     }
 
@@ -80,28 +86,23 @@ public final class MambaGraph {
     }
 
     /**
-     * Builds the graph with these weights as its trainable variables. The graph holds the
-     * arrays themselves (no copy): training changes them in place.
+     * Builds the graph with these weights as its trainable variables, its mixers of the
+     * weights' kind. The graph holds the arrays themselves (no copy): training changes them in
+     * place.
      */
     public static MambaGraph build(MambaWeights weights) {
         MambaConfig config = weights.config();
+        MixerKind mixer = weights.mixer();
         SameDiff sd = SameDiff.create();
         Map<String, SDVariable> vars = new LinkedHashMap<>();
         weights.tensors().forEach((name, array) -> vars.put(name, sd.var(name, array)));
 
         SDVariable ids = sd.placeHolder(INPUT_IDS, DataType.INT64, -1, -1);
         SDVariable labels = sd.placeHolder(LABELS, DataType.INT64, -1, -1);
-        Shapes shapes = new Shapes(sd, ids);
+        Shapes shapes = Shapes.ofIds(sd, ids);
 
-        SDVariable hidden = TokenEmbedding.lookup(sd, "embeddings", vars.get(MambaParameters.EMBEDDINGS), ids);
-        for (int i = 0; i < config.numHiddenLayers(); i++) {
-            MambaParameters.Layer names = MambaParameters.layer(i);
-            SDVariable normed = RmsNorm.apply(sd, shapes.flat(hidden, config.hiddenSize()), vars.get(names.norm()),
-                    config.layerNormEpsilon());
-            SDVariable mixed = MambaMixer.apply(sd, config, shapes, normed, names, vars);
-            SDVariable mixerOut = sd.identity(mixerOutput(i), shapes.sequence(mixed, config.hiddenSize()));
-            hidden = sd.math.add(blockOutput(i), hidden, mixerOut);
-        }
+        SDVariable embedded = TokenEmbedding.lookup(sd, "embeddings", vars.get(MambaParameters.EMBEDDINGS), ids);
+        SDVariable hidden = MambaBlocks.residualLayers(sd, config, mixer, shapes, embedded, vars, false);
         SDVariable normF = RmsNorm.apply(sd, shapes.flat(hidden, config.hiddenSize()), vars.get(MambaParameters.NORM_F),
                 config.layerNormEpsilon());
         sd.identity(NORM_F_OUT, shapes.sequence(normF, config.hiddenSize()));
@@ -110,7 +111,7 @@ public final class MambaGraph {
         sd.identity(LOGITS, shapes.sequence(logits2d, config.paddedVocabSize()));
         buildLoss(sd, logits2d, labels, config.paddedVocabSize(), weights.dataType());
         sd.setLossVariables(LOSS);
-        return new MambaGraph(sd, config, weights.dataType());
+        return new MambaGraph(sd, config, mixer, weights.dataType());
     }
 
     /**
@@ -137,8 +138,9 @@ public final class MambaGraph {
     }
 
     /**
-     * Wraps a graph loaded from a model file, checking that it has every variable this
-     * class names and every parameter of {@code config} with the right shape.
+     * Wraps a graph loaded from a model file (a Hugging Face Mamba: selective mixers),
+     * checking that it has every variable this class names and every parameter of
+     * {@code config} with the right shape.
      *
      * @throws IllegalArgumentException naming what is missing or misshaped
      */
@@ -171,7 +173,7 @@ public final class MambaGraph {
         if (!problems.isEmpty()) {
             throw new IllegalArgumentException("graph is not a Mamba LM of this config: " + String.join("; ", problems));
         }
-        return new MambaGraph(sameDiff, config, Objects.requireNonNull(type));
+        return new MambaGraph(sameDiff, config, MixerKind.SELECTIVE, Objects.requireNonNull(type));
     }
 
     /** The SameDiff graph. */
@@ -184,6 +186,11 @@ public final class MambaGraph {
         return config;
     }
 
+    /** The kind of every block's mixer. */
+    public MixerKind mixer() {
+        return mixer;
+    }
+
     /** The type every parameter and activation has (FLOAT or DOUBLE). */
     public DataType dataType() {
         return dataType;
@@ -191,12 +198,12 @@ public final class MambaGraph {
 
     /** The trainable variables' names (Hugging Face's), in Hugging Face's order. */
     public List<String> parameterNames() {
-        return MambaParameters.of(config).names();
+        return MambaParameters.of(config, mixer).names();
     }
 
-    /** The parameters that take no weight decay: A_log, D, norm weights, biases. */
+    /** The parameters that take no weight decay: A_log, D, norm weights, biases (dt_bias among them). */
     public Set<String> noWeightDecay() {
-        return MambaParameters.of(config).noWeightDecay();
+        return MambaParameters.of(config, mixer).noWeightDecay();
     }
 
     /** The current values of the trainable variables (the graph's own arrays, not copies). */
@@ -205,7 +212,7 @@ public final class MambaGraph {
         for (String name : parameterNames()) {
             tensors.put(name, sameDiff.getVariable(name).getArr());
         }
-        return new MambaWeights(config, tensors);
+        return new MambaWeights(config, mixer, tensors);
     }
 
     /**
