@@ -34,7 +34,10 @@ final class VectorMath {
 
     /** exp(x) is 0 for x up to this (the largest float where x log2 e rounds to -126 or below). */
     static final float EXP_ZERO_UP_TO = -0x1.5bf5bcp6f;
-    /** Inputs are clamped to [EXP_LOW, EXP_HIGH]: wide enough that the ends give 0 and +∞, narrow enough that n + 126 fits 8 bits. */
+    /**
+     * {@link #exp} clamps its input to [EXP_LOW, EXP_HIGH]: wide enough that the ends give 0
+     * and +∞, narrow enough that n + 126 fits in 8 bits.
+     */
     private static final FloatVector EXP_LOW = constant(-87.5f);
     private static final FloatVector EXP_HIGH = constant(89f);
     /**
