@@ -19,8 +19,8 @@ import static org.ssm4j.experiments.config.ConfigChecks.positive;
  *                      is max(1, tokens_per_step / L) (default 8192)
  * @param steps         timed steps per length, after one untimed warm-up step (default 3)
  * @param maxMemoryMb   {@code max_memory_mb}: a length whose estimated training-step memory
- *                      (three forward passes' activations) exceeds this is skipped and
- *                      reported as such (default 6144)
+ *                      (12 × the forward pass's activation estimate) exceeds this is skipped
+ *                      and reported as such (default 8192)
  */
 public record SweepConfig(List<Integer> lengths, int tokensPerStep, int steps, int maxMemoryMb) {
 
@@ -45,7 +45,7 @@ public record SweepConfig(List<Integer> lengths, int tokensPerStep, int steps, i
                                 @JsonProperty("tokens_per_step") Integer tokensPerStep,
                                 @JsonProperty("steps") Integer steps,
                                 @JsonProperty("max_memory_mb") Integer maxMemoryMb) {
-        return new SweepConfig(lengths, orDefault(tokensPerStep, 8192), orDefault(steps, 3), orDefault(maxMemoryMb, 6144));
+        return new SweepConfig(lengths, orDefault(tokensPerStep, 8192), orDefault(steps, 3), orDefault(maxMemoryMb, 8192));
     }
 
     /** Sequences per measured step at {@code length}. */

@@ -127,16 +127,14 @@ public final class LengthSweep {
             List<SweepPoint> done = m.points().stream().filter(p -> !p.wasSkipped()).toList();
             double[] x = done.stream().mapToDouble(SweepPoint::length).toArray();
             throughput.add(new Charts.Series(m.model(), x, done.stream().mapToDouble(SweepPoint::tokensPerSecond).toArray(), true));
-            memory.add(new Charts.Series(m.model() + ": peak of the JVM", x,
-                    done.stream().mapToDouble(p -> p.peakResidentBytes() / 1048576.0).toArray(), true));
-            memory.add(new Charts.Series(m.model() + ": added by the steps", x,
-                    done.stream().mapToDouble(p -> p.stepBytes() / 1048576.0).toArray(), true));
+            memory.add(new Charts.Series(m.model(), x, done.stream().mapToDouble(p -> p.stepBytes() / 1048576.0).toArray(), true));
         }
         Charts.writeLineChart(dir.resolve(prefix + THROUGHPUT_PNG), "Training throughput by sequence length",
                 "sequence length (tokens)", Charts.Scale.LOG2, "training tokens per second (forward + backward)",
                 Charts.Scale.LOG10, throughput);
-        Charts.writeLineChart(dir.resolve(prefix + MEMORY_PNG), "Memory of a training step by sequence length",
-                "sequence length (tokens)", Charts.Scale.LOG2, "MiB (resident set size)", Charts.Scale.ZERO_BASED, memory);
+        Charts.writeLineChart(dir.resolve(prefix + MEMORY_PNG), "Memory a training step adds by sequence length",
+                "sequence length (tokens)", Charts.Scale.LOG2, "MiB of resident memory added by the steps", Charts.Scale.ZERO_BASED,
+                memory);
     }
 
     /** The report section of one or more models' sweeps (the plots are {@code prefix}-named PNGs beside the report). */
