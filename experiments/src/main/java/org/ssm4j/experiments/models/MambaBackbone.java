@@ -90,16 +90,14 @@ public final class MambaBackbone implements SequenceBackbone {
     /**
      * The scan dominates: per layer (and direction) a handful of {@code (batch, length,
      * d_inner)} activations and the {@code (batch, length, d_inner, d_state)}-free scan's
-     * inputs {@code (batch, length, 2·d_state + rank)}; for {@code lti} seven
-     * {@code (batch, length, d_inner·d_state)} activations instead of the latter.
+     * inputs {@code (batch, length, 2·d_state + rank)} (for {@code lti}: see
+     * {@link MambaSequenceModel#scanMatrixValues}).
      */
     @Override
     public long estimateForwardBytes(int batch, int length) {
         long directions = config.bidirectional() ? 2 : 1;
-        long scanInputs = mixer == MixerKind.SELECTIVE
-                ? 2L * mambaConfig.stateSize() + mambaConfig.timeStepRank()
-                : 7L * mambaConfig.intermediateSize() * mambaConfig.stateSize();
-        long perLayer = (long) batch * length * (8L * mambaConfig.intermediateSize() + scanInputs + 4L * config.dModel());
+        long perLayer = (long) batch * length * (8L * mambaConfig.intermediateSize() + 4L * config.dModel())
+                + MambaSequenceModel.scanMatrixValues(mambaConfig, mixer, batch, length);
         return directions * config.nLayers() * perLayer * dtype.width();
     }
 }

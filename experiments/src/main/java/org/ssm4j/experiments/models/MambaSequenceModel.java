@@ -114,19 +114,27 @@ public final class MambaSequenceModel implements SequenceModel {
 
     /**
      * Per layer, a dozen (batch·length, d_inner)-sized activations (in_proj halves, convolution,
-     * Δ, scan output, gate, their gradients' shapes in the forward session) plus the x_proj
-     * columns (for {@code lti}: seven (batch·length, d_inner·d_state) activations, see
-     * samediff-mamba's time-invariant mixer) and the residual stream; then the logits and
-     * their log-softmax.
+     * Δ, scan output, gate, their gradients' shapes in the forward session), the scan's B and
+     * C ({@link #scanMatrixValues}) and the residual stream; then the logits and their
+     * log-softmax.
      */
     @Override
     public long estimateForwardBytes(int batch, int length) {
         MambaConfig c = weights.config();
         long rows = (long) batch * length;
-        long scanInputs = weights.mixer() == MixerKind.SELECTIVE
-                ? c.timeStepRank() + 2L * c.stateSize()
-                : 7L * c.intermediateSize() * c.stateSize();
-        long perLayer = rows * (12L * c.intermediateSize() + scanInputs + 4L * c.hiddenSize());
+        long perLayer = rows * (12L * c.intermediateSize() + 4L * c.hiddenSize())
+                + scanMatrixValues(c, weights.mixer(), batch, length);
         return (c.numHiddenLayers() * perLayer + 4 * rows * c.paddedVocabSize()) * weights.dataType().width();
+    }
+
+    /**
+     * Values one mixer holds for the scan's B and C: the x_proj columns (Δ's rank, B and C at
+     * every position of every sequence) for a selective mixer; for a time-invariant one B and
+     * C at every position (shared by the sequences) and its d_inner²·batch spreading matrix.
+     */
+    static long scanMatrixValues(MambaConfig c, MixerKind mixer, int batch, int length) {
+        return mixer == MixerKind.SELECTIVE
+                ? (long) batch * length * (c.timeStepRank() + 2L * c.stateSize())
+                : 2L * length * c.intermediateSize() * c.stateSize() + (long) c.intermediateSize() * c.intermediateSize() * batch;
     }
 }

@@ -32,34 +32,34 @@ import java.util.Map;
  * with Δ = softplus(dt_bias), B and C learned per channel instead of computed from u, the
  * same at every position: {@code h[c,n] ← exp(Δ[c]·A[c,n])·h[c,n] + Δ[c]·B[c,n]·u[c]},
  * {@code y[c] = (Σ_n C[c,n]·h[c,n] + D[c]·u[c])·silu(z[c])}. It runs on the same
- * {@code selective_scan} op, with every (channel, state) pair as a channel of its own that
- * has one state:
+ * {@code selective_scan} op with B and C per channel as grouped B and C, one group per
+ * channel; but the scan's channels are the (channel, sequence) pairs of one long batch row,
+ * {@code c·batch + b}, so that a group's channels are the batch's sequences:
  *
  * <pre>
- * u'       = u[c] · B[c, n]                         (B·L, d_inner·N): B folded into the input
- * delta    = 0,  delta_bias = dt_bias[c] for every n  (Δ = softplus(dt_bias) in the scan)
- * h        = selective_scan(u', delta, A = -exp(A_log) as (d_inner·N, 1), B = C = 1 (B, L, 1),
- *                           delta_bias, softplus)   (B, L, d_inner·N): the states themselves
- * y        = (Σ_n C[c, n] · h[c, n] + D · u) · silu(z)
+ * u', z'   = u, z as (1, L, d_inner·batch)          channel c of sequence b at c·batch + b
+ * delta    = softplus(dt_bias[c]) at every position (1, L, d_inner·batch), no softplus in the scan
+ * A', D'   = -exp(A_log[c]), D[c] for each pair      (d_inner·batch, N), (d_inner·batch)
+ * B', C'   = B, C at every position                  (1, L, d_inner, N): groups = d_inner
+ * y        = selective_scan(u', delta, A', B', C', D', z') back to (B, L, d_inner)
  * </pre>
  *
- * <p>This is exact (the state is linear in B·u), and it is why the per-channel B and C need
- * no grouped scan: handing the op B and C broadcast to (B, L, d_inner, N) with one group per
- * channel computes the same, but the CPU kernel's vector blocks never span two groups, so
- * with groups of one channel it ran 30 times slower than the selective scan (16 × 64 × 64 × 16:
- * 156–190 ms against 5–6 ms per forward scan, on a loaded 2-core machine). B, C and D are
- * spread over the rows by matrix products with a column of ones (B and C materialised at
- * every position), u over the states and the readout's sum over them likewise, so every
- * multiplication is between arrays of one shape and every gradient is a product or an
- * elementwise op; SameDiff 1.0.0-M2.1's backward pass of a broadcasting multiply took
- * 0.3–0.7 s per (32·32, 64·16) array here (its {@code broadcast_to} has none at all).
+ * <p>Why not the obvious layout, B and C broadcast to (B, L, d_inner, N) with groups =
+ * d_inner: the CPU kernel vectorises across the channels of a group, so with one channel per
+ * group it used one lane in eight and ran 30 times slower than the selective scan (16 × 64 ×
+ * 64 × 16: 156–190 ms against 5–6 ms per forward scan, loaded 2-core machine), and B and C
+ * then hold B·L·d_inner·N values each. Here a group has {@code batch} channels, B and C hold
+ * L·d_inner·N values (the same for every sequence), and the scan does the selective scan's
+ * work. (Treating every (channel, state) pair as a channel with one state also avoids groups,
+ * but a scan with one state per channel paid its per-step overhead N times over: 10 times
+ * slower at d_inner 128, N 16.) The per-channel values are spread over the batch and the
+ * positions by matrix products (with a 0/1 spreading matrix and a column of ones), so every
+ * gradient is a product: SameDiff 1.0.0-M2.1's backward pass of a broadcasting multiply took
+ * 0.3–0.7 s per (32·32, 64·16) array here, and its {@code broadcast_to} has none.
  *
- * <p>Memory: u spread over the states, B and C at every position, the scan's input, the zero
- * Δ, the states and the C-weighted states hold B·L·d_inner·N values each, seven arrays where
- * the selective mixer's B and C hold B·L·N: in float 16 MiB each for 16 sequences of 256 at
- * d_inner 64 and N 16, but 2 GiB in the paper's Selective Copying setting (64 sequences of
- * 4096, d_inner 128). A scan op that took time-invariant B and C as (d_inner, N), or
- * computing the model as a long convolution with its kernel as S4 does, would need none of it.
+ * <p>Memory: u', z', Δ and y hold what the selective mixer's u, z, Δ and y hold; B' and C'
+ * hold L·d_inner·N values each (the selective mixer's B·L·N), and the spreading matrix
+ * d_inner²·batch (4 MiB in float at d_inner 128, batch 64).
  *
  * <p>The step sizes the scan uses, softplus of Δ plus its bias (B, L, d_inner), are also a
  * named output of the graph, for looking at how selective the layer is (the time-invariant
@@ -120,33 +120,38 @@ final class MambaMixer {
                 vars.get(names.dtProjBias()), null, SelectiveScanConfig.defaults()).y();
     }
 
-    /** The time-invariant SSM on u, gated by z, as one scan over the (channel, state) pairs (see the class comment). */
+    /**
+     * The time-invariant SSM on u, gated by z, as one grouped scan over a single long sequence
+     * whose channels are the (channel, sequence) pairs (see the class comment).
+     */
     private static SDVariable timeInvariant(SameDiff sd, MambaConfig c, Shapes shapes, SDVariable u, SDVariable z,
                                             MambaParameters.Layer names, Map<String, SDVariable> vars, String deltaName) {
         int di = c.intermediateSize();
         int n = c.stateSize();
-        long pairs = (long) di * n;
         DataType type = vars.get(names.aLog()).dataType();
-        SDVariable rowOfOnes = sd.constant(Nd4j.ones(type, 1, n));
-        SDVariable columnOfOnes = sd.constant(Nd4j.ones(type, n, 1));
-        SDVariable onesPerRow = sd.fill(shapes.flatShape(1), type, 1);
+        SDVariable one = sd.constant(Nd4j.createFromArray(1L));
+        SDVariable rest = sd.constant(Nd4j.createFromArray(-1L));
+        SDVariable scanShape = sd.concat(0, one, shapes.length(), rest);
+        // (channels·batch, channels): row c·batch + b picks channel c, so a product spreads a per-channel value over the batch
+        SDVariable spread = sd.reshape(sd.constant(Nd4j.eye(di).castTo(type).reshape(di, 1, di))
+                .mul(sd.fill(sd.concat(0, one, shapes.batch(), one), type, 1)), -1, di);
+        SDVariable onesPerStep = sd.fill(sd.concat(0, shapes.length(), one), type, 1);
 
-        SDVariable uFlat = shapes.flat(u, di);
-        SDVariable uPerPair = sd.reshape(sd.mmul(sd.reshape(uFlat, -1, 1), rowOfOnes), -1, pairs);
-        SDVariable inputs = uPerPair.mul(sd.mmul(onesPerRow, sd.reshape(vars.get(names.b()), 1, pairs)));
-        SDVariable delta = sd.fill(shapes.sequenceShape(pairs), type, 0);
-        SDVariable deltaBias = sd.reshape(sd.mmul(sd.reshape(vars.get(names.dtBias()), di, 1), rowOfOnes), pairs);
-        SDVariable a = sd.reshape(sd.math.neg(sd.math.exp(vars.get(names.aLog()))), pairs, 1);
-        SDVariable ones = sd.fill(shapes.sequenceShape(1), type, 1);
-        sd.nn.softplus(deltaName, sd.fill(shapes.sequenceShape(di), type, 0).add(vars.get(names.dtBias())));
-        SDVariable states = SsmOps.selectiveScan(sd, null, shapes.sequence(inputs, pairs), delta, a, ones, ones, null, null,
-                deltaBias, null, SelectiveScanConfig.defaults()).y();
+        SDVariable stepSize = sd.nn.softplus(vars.get(names.dtBias()));
+        sd.fill(shapes.sequenceShape(di), type, 0).add(deltaName, stepSize);
+        SDVariable delta = sd.reshape(sd.mmul(onesPerStep, sd.reshape(sd.mmul(spread, sd.reshape(stepSize, di, 1)), 1, -1)),
+                scanShape);
+        SDVariable a = sd.mmul(spread, sd.math.neg(sd.math.exp(vars.get(names.aLog()))));
+        SDVariable skip = sd.reshape(sd.mmul(spread, sd.reshape(vars.get(names.d()), di, 1)), -1);
+        SDVariable groupShape = sd.concat(0, one, shapes.length(), sd.constant(Nd4j.createFromArray((long) di, n)));
+        SDVariable b = sd.reshape(sd.mmul(onesPerStep, sd.reshape(vars.get(names.b()), 1, (long) di * n)), groupShape);
+        SDVariable cMatrix = sd.reshape(sd.mmul(onesPerStep, sd.reshape(vars.get(names.c()), 1, (long) di * n)), groupShape);
 
-        SDVariable weighted = shapes.flat(states, pairs).mul(sd.mmul(onesPerRow, sd.reshape(vars.get(names.c()), 1, pairs)));
-        SDVariable readout = sd.reshape(sd.mmul(sd.reshape(weighted, -1, n), columnOfOnes), -1, di);
-        SDVariable skip = uFlat.mul(sd.mmul(onesPerRow, sd.reshape(vars.get(names.d()), 1, di)));
-        SDVariable zFlat = shapes.flat(z, di);
-        return shapes.sequence(readout.add(skip).mul(zFlat.mul(sd.nn.sigmoid(zFlat))), di);
+        SDVariable y = SsmOps.selectiveScan(sd, null, sd.reshape(sd.permute(u, 1, 2, 0), scanShape), delta, a, b, cMatrix,
+                skip, sd.reshape(sd.permute(z, 1, 2, 0), scanShape), null, null,
+                SelectiveScanConfig.defaults().withDeltaSoftplus(false)).y();
+        SDVariable perChannel = sd.reshape(y, sd.concat(0, shapes.length(), sd.constant(Nd4j.createFromArray((long) di)), rest));
+        return sd.permute(perChannel, 2, 0, 1);
     }
 
     /** Columns {@code [from, to)} of a (rows, width) variable, all rows (SameDiff's split_v has no gradient). */

@@ -40,9 +40,14 @@ final class Shapes {
         return sd.reshape(flat, sequenceShape(width));
     }
 
-    /** The shape (batch·length, width) as an INT64 vector, for ops that create arrays. */
-    SDVariable flatShape(long width) {
-        return sd.concat(0, sd.prod(batchAndLength, true, 0), sd.constant(Nd4j.createFromArray(width)));
+    /** The batch size as an INT64 vector of one element. */
+    SDVariable batch() {
+        return sd.stridedSlice(batchAndLength, new long[]{0}, new long[]{1}, new long[]{1});
+    }
+
+    /** The sequence length as an INT64 vector of one element. */
+    SDVariable length() {
+        return sd.stridedSlice(batchAndLength, new long[]{1}, new long[]{2}, new long[]{1});
     }
 
     /** The shape (batch, length, trailing...) as an INT64 vector, for ops that create arrays. */

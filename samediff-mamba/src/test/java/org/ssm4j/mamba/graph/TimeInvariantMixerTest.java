@@ -138,11 +138,11 @@ class TimeInvariantMixerTest {
         assertTrue(first.sub(second).amaxNumber().doubleValue() > 1e-6, "a selective mixer's step sizes depend on the token");
     }
 
-    /** The per-channel parameters (B, C), the scan's delta bias (dt_bias) and the convolution before the scan. */
+    /** The per-channel parameters spread over the batch and the positions (dt_bias, B, C, A_log, D) and the convolution before the scan. */
     @Test
     void gradientsOfTheTimeInvariantParametersMatchFiniteDifferences() {
         MambaParameters.Layer l = MambaParameters.layer(0);
-        checkGradients(List.of(l.dtBias(), l.b(), l.c(), l.convWeight()));
+        checkGradients(List.of(l.dtBias(), l.b(), l.c(), l.aLog(), l.d(), l.convWeight()));
     }
 
     @Test
