@@ -11,11 +11,13 @@
 // the sequence. Each channel is served by NL lanes of one warp, each lane holding NPT of
 // the state entries in registers (NL * NPT >= state). Inside a chunk the recurrence runs
 // sequentially in time, so a state entry costs one exp2 and three multiply-adds per step.
-// Inputs are staged in shared memory in tiles of TS steps, the next tile being loaded into
-// registers while the current one is scanned; the step loops are branch-free. Sums over the
-// state (y, and in the backward the gradients of delta and u) are gathered every NL steps
-// with a transposed butterfly: NL-1 shuffles per lane for NL steps, lane j ending with
-// step j's sum.
+// Inputs are staged in shared memory in tiles of TS steps, in two buffers: the tile after
+// next is loaded into registers and the next one staged while the current one is scanned
+// (one barrier per forward tile, two per backward tile). Staging does the per-(step,
+// channel) work once (softplus, the gate, D * u), spread over every warp; the step loops
+// are branch-free. Sums over the state (y, and in the backward the gradients of delta and u)
+// are gathered every NL steps with a transposed butterfly: NL-1 shuffles per lane for NL
+// steps, lane j ending with step j's sum, which it writes (y straight to global memory).
 //
 // Long sequences with few (batch, channel) rows are cut into chunks scanned in parallel
 // (three launches): a summary pass gives each chunk's end state from a zero start and its
@@ -29,8 +31,8 @@
 // interval of at most TS steps this pass does not exist). Each tile then recomputes its TS
 // states into shared memory and runs the adjoint backwards, keeping the adjoint of every
 // state there too; gradients of B and C are then summed over the block's channels from those
-// and added to fp32 accumulators with one atomic per (batch, step, state) and block; dA, dD and ddelta_bias are summed per thread and
-// added atomically once per block.
+// and added to fp32 accumulators with one atomic per (batch, step, state) and block; dA, dD
+// and ddelta_bias are summed per thread and added atomically once per block.
 
 #include <cuda_bf16.h>
 #include <cstddef>
@@ -251,6 +253,15 @@ __device__ __forceinline__ bool aligned16(const void* p) {
     return (reinterpret_cast<uintptr_t>(p) & 15u) == 0;
 }
 
+// Forward: column of channel c in a shared-memory row of float4 per-(step, channel) values,
+// one spare float4 after every 8 channels, so that the staging threads' 16-byte stores, which
+// start 8 channels apart (or 2, 4 for narrower channel vectors), fall in different banks.
+// Rows of DT + DT / 8 float4: for DT = 32 a multiple of 8 plus 4, so the two steps that a
+// quarter-warp stages land in different banks too. (The backward keeps rows of DT + 1: its
+// dB/dC sums read one channel of 8 steps, and the spare columns would cost it a block per SM.)
+__device__ __forceinline__ int pad8(int c) { return c + (c >> 3); }
+template <int DT> constexpr int padded_row() { return DT + (DT + 7) / 8; }
+
 // Transposed butterfly over the NL lanes of a channel: on entry each lane holds R partial
 // values; on exit lane j holds, in v[0 .. R/NL), the sums over the NL lanes of the
 // entries j*(R/NL) .. (j+1)*(R/NL)-1.
@@ -447,11 +458,11 @@ __device__ bool vector_path(const ScanParams& p, const Place<K>& at, const void*
     return ok;
 }
 
-// Stores a (TS, DT) float tile from shared memory (rows padded to DT + 1) to a
-// (batch, length, channels) tensor, skipping steps at or past tend and invalid channels.
-template <class K>
-__device__ void store_tile(void* dst, const float (*tile)[K::DT + 1], const ScanParams& p, const Place<K>& at,
-                           int t0, int tend, bool vec) {
+// Stores N (TS, DT) float tiles from shared memory (rows padded to DT + 1) to (batch, length,
+// channels) tensors (nullptr: skipped), skipping steps at or past tend and invalid channels.
+template <class K, int N>
+__device__ void store_tiles(void* const (&dst)[N], const float (*const (&tile)[N])[K::DT + 1], const ScanParams& p,
+                            const Place<K>& at, int t0, int tend, bool vec) {
     using T = typename K::T;
     if (vec) {
         constexpr int RV = K::DT / K::CV;
@@ -459,11 +470,15 @@ __device__ void store_tile(void* dst, const float (*tile)[K::DT + 1], const Scan
             const int t = i / RV;
             const int c = (i % RV) * K::CV;
             if (t0 + t < tend) {
-                float f[K::CV];
-#pragma unroll
-                for (int e = 0; e < K::CV; ++e) f[e] = tile[t][c + e];
                 const size_t off = (static_cast<size_t>(at.b) * p.length + t0 + t) * p.channels + at.d0 + c;
-                st_words<K::CW>(static_cast<T*>(dst) + off, pack<T, K::CW>(f));
+#pragma unroll
+                for (int a = 0; a < N; ++a) {
+                    if (dst[a] == nullptr) continue;
+                    float f[K::CV];
+#pragma unroll
+                    for (int e = 0; e < K::CV; ++e) f[e] = tile[a][t][c + e];
+                    st_words<K::CW>(static_cast<T*>(dst[a]) + off, pack<T, K::CW>(f));
+                }
             }
         }
     } else {
@@ -471,7 +486,11 @@ __device__ void store_tile(void* dst, const float (*tile)[K::DT + 1], const Scan
             const int t = i / K::DT;
             const int c = i % K::DT;
             if (t0 + t < tend && at.d0 + c < at.dend) {
-                store<T>(dst, (static_cast<size_t>(at.b) * p.length + t0 + t) * p.channels + at.d0 + c, tile[t][c]);
+                const size_t off = (static_cast<size_t>(at.b) * p.length + t0 + t) * p.channels + at.d0 + c;
+#pragma unroll
+                for (int a = 0; a < N; ++a) {
+                    if (dst[a] != nullptr) store<T>(dst[a], off, tile[a][t][c]);
+                }
             }
         }
     }
@@ -492,7 +511,7 @@ struct FwdSmem {
     // tile. Per (step, channel), computed once when the tile is staged: (delta', delta' * u,
     // gate, D * u * gate) with gate = silu(z) (1 without z), so that y = (sum over the state
     // of C * h) * gate + D * u * gate. Rows padded against bank conflicts.
-    float4 pre[2][K::TS][K::DT + 1];
+    float4 pre[2][K::TS][padded_row<K::DT>()];
     __align__(16) float b[2][K::TS][K::NS];  // zero past the state size
     __align__(16) float c[2][K::TS][K::NS];
     float bias[K::DT];
@@ -552,7 +571,7 @@ __device__ __forceinline__ void scan_forward(const ScanParams& p, FwdSmem<K>& s)
         if (softplus_on) dt = softplus(dt);
         if (!valid) dt = 0.f;
         const float gate = has_z ? v[2] * sigmoid(v[2]) : 1.f;
-        s.pre[stage][t][c] = make_float4(dt, dt * v[0], gate, s.dskip[c] * v[0] * gate);
+        s.pre[stage][t][pad8(c)] = make_float4(dt, dt * v[0], gate, s.dskip[c] * v[0] * gate);
     };
     auto putBC = [&](int t, int n, float bv, float cv) {
         s.b[stage][t][n] = bv;
@@ -577,6 +596,10 @@ __device__ __forceinline__ void scan_forward(const ScanParams& p, FwdSmem<K>& s)
     if (vec) pre.load(srcs, p.B, Cp, p, at, cs, ce);
     __syncthreads();  // bias, D and the zeroed B / C buffers are written
     stage_tile(cs);
+    // y of this thread's channel at step cs + lane, advanced NL steps per group of steps
+    // (dereferenced only for valid steps and channels).
+    T* yp = static_cast<T*>(p.y) + (static_cast<size_t>(at.b) * p.length + cs + at.lane) * p.channels + at.d;
+    const size_t ystride = static_cast<size_t>(K::NL) * p.channels;
     for (int t0 = cs, buf = 0; t0 < ce; t0 += K::TS, buf ^= 1) {
         // The tile at t0 is staged in buf, and every thread is done with the other buffer:
         // stage the next tile there while this one is scanned.
@@ -611,7 +634,7 @@ __device__ __forceinline__ void scan_forward(const ScanParams& p, FwdSmem<K>& s)
                         for (int k = 0; k < K::NPT; ++k) snap[i == 0 ? 0 : 1][k] = h[k];
                     }
                 }
-                const float2 dd = *reinterpret_cast<const float2*>(&s.pre[buf][i][at.ch]);
+                const float2 dd = *reinterpret_cast<const float2*>(&s.pre[buf][i][pad8(at.ch)]);
                 float bv[K::NPT], cv[K::NPT];
                 load_row<K::NPT>(&s.b[buf][i][at.n0], bv);
                 if constexpr (!SUMMARY) load_row<K::NPT>(&s.c[buf][i][at.n0], cv);
@@ -632,10 +655,9 @@ __device__ __forceinline__ void scan_forward(const ScanParams& p, FwdSmem<K>& s)
                 // The sum over the state of C * h for step grp * NL + lane, finished into y.
                 reduce_scatter<K::NL, K::NL>(part, at.lane);
                 const int t = grp * K::NL + at.lane;
-                const float2 gs = *reinterpret_cast<const float2*>(&s.pre[buf][t][at.ch].z);
-                if (at.channel_ok && t0 + t < ce) {
-                    store<T>(p.y, (static_cast<size_t>(at.b) * p.length + t0 + t) * p.channels + at.d, fmaf(part[0], gs.x, gs.y));
-                }
+                const float2 gs = *reinterpret_cast<const float2*>(&s.pre[buf][t][pad8(at.ch)].z);
+                if (at.channel_ok && t0 + t < ce) *yp = from_float<T>(fmaf(part[0], gs.x, gs.y));
+                yp += ystride;
             }
         }
         if constexpr (SUMMARY) continue;
@@ -1020,9 +1042,11 @@ __device__ __forceinline__ void scan_backward(const ScanParams& p, BwdSmem<K>& s
             }
         }
         __syncthreads();
-        store_tile<K>(p.du, s.du, p, at, t0, tend, vec);
-        store_tile<K>(p.d_delta, s.dd, p, at, t0, tend, vec);
-        if (has_z) store_tile<K>(p.dz, s.dz, p, at, t0, tend, vec);
+        {
+            void* const dst[3] = {p.du, p.d_delta, has_z ? p.dz : nullptr};
+            const float (*const tiles[3])[K::DT + 1] = {s.du, s.dd, s.dz};
+            store_tiles<K, 3>(dst, tiles, p, at, t0, tend, vec);
+        }
         // 4: dB[t][n] = sum over the block's channels of g * delta' * u, dC[t][n] = sum of
         // dout * h, four state entries per thread; one atomic per (step, state) and block.
         static_assert(K::NS % 4 == 0, "state entries per channel in quads");

@@ -42,7 +42,8 @@ class ScanBenchTest {
         assertEquals(outputs, json.get("native_bytes").asLong(), "bytes of the arrays the ops allocate");
         assertTrue(json.get("peak_bytes").asLong() >= outputs);
         assertTrue(json.get("heap_bytes").asLong() > 0);
-        assertTrue(json.get("fwd_cpu_ns_per_element").asDouble() > 0);
+        // The OS counts CPU time in ticks of several milliseconds: a call this small may count zero.
+        assertTrue(json.get("fwd_cpu_ns_per_element").asDouble() >= 0 && json.has("bwd_cpu_ns_per_element"));
         assertTrue(result.toText().contains("forward : "));
     }
 

@@ -49,7 +49,7 @@ public final class BenchCommand implements Runnable {
                 description = "Timed forward+backward runs; the median and minimum are reported (default ${DEFAULT-VALUE}).")
         int repetitions;
 
-        @Option(names = "--warmup", defaultValue = "3", description = "Untimed runs before them (default ${DEFAULT-VALUE}).")
+        @Option(names = "--warmup", defaultValue = "3", description = "Untimed runs of the shape before them, at least 3 (default ${DEFAULT-VALUE}).")
         int warmup;
 
         @Option(names = "--stock", description = "Also run the scan written with stock SameDiff ops.")

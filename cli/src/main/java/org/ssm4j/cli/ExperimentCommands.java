@@ -41,12 +41,16 @@ final class ExperimentCommands {
     }
 
     /**
-     * Runs a {@link Comparison} and prints the models side by side, accuracy and loss by length,
-     * and where the report is; exit status 1 if any model failed.
+     * Runs a {@link Comparison} and prints the summary at the training length, the models side
+     * by side, accuracy and loss by length, and where the report is; exit status 1 if any model
+     * failed.
      */
     static int compare(CommandLine.Model.CommandSpec spec, ExperimentConfig experiment, Path dir, boolean resume) {
         List<Comparison.Outcome> outcomes = Comparison.run(experiment, dir, resume);
         PrintWriter printer = spec.commandLine().getOut();
+        printer.println("at the training length (" + experiment.task().length() + " tokens):");
+        printer.print(ComparisonReport.summaryTable(experiment, outcomes).toText());
+        printer.println();
         printer.print(ComparisonReport.modelTable(outcomes).toText());
         printer.println();
         printer.println("accuracy by sequence length:");

@@ -72,8 +72,14 @@ public final class MambaLM {
         return fromWeights(HuggingFaceCheckpoint.read(dir, dataType));
     }
 
-    /** A model with these weights (held, not copied). */
+    /**
+     * A model with these weights (held, not copied).
+     *
+     * @throws IllegalArgumentException if its mixers are not selective (a time-invariant
+     *                                  model has no Hugging Face form: run it with {@link MambaGraph})
+     */
     public static MambaLM fromWeights(MambaWeights weights) {
+        weights.requireSelective("MambaLM");
         return new MambaLM(MambaGraph.build(weights));
     }
 

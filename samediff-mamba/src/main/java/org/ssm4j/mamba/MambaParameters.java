@@ -7,12 +7,18 @@ import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 
 /**
  * The parameters of a Mamba causal LM: their names (Hugging Face's, which are also the
  * SameDiff variable names of {@code org.ssm4j.mamba.graph}), shapes and whether they take
  * weight decay. Shapes are PyTorch's: a linear layer's weight is (out, in).
+ *
+ * <p>A model whose mixers are {@link MixerKind#TIME_INVARIANT} has, in each mixer, instead of
+ * {@code x_proj.weight}, {@code dt_proj.weight} and {@code dt_proj.bias}: {@code dt_bias}
+ * (d_inner), {@code B} and {@code C} (d_inner, state) — names in the style of Hugging Face's
+ * Mamba-2 ({@code dt_bias}), since Hugging Face has no such model.
  */
 public final class MambaParameters {
 
@@ -73,13 +79,34 @@ public final class MambaParameters {
     public record Layer(int index, String norm, String inProjWeight, String inProjBias, String convWeight,
                         String convBias, String xProjWeight, String dtProjWeight, String dtProjBias,
                         String aLog, String d, String outProjWeight, String outProjBias) {
+
+        /** A time-invariant mixer's step-size bias (d_inner): Δ = softplus(dt_bias), next to {@link #aLog()}. */
+        public String dtBias() {
+            return mixerPrefix() + "dt_bias";
+        }
+
+        /** A time-invariant mixer's input matrix B (d_inner, state), next to {@link #aLog()}. */
+        public String b() {
+            return mixerPrefix() + "B";
+        }
+
+        /** A time-invariant mixer's output matrix C (d_inner, state), next to {@link #aLog()}. */
+        public String c() {
+            return mixerPrefix() + "C";
+        }
+
+        private String mixerPrefix() {
+            return aLog.substring(0, aLog.lastIndexOf('.') + 1);
+        }
     }
 
     private final MambaConfig config;
+    private final MixerKind mixer;
     private final Map<String, Spec> specs;
 
-    private MambaParameters(MambaConfig config) {
+    private MambaParameters(MambaConfig config, MixerKind mixer) {
         this.config = config;
+        this.mixer = mixer;
         Map<String, Spec> s = new LinkedHashMap<>();
         long vocab = config.paddedVocabSize();
         long d = config.hiddenSize();
@@ -96,9 +123,15 @@ public final class MambaParameters {
             if (config.useConvBias()) {
                 add(s, l.convBias(), false, di);
             }
-            add(s, l.xProjWeight(), true, config.xProjSize(), di);
-            add(s, l.dtProjWeight(), true, di, config.timeStepRank());
-            add(s, l.dtProjBias(), false, di);
+            if (mixer == MixerKind.SELECTIVE) {
+                add(s, l.xProjWeight(), true, config.xProjSize(), di);
+                add(s, l.dtProjWeight(), true, di, config.timeStepRank());
+                add(s, l.dtProjBias(), false, di);
+            } else {
+                add(s, l.dtBias(), false, di);
+                add(s, l.b(), true, di, config.stateSize());
+                add(s, l.c(), true, di, config.stateSize());
+            }
             add(s, l.aLog(), false, di, config.stateSize());
             add(s, l.d(), false, di);
             add(s, l.outProjWeight(), true, d, di);
@@ -117,9 +150,14 @@ public final class MambaParameters {
         s.put(name, new Spec(name, shape, decay));
     }
 
-    /** The parameters of a model with this config. */
+    /** The parameters of a model with this config (Hugging Face's Mamba: {@link MixerKind#SELECTIVE}). */
     public static MambaParameters of(MambaConfig config) {
-        return new MambaParameters(config);
+        return of(config, MixerKind.SELECTIVE);
+    }
+
+    /** The parameters of a model with this config whose mixers are of this kind. */
+    public static MambaParameters of(MambaConfig config, MixerKind mixer) {
+        return new MambaParameters(Objects.requireNonNull(config, "config"), Objects.requireNonNull(mixer, "mixer"));
     }
 
     /** The names of block {@code i}'s parameters (whether or not the config has the optional biases). */
@@ -134,6 +172,11 @@ public final class MambaParameters {
     /** The config these parameters belong to. */
     public MambaConfig config() {
         return config;
+    }
+
+    /** The kind of the mixers these parameters belong to. */
+    public MixerKind mixer() {
+        return mixer;
     }
 
     /** Every parameter, in Hugging Face's order. */
@@ -155,7 +198,10 @@ public final class MambaParameters {
         return s;
     }
 
-    /** The names of the parameters that take no weight decay: A_log, D, the norm weights, the biases. */
+    /**
+     * The names of the parameters that take no weight decay: A_log, D, the norm weights, the
+     * biases (a time-invariant mixer's {@code dt_bias} among them).
+     */
     public Set<String> noWeightDecay() {
         Set<String> out = new LinkedHashSet<>();
         specs.values().stream().filter(s -> !s.weightDecay()).forEach(s -> out.add(s.name()));

@@ -12,9 +12,10 @@ import java.util.Map;
 import java.util.Objects;
 
 /**
- * A Mamba causal LM's config and every parameter as a named {@link INDArray}, all of one
- * floating-point type. Names and shapes are Hugging Face's ({@link MambaParameters}); the
- * constructor checks that exactly those tensors are present with exactly those shapes.
+ * A Mamba causal LM's config, the kind of its mixers and every parameter as a named
+ * {@link INDArray}, all of one floating-point type. Names and shapes are Hugging Face's
+ * ({@link MambaParameters}); the constructor checks that exactly those tensors are present
+ * with exactly those shapes.
  *
  * <p>This is what the Hugging Face reader produces, what the SameDiff graph is built from
  * and what recurrent generation reads. The arrays are held, not copied: do not change them
@@ -23,11 +24,12 @@ import java.util.Objects;
 public final class MambaWeights {
 
     private final MambaConfig config;
+    private final MixerKind mixer;
     private final DataType dataType;
     private final Map<String, INDArray> tensors;
 
     /**
-     * Checks and wraps the tensors.
+     * Checks and wraps the tensors of a Hugging Face Mamba ({@link MixerKind#SELECTIVE}).
      *
      * @param config  the model's config
      * @param tensors every parameter of {@link MambaParameters#of}{@code (config)} by name
@@ -36,8 +38,21 @@ public final class MambaWeights {
      *                                  unexpected tensors are present (all are named)
      */
     public MambaWeights(MambaConfig config, Map<String, INDArray> tensors) {
+        this(config, MixerKind.SELECTIVE, tensors);
+    }
+
+    /**
+     * Checks and wraps the tensors of a model whose mixers are of the given kind.
+     *
+     * @param config  the model's config
+     * @param mixer   the kind of every block's mixer
+     * @param tensors every parameter of {@link MambaParameters#of(MambaConfig, MixerKind)} by name
+     * @throws IllegalArgumentException as {@link #MambaWeights(MambaConfig, Map)}
+     */
+    public MambaWeights(MambaConfig config, MixerKind mixer, Map<String, INDArray> tensors) {
         this.config = Objects.requireNonNull(config, "config");
-        MambaParameters params = MambaParameters.of(config);
+        this.mixer = Objects.requireNonNull(mixer, "mixer");
+        MambaParameters params = MambaParameters.of(config, mixer);
         List<String> problems = new ArrayList<>();
         Map<String, INDArray> ordered = new LinkedHashMap<>();
         DataType type = null;
@@ -66,7 +81,8 @@ public final class MambaWeights {
         }
         if (!problems.isEmpty()) {
             throw new IllegalArgumentException("weights do not fit the Mamba config (d_model " + config.hiddenSize()
-                    + ", " + config.numHiddenLayers() + " layers, vocab " + config.paddedVocabSize() + "): "
+                    + ", " + config.numHiddenLayers() + " layers, vocab " + config.paddedVocabSize() + ", "
+                    + mixer + " mixers): "
                     + String.join("; ", problems));
         }
         this.dataType = type;
@@ -76,6 +92,24 @@ public final class MambaWeights {
     /** The model's config. */
     public MambaConfig config() {
         return config;
+    }
+
+    /** The kind of every block's mixer. */
+    public MixerKind mixer() {
+        return mixer;
+    }
+
+    /**
+     * Checks that these are the weights of a Hugging Face Mamba (selective mixers).
+     *
+     * @param user what needs them, for the message
+     * @throws IllegalArgumentException if the mixers are of another kind
+     */
+    public void requireSelective(String user) {
+        if (mixer != MixerKind.SELECTIVE) {
+            throw new IllegalArgumentException(user + " needs a Mamba with selective mixers (Hugging Face's); these "
+                    + "weights have " + mixer + " mixers, which only MambaGraph runs");
+        }
     }
 
     /** The element type of every tensor. */
@@ -122,6 +156,6 @@ public final class MambaWeights {
         }
         Map<String, INDArray> cast = new LinkedHashMap<>();
         tensors.forEach((n, a) -> cast.put(n, a.castTo(type)));
-        return new MambaWeights(config, cast);
+        return new MambaWeights(config, mixer, cast);
     }
 }

@@ -52,6 +52,27 @@ public final class ComparisonReport {
         AtomicFiles.writeString(outDir.resolve(RunReport.FILE_NAME), markdown(config, outcomes, sections));
     }
 
+    /**
+     * The headline: per model, the accuracy and loss of the final evaluation at the training
+     * length, the steps taken and the training time (optimiser steps only, without evaluations).
+     */
+    public static MarkdownTable summaryTable(ExperimentConfig config, List<Comparison.Outcome> outcomes) {
+        int length = config.task().length();
+        MarkdownTable table = new MarkdownTable(List.of("model", "accuracy", "loss", "steps", "train time"));
+        for (Comparison.Outcome o : outcomes) {
+            RunSummary s = o.summary();
+            if (s == null) {
+                table.row(List.of(o.model().name(), "failed: " + o.failure(), "—", "—", "—"));
+                continue;
+            }
+            EvalResult e = s.evaluations().stream().filter(r -> r.length() == length && !r.wasSkipped()).findFirst().orElse(null);
+            table.row(List.of(s.model(), e == null ? "—" : Formats.accuracy(e.accuracy()), e == null ? "—" : Formats.loss(e.loss()),
+                    s.steps() + (s.stopReason() != null ? " (stopped early)" : ""),
+                    String.format(Locale.ROOT, "%.0f s", s.trainSeconds())));
+        }
+        return table;
+    }
+
     /** Models side by side: parameters, steps, training throughput, peak memory, losses. */
     public static MarkdownTable modelTable(List<Comparison.Outcome> outcomes) {
         MarkdownTable table = new MarkdownTable(List.of("model", "type", "parameters", "steps", "train tokens/s",
@@ -91,6 +112,8 @@ public final class ComparisonReport {
                         + "Each model trained in a JVM of its own; peak memory is that JVM's peak resident set size.%n%n",
                 outcomes.size(), config.task().name(), config.task().length(), config.task().vocabularyDescription(), config.train().steps(),
                 config.train().sequencesPerStep(), config.train().seed()));
+        md.append("## Summary\n\nAt the training length (").append(config.task().length()).append(" tokens):\n\n")
+                .append(summaryTable(config, outcomes).toMarkdown()).append('\n');
         md.append("## Models\n\n").append(modelTable(outcomes).toMarkdown()).append('\n');
         md.append("## Accuracy by sequence length\n\n").append(config.eval().samples())
                 .append(" fixed sequences per length; \"skipped\": the model's activations at that length exceed eval.max_memory_mb.\n\n")

@@ -19,7 +19,8 @@ import static org.ssm4j.experiments.config.ConfigChecks.positive;
  * @param dState   {@code d_state}: SSM state size per channel (default 16)
  * @param dConv    {@code d_conv}: causal convolution width (default 4)
  * @param expand   {@code expand}: inner width = expand × d_model (default 2)
- * @param dtRank   {@code dt_rank}: rank of the Δ projection; 0 (default) means ceil(d_model / 16)
+ * @param dtRank   {@code dt_rank}: rank of the Δ projection; 0 (default) means ceil(d_model / 16);
+ *                 must be 0 for {@code lti}, which has none
  * @param tiedHead {@code tied_head}: the output head is the transposed embedding (default true)
  * @param bidirectional each block also scans the sequence back to front (as Vision Mamba
  *                 does), for classification; a language model must be causal (default false)
@@ -43,6 +44,10 @@ public record SsmConfig(String type, String name, int dModel, int nLayers, int d
         positive("model.d_conv", dConv);
         positive("model.expand", expand);
         nonNegative("model.dt_rank", dtRank);
+        if (LTI.equals(type) && dtRank != 0) {
+            throw new IllegalArgumentException("model.dt_rank: a '" + LTI + "' model has no Δ projection (Δ = softplus(dt_bias) "
+                    + "per channel), so it takes no dt_rank; got " + dtRank);
+        }
     }
 
     @JsonCreator

@@ -7,6 +7,7 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.ssm4j.experiments.config.SsmConfig;
 import org.ssm4j.mamba.MambaConfig;
+import org.ssm4j.mamba.MixerKind;
 import org.ssm4j.mamba.graph.MambaBlocks;
 
 import java.util.Collections;
@@ -19,7 +20,8 @@ import java.util.Set;
  * Mamba's residual blocks ({@link MambaBlocks} of samediff-mamba) as a backbone, causal or
  * bidirectional; sized as {@link MambaSequenceModel} sizes a language model (with a
  * vocabulary of one token, since the blocks have no embedding) and initialised as the Mamba
- * reference initialises a model ({@link MambaBlocks#initialize}).
+ * reference initialises a model ({@link MambaBlocks#initialize}); {@code type: lti} gives the
+ * blocks time-invariant mixers ({@link MixerKind#TIME_INVARIANT}).
  *
  * <p>A causal stack ignores the padding mask: padding sits at the end of a sequence, where it
  * cannot reach the real positions before it. A bidirectional stack would carry the padding
@@ -28,27 +30,24 @@ import java.util.Set;
 public final class MambaBackbone implements SequenceBackbone {
 
     private final SsmConfig config;
+    private final MixerKind mixer;
     private final MambaConfig mambaConfig;
     private final DataType dtype;
     private final Map<String, INDArray> parameters;
     private final Set<String> noDecay = new LinkedHashSet<>();
 
     /**
-     * @param config sizes ({@code type: mamba})
+     * @param config sizes ({@code type: mamba} or {@code lti})
      * @param seed   initialisation seed
      * @param dtype  FLOAT or DOUBLE
-     * @throws UnsupportedOperationException for {@code type: lti}
      */
     public MambaBackbone(SsmConfig config, long seed, DataType dtype) {
-        if (!config.selective()) {
-            throw new UnsupportedOperationException("model type '" + config.type() + "' has no backbone for classification; "
-                    + "use '" + SsmConfig.MAMBA + "'");
-        }
         this.config = config;
+        this.mixer = MambaSequenceModel.mixer(config);
         this.dtype = dtype;
         this.mambaConfig = MambaSequenceModel.mambaConfig(config, 1);
-        this.parameters = new LinkedHashMap<>(MambaBlocks.initialize(mambaConfig, config.bidirectional(), dtype, seed));
-        MambaBlocks.specs(mambaConfig, config.bidirectional()).values().stream().filter(s -> !s.weightDecay())
+        this.parameters = new LinkedHashMap<>(MambaBlocks.initialize(mambaConfig, mixer, config.bidirectional(), dtype, seed));
+        MambaBlocks.specs(mambaConfig, mixer, config.bidirectional()).values().stream().filter(s -> !s.weightDecay())
                 .forEach(s -> noDecay.add(s.name()));
     }
 
@@ -84,19 +83,23 @@ public final class MambaBackbone implements SequenceBackbone {
             throw new IllegalArgumentException("a bidirectional Mamba would carry the padding at the end of a sequence back into "
                     + "its real positions; use unpadded data or a causal model");
         }
-        return MambaBlocks.apply(sd, mambaConfig, rows.reshape(batch, length, config.dModel()), weights, config.bidirectional());
+        return MambaBlocks.apply(sd, mambaConfig, mixer, rows.reshape(batch, length, config.dModel()), weights,
+                config.bidirectional());
     }
 
     /**
      * The scan dominates: per layer (and direction) a handful of {@code (batch, length,
      * d_inner)} activations and the {@code (batch, length, d_inner, d_state)}-free scan's
-     * inputs {@code (batch, length, 2·d_state + rank)}.
+     * inputs {@code (batch, length, 2·d_state + rank)}; for {@code lti} seven
+     * {@code (batch, length, d_inner·d_state)} activations instead of the latter.
      */
     @Override
     public long estimateForwardBytes(int batch, int length) {
         long directions = config.bidirectional() ? 2 : 1;
-        long perLayer = (long) batch * length * (8L * mambaConfig.intermediateSize() + 2L * mambaConfig.stateSize()
-                + mambaConfig.timeStepRank() + 4L * config.dModel());
+        long scanInputs = mixer == MixerKind.SELECTIVE
+                ? 2L * mambaConfig.stateSize() + mambaConfig.timeStepRank()
+                : 7L * mambaConfig.intermediateSize() * mambaConfig.stateSize();
+        long perLayer = (long) batch * length * (8L * mambaConfig.intermediateSize() + scanInputs + 4L * config.dModel());
         return directions * config.nLayers() * perLayer * dtype.width();
     }
 }

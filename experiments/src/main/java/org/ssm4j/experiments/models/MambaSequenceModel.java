@@ -6,6 +6,7 @@ import org.ssm4j.experiments.config.SsmConfig;
 import org.ssm4j.mamba.MambaConfig;
 import org.ssm4j.mamba.MambaParameters;
 import org.ssm4j.mamba.MambaWeights;
+import org.ssm4j.mamba.MixerKind;
 import org.ssm4j.mamba.graph.MambaGraph;
 import org.ssm4j.mamba.graph.MambaInitialization;
 
@@ -18,6 +19,10 @@ import java.util.Set;
  * vocabulary padding, mamba_ssm's defaults otherwise), weights from
  * {@link MambaInitialization} with the run's seed, and Hugging Face's parameter names and
  * no-decay set ({@code A_log}, {@code D}, norm weights, biases).
+ *
+ * <p>{@code type: mamba} builds selective mixers; {@code type: lti} the time-invariant ones
+ * ({@link MixerKind#TIME_INVARIANT}: Δ, B and C learned per channel, with {@code dt_bias}
+ * among the no-decay parameters).
  */
 public final class MambaSequenceModel implements SequenceModel {
 
@@ -25,17 +30,19 @@ public final class MambaSequenceModel implements SequenceModel {
     private final MambaWeights weights;
 
     /**
-     * @param config    the experiment's model section; must be {@code type: mamba}
+     * @param config    the experiment's model section ({@code type: mamba} or {@code lti})
      * @param vocabSize the task's token ids
      * @param seed      initialisation seed
      * @param dtype     FLOAT for training, DOUBLE for gradient checks
      */
     public MambaSequenceModel(SsmConfig config, int vocabSize, long seed, DataType dtype) {
-        if (!config.selective()) {
-            throw new IllegalArgumentException("MambaSequenceModel builds the selective model; got type '" + config.type() + "'");
-        }
         this.config = config;
-        this.weights = MambaInitialization.initialize(mambaConfig(config, vocabSize), dtype, seed);
+        this.weights = MambaInitialization.initialize(mambaConfig(config, vocabSize), mixer(config), dtype, seed);
+    }
+
+    /** The mixers of an experiment's SSM model section: selective for {@code mamba}, time-invariant for {@code lti}. */
+    public static MixerKind mixer(SsmConfig config) {
+        return config.selective() ? MixerKind.SELECTIVE : MixerKind.TIME_INVARIANT;
     }
 
     /** The samediff-mamba config of an experiment's SSM model section. */
@@ -67,7 +74,7 @@ public final class MambaSequenceModel implements SequenceModel {
             throw new IllegalArgumentException("the parameters hold no token embedding '" + MambaParameters.EMBEDDINGS
                     + "': not a Mamba language model (a classifier's blocks?); parameters: " + parameters.keySet());
         }
-        return new MambaWeights(mambaConfig(config, (int) embeddings.size(0)), parameters);
+        return new MambaWeights(mambaConfig(config, (int) embeddings.size(0)), mixer(config), parameters);
     }
 
     /** The model's weights as samediff-mamba's (the live arrays). */
@@ -92,7 +99,7 @@ public final class MambaSequenceModel implements SequenceModel {
 
     @Override
     public Set<String> noDecayParameterNames() {
-        return MambaParameters.of(weights.config()).noWeightDecay();
+        return MambaParameters.of(weights.config(), weights.mixer()).noWeightDecay();
     }
 
     /** Builds samediff-mamba's graph (any batch and length) on this model's arrays. */
@@ -108,13 +115,18 @@ public final class MambaSequenceModel implements SequenceModel {
     /**
      * Per layer, a dozen (batch·length, d_inner)-sized activations (in_proj halves, convolution,
      * Δ, scan output, gate, their gradients' shapes in the forward session) plus the x_proj
-     * columns and the residual stream; then the logits and their log-softmax.
+     * columns (for {@code lti}: seven (batch·length, d_inner·d_state) activations, see
+     * samediff-mamba's time-invariant mixer) and the residual stream; then the logits and
+     * their log-softmax.
      */
     @Override
     public long estimateForwardBytes(int batch, int length) {
         MambaConfig c = weights.config();
         long rows = (long) batch * length;
-        long perLayer = rows * (12L * c.intermediateSize() + c.timeStepRank() + 2L * c.stateSize() + 4L * c.hiddenSize());
+        long scanInputs = weights.mixer() == MixerKind.SELECTIVE
+                ? c.timeStepRank() + 2L * c.stateSize()
+                : 7L * c.intermediateSize() * c.stateSize();
+        long perLayer = rows * (12L * c.intermediateSize() + scanInputs + 4L * c.hiddenSize());
         return (c.numHiddenLayers() * perLayer + 4 * rows * c.paddedVocabSize()) * weights.dataType().width();
     }
 }

@@ -18,7 +18,6 @@ public final class SequenceBackbones {
      * @param rng    initialisation stream: the Transformer draws its matrices from it in
      *               parameter order, Mamba (initialised by samediff-mamba) its seed
      * @param dtype  parameter type
-     * @throws UnsupportedOperationException for {@code lti}, which has no backbone here
      */
     public static SequenceBackbone create(ModelConfig config, SplitMix64 rng, DataType dtype) {
         return switch (config) {

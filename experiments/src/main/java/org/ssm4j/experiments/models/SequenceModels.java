@@ -16,9 +16,7 @@ public final class SequenceModels {
      * @param config    which model and its sizes
      * @param vocabSize token ids of the task
      * @param seed      initialisation seed
-     * @throws IllegalArgumentException      for a bidirectional model
-     * @throws UnsupportedOperationException for {@code lti}, until samediff-mamba's graph has a
-     *                                       mixer whose Δ, B and C do not depend on the input
+     * @throws IllegalArgumentException for a bidirectional model
      */
     public static SequenceModel create(ModelConfig config, int vocabSize, long seed) {
         if (config instanceof SsmConfig s && s.bidirectional()) {
@@ -27,10 +25,7 @@ public final class SequenceModels {
         }
         return switch (config) {
             case TransformerConfig t -> new TransformerModel(t, vocabSize, seed, DataType.FLOAT);
-            case SsmConfig s when s.selective() -> new MambaSequenceModel(s, vocabSize, seed, DataType.FLOAT);
-            case SsmConfig s -> throw new UnsupportedOperationException("model type '" + s.type()
-                    + "' needs a Mamba mixer with input-independent delta, B and C in samediff-mamba's graph, "
-                    + "which this build does not have yet");
+            case SsmConfig s -> new MambaSequenceModel(s, vocabSize, seed, DataType.FLOAT);
         };
     }
 }

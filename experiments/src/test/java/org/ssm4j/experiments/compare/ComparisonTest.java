@@ -52,6 +52,10 @@ class ComparisonTest {
         }
         String table = ComparisonReport.modelTable(outcomes).toText();
         assertTrue(table.startsWith("model "), table);
+        String summary = ComparisonReport.summaryTable(CONFIG, outcomes).toText();
+        assertTrue(summary.startsWith("model ") && summary.contains("accuracy") && summary.contains("train time"), summary);
+        assertEquals(4, summary.lines().count(), "header, rule, one row per model: " + summary);
+        assertTrue(report.contains("## Summary"), report);
 
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Comparison.run(CONFIG, out, false));
         assertTrue(e.getMessage().contains("already holds a run"), e.getMessage());

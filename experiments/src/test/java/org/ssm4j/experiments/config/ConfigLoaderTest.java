@@ -74,7 +74,7 @@ class ConfigLoaderTest {
                 ConfigLoader.load(f);
             }
         }
-        assertEquals(1, ConfigLoader.defaultExperiment().models().size(), "the built-in default trains one model");
+        assertEquals(2, ConfigLoader.defaultExperiment().models().size(), "the built-in default trains Mamba and the LTI baseline");
     }
 
     @Test
@@ -103,6 +103,7 @@ class ConfigLoaderTest {
         assertMessage(VALID.replace("length: 64", "length: 20"), "task.length must be >= 2 * data_tokens = 32 for selective_copying, got 20");
         assertMessage(VALID.replace("d_model: 32", "d_model: 30"), "model.d_model must be n_heads times an even head width");
         assertMessage(VALID.replace("type: transformer", "type: rnn"), "bad.yaml: unknown type 'rnn' in model");
+        assertMessage(VALID.replace("type: transformer", "type: lti, dt_rank: 2"), "model.dt_rank: a 'lti' model has no Δ projection");
         assertMessage(VALID.replace("type: transformer, ", ""), "bad.yaml: model needs a 'type' key");
         assertMessage(VALID.replace("selective_copying", "copying"), "bad.yaml: unknown name 'copying' in task");
         assertMessage(VALID.replace("steps: 10", "steps: 10, steps: 11"), "Duplicate field 'steps'");

@@ -1,6 +1,8 @@
 package org.ssm4j.experiments.models;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.ssm4j.experiments.config.SsmConfig;
 import org.ssm4j.experiments.tasks.SelectiveCopyingTask;
@@ -8,16 +10,21 @@ import org.ssm4j.experiments.tasks.SplitMix64;
 import org.ssm4j.experiments.tasks.TaskBatch;
 import org.ssm4j.mamba.MambaConfig;
 import org.ssm4j.mamba.MambaParameters;
+import org.ssm4j.mamba.MixerKind;
 
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class MambaSequenceModelTest {
 
     private static final SsmConfig CONFIG = new SsmConfig("mamba", "mamba", 8, 2, 4, 3, 2, 0, true, false);
+    private static final SsmConfig LTI = new SsmConfig("lti", "lti", 8, 2, 4, 3, 2, 0, true, false);
+
+    private static SsmConfig config(String type) {
+        return type.equals(SsmConfig.LTI) ? LTI : CONFIG;
+    }
 
     @Test
     void mapsTheExperimentConfigOntoMambaConfig() {
@@ -33,34 +40,48 @@ class MambaSequenceModelTest {
         assertEquals(false, c.tieWordEmbeddings());
     }
 
-    @Test
-    void parametersAndNoDecaySetAreSamediffMambas() {
-        MambaSequenceModel model = new MambaSequenceModel(CONFIG, 6, 1, DataType.FLOAT);
-        MambaParameters expected = MambaParameters.of(MambaSequenceModel.mambaConfig(CONFIG, 6));
+    @ParameterizedTest
+    @ValueSource(strings = {SsmConfig.MAMBA, SsmConfig.LTI})
+    void parametersAndNoDecaySetAreSamediffMambas(String type) {
+        MambaSequenceModel model = new MambaSequenceModel(config(type), 6, 1, DataType.FLOAT);
+        MixerKind mixer = type.equals(SsmConfig.LTI) ? MixerKind.TIME_INVARIANT : MixerKind.SELECTIVE;
+        MambaParameters expected = MambaParameters.of(MambaSequenceModel.mambaConfig(config(type), 6), mixer);
         assertEquals(expected.names(), List.copyOf(model.parameters().keySet()));
         assertEquals(expected.count(), model.parameterCount());
         assertEquals(expected.noWeightDecay(), model.noDecayParameterNames());
         assertTrue(model.noDecayParameterNames().contains("backbone.layers.1.mixer.A_log"));
-        assertThrows(IllegalArgumentException.class,
-                () -> new MambaSequenceModel(new SsmConfig("lti", "lti", 8, 2, 4, 3, 2, 0, true, false), 6, 1, DataType.FLOAT));
+        assertEquals(type.equals(SsmConfig.LTI), model.parameters().containsKey("backbone.layers.1.mixer.C"));
+        assertEquals(type.equals(SsmConfig.LTI), model.noDecayParameterNames().contains("backbone.layers.1.mixer.dt_bias"));
     }
 
-    @Test
-    void logitsAtAPositionDependOnlyOnTokensUpToIt() {
-        ModelChecks.assertCausal(new MambaSequenceModel(CONFIG, 6, 1, DataType.DOUBLE), new long[]{1, 4, 2, 0, 5, 3, 1}, 4, 2);
+    @ParameterizedTest
+    @ValueSource(strings = {SsmConfig.MAMBA, SsmConfig.LTI})
+    void logitsAtAPositionDependOnlyOnTokensUpToIt(String type) {
+        ModelChecks.assertCausal(new MambaSequenceModel(config(type), 6, 1, DataType.DOUBLE), new long[]{1, 4, 2, 0, 5, 3, 1}, 4, 2);
     }
 
     /** The answer loss on samediff-mamba's graph: backpropagated gradients against central differences. */
-    @Test
-    void answerLossGradientsMatchFiniteDifferences() {
+    @ParameterizedTest
+    @ValueSource(strings = {SsmConfig.MAMBA, SsmConfig.LTI})
+    void answerLossGradientsMatchFiniteDifferences(String type) {
         TaskBatch batch = new SelectiveCopyingTask(6, 2).sample(2, 9, new SplitMix64(3));
-        ModelChecks.assertGradientsMatchFiniteDifferences(new MambaSequenceModel(CONFIG, 6, 2, DataType.DOUBLE), 2, 9, batch,
-                2, 1e-6, "mamba");
+        ModelChecks.assertGradientsMatchFiniteDifferences(new MambaSequenceModel(config(type), 6, 2, DataType.DOUBLE), 2, 9, batch,
+                2, 1e-6, type);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {SsmConfig.MAMBA, SsmConfig.LTI})
+    void memoryEstimateIsLinearInTheLength(String type) {
+        MambaSequenceModel model = new MambaSequenceModel(config(type), 6, 1, DataType.FLOAT);
+        assertEquals(2 * model.estimateForwardBytes(4, 1 << 14), model.estimateForwardBytes(4, 1 << 15));
     }
 
     @Test
-    void memoryEstimateIsLinearInTheLength() {
-        MambaSequenceModel model = new MambaSequenceModel(CONFIG, 6, 1, DataType.FLOAT);
-        assertEquals(2 * model.estimateForwardBytes(4, 1 << 14), model.estimateForwardBytes(4, 1 << 15));
+    void theLtiModelsStateSizedActivationsCountInItsMemoryEstimate() {
+        long selective = new MambaSequenceModel(CONFIG, 6, 1, DataType.FLOAT).estimateForwardBytes(4, 64);
+        long lti = new MambaSequenceModel(LTI, 6, 1, DataType.FLOAT).estimateForwardBytes(4, 64);
+        long perPairActivation = 4L * 64 * 16 * 4 * Float.BYTES;
+        assertTrue(lti - selective > LTI.nLayers() * 3 * perPairActivation,
+                "(batch, length, d_inner·d_state) activations in every layer: " + lti + " vs " + selective);
     }
 }

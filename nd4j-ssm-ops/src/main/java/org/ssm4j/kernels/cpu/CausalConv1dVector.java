@@ -1,7 +1,6 @@
 package org.ssm4j.kernels.cpu;
 
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 import org.ssm4j.kernels.CausalConv1dSpec;
 
@@ -93,7 +92,7 @@ final class CausalConv1dVector {
             for (int j = 0; j < block.n(); j += LANES) {
                 FloatVector z = block.convolve(x, spec, t, j);
                 if (spec.silu()) {
-                    z = z.div(z.neg().lanewise(VectorOperators.EXP).add(ONE));
+                    z = z.div(VectorMath.exp(z.neg()).add(ONE));
                 }
                 z.intoMemorySegment(y, offset(spec, b, t, c0 + j), ORDER);
             }
@@ -118,7 +117,7 @@ final class CausalConv1dVector {
                 FloatVector g = FloatVector.fromMemorySegment(SPECIES, dy, offset(spec, b, t, c0 + j), ORDER);
                 if (spec.silu()) {
                     FloatVector z = block.convolve(x, spec, t, j);
-                    FloatVector sigmoid = ONE.div(z.neg().lanewise(VectorOperators.EXP).add(ONE));
+                    FloatVector sigmoid = VectorMath.sigmoid(z);
                     g = g.mul(sigmoid).mul(z.mul(ONE.sub(sigmoid)).add(ONE));
                 }
                 g.intoArray(dz, t * n + j);

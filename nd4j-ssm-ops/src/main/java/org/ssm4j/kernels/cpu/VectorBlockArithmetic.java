@@ -15,9 +15,6 @@ import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.List;
 
-import static jdk.incubator.vector.VectorOperators.EXP;
-import static jdk.incubator.vector.VectorOperators.LOG1P;
-
 /**
  * The scan's arithmetic on FLOAT32 buffers with the Vector API: a block is one vector of
  * neighbouring channels ({@link #LANES} of them, channels-last makes them one load); every
@@ -51,14 +48,6 @@ final class VectorBlockArithmetic implements BlockArithmetic {
     @Override
     public BackwardPass backward(ScanSpec spec, ScanBackward b) {
         return new Backward(spec, b);
-    }
-
-    static FloatVector softplus(FloatVector x) {
-        return x.max(0f).add(x.abs().neg().lanewise(EXP).lanewise(LOG1P));
-    }
-
-    static FloatVector sigmoid(FloatVector x) {
-        return FloatVector.broadcast(SPECIES, 1f).div(x.neg().lanewise(EXP).add(1f));
     }
 
     private static final FloatVector ZERO = FloatVector.zero(SPECIES);
@@ -185,7 +174,7 @@ final class VectorBlockArithmetic implements BlockArithmetic {
 
         /** delta' from delta + delta_bias. */
         FloatVector deltaPrime(FloatVector input) {
-            return spec.deltaSoftplus() ? softplus(input) : input;
+            return spec.deltaSoftplus() ? VectorMath.softplus(input) : input;
         }
 
         /** A block's states from a (batch, channels, state) FLOAT32 tensor laid out (state, lane) as floats. */
@@ -343,7 +332,7 @@ final class VectorBlockArithmetic implements BlockArithmetic {
                     FloatVector out = FloatVector.zero(SPECIES);
                     for (int s = 0; s < n; s++) {
                         int at = s * LANES;
-                        FloatVector decayed = dt.mul(FloatVector.fromArray(SPECIES, a, at)).lanewise(EXP);
+                        FloatVector decayed = VectorMath.exp(dt.mul(FloatVector.fromArray(SPECIES, a, at)));
                         FloatVector hs = decayed.fma(FloatVector.fromArray(SPECIES, h, at), dtu.mul(broadcast(b, g + s)));
                         hs.intoArray(h, at);
                         out = hs.fma(broadcast(c, g + s), out);
@@ -360,7 +349,7 @@ final class VectorBlockArithmetic implements BlockArithmetic {
                     FloatVector out = skip.fma(load(u, i, mask), FloatVector.fromArray(SPECIES, yState, j * LANES));
                     if (spec.hasZ()) {
                         FloatVector zt = load(z, i, mask);
-                        out = out.mul(zt).mul(sigmoid(zt));
+                        out = out.mul(zt).mul(VectorMath.sigmoid(zt));
                     }
                     store(out, y, i, mask);
                 }
@@ -460,7 +449,7 @@ final class VectorBlockArithmetic implements BlockArithmetic {
                     int previous = j * stateLanes;
                     for (int s = 0; s < n; s++) {
                         int at = s * LANES;
-                        FloatVector decayed = dt.mul(FloatVector.fromArray(SPECIES, a, at)).lanewise(EXP);
+                        FloatVector decayed = VectorMath.exp(dt.mul(FloatVector.fromArray(SPECIES, a, at)));
                         decayed.intoArray(decay, previous + at);
                         FloatVector hs = decayed.fma(FloatVector.fromArray(SPECIES, h, previous + at), dtu.mul(broadcast(b, g + s)));
                         hs.intoArray(h, previous + stateLanes + at);
@@ -481,7 +470,7 @@ final class VectorBlockArithmetic implements BlockArithmetic {
                     FloatVector grad = load(buffers.dy(), i, mask);
                     if (spec.hasZ()) {
                         FloatVector zt = load(z, i, mask);
-                        FloatVector sig = sigmoid(zt);
+                        FloatVector sig = VectorMath.sigmoid(zt);
                         FloatVector yIn = skip.fma(ut, FloatVector.fromArray(SPECIES, yState, j * LANES));
                         FloatVector dSilu = sig.mul(zt.mul(sig.neg().add(1f)).add(1f));
                         store(grad.mul(yIn).mul(dSilu), buffers.dZ(), i, mask);
@@ -537,7 +526,7 @@ final class VectorBlockArithmetic implements BlockArithmetic {
                 for (int j = 0; j < steps; j++, i += spec.channels()) {
                     FloatVector dDelta = FloatVector.fromArray(SPECIES, dDeltaPrime, j * LANES);
                     if (spec.deltaSoftplus()) {
-                        dDelta = dDelta.mul(sigmoid(load(delta, i, mask).add(bias)));
+                        dDelta = dDelta.mul(VectorMath.sigmoid(load(delta, i, mask).add(bias)));
                     }
                     store(dDelta, buffers.dDelta(), i, mask);
                     sum = sum.add(dDelta);
@@ -575,7 +564,7 @@ final class VectorBlockArithmetic implements BlockArithmetic {
                     FloatVector grad = load(buffers.dy(), i, mask);
                     if (spec.hasZ()) {
                         FloatVector zt = load(z, i, mask);
-                        grad = grad.mul(zt).mul(sigmoid(zt));
+                        grad = grad.mul(zt).mul(VectorMath.sigmoid(zt));
                     }
                     grad.intoArray(gated, j * LANES);
                 }
@@ -588,7 +577,7 @@ final class VectorBlockArithmetic implements BlockArithmetic {
                     for (int s = 0; s < n; s++) {
                         int at = s * LANES;
                         FloatVector gs = broadcast(c, g + s).fma(grad, FloatVector.fromArray(SPECIES, carried, at));
-                        dt.mul(FloatVector.fromArray(SPECIES, a, at)).lanewise(EXP).mul(gs).intoArray(carried, at);
+                        VectorMath.exp(dt.mul(FloatVector.fromArray(SPECIES, a, at))).mul(gs).intoArray(carried, at);
                     }
                 }
             }

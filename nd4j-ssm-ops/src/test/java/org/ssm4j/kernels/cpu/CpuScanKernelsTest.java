@@ -2,6 +2,7 @@ package org.ssm4j.kernels.cpu;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.ssm4j.FreshJvm;
 import org.ssm4j.kernels.ElementType;
 import org.ssm4j.kernels.ScanBackward;
 import org.ssm4j.kernels.ScanForward;
@@ -10,12 +11,8 @@ import org.ssm4j.kernels.ScanSpec;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.lang.management.ManagementFactory;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -38,20 +35,11 @@ class CpuScanKernelsTest {
 
     /** Without the incubator module (a fresh JVM started without it), FLOAT falls back to the scalar kernel. */
     @Test
-    void floatFallsBackToScalarWithoutTheModule(@TempDir Path directory) throws Exception {
-        List<String> command = new ArrayList<>();
-        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        for (String argument : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
-            if (!argument.contains("jdk.incubator.vector")) {
-                command.add(argument);
-            }
-        }
-        command.addAll(List.of("-cp", System.getProperty("java.class.path"), KernelChoice.class.getName()));
-        Path log = directory.resolve("child.log");
-        Process child = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
-        assertTrue(child.waitFor(120, TimeUnit.SECONDS), "child JVM timed out");
-        String output = Files.readString(log);
-        assertEquals(0, child.exitValue(), output);
+    void floatFallsBackToScalarWithoutTheModule(@TempDir Path directory) {
+        List<String> flags = FreshJvm.currentFlags().stream()
+                .filter(flag -> !flag.contains("jdk.incubator.vector"))
+                .toList();
+        String output = FreshJvm.run(flags, KernelChoice.class, directory.resolve("child.log"));
         assertTrue(output.contains("FLOAT32 kernel: cpu-scalar"), output);
         assertTrue(output.contains("jdk.incubator.vector is absent"), "the fallback is logged:\n" + output);
     }

@@ -10,12 +10,11 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.learning.config.Adam;
+import org.ssm4j.FreshJvm;
 import org.ssm4j.ops.Layout;
 import org.ssm4j.ops.SsmOps;
 
 import java.io.File;
-import java.lang.management.ManagementFactory;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -157,16 +156,8 @@ class CausalConv1dSameDiffTest {
         sd.save(graphFile, true);
         Nd4j.saveBinary(f.xArray(), inputFile);
 
-        List<String> command = new ArrayList<>();
-        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        command.addAll(ManagementFactory.getRuntimeMXBean().getInputArguments());
-        command.addAll(List.of("-cp", System.getProperty("java.class.path"), SavedGraphRunner.class.getName(),
-                graphFile.getPath(), inputFile.getPath(), directory.toString(), "y", "y:1", "loss"));
-        Process child = new ProcessBuilder(command).redirectErrorStream(true)
-                .redirectOutput(directory.resolve("child.log").toFile()).start();
-        assertTrue(child.waitFor(180, TimeUnit.SECONDS), "child JVM timed out");
-        String log = Files.readString(directory.resolve("child.log"));
-        assertEquals(0, child.exitValue(), "child JVM failed:\n" + log);
+        FreshJvm.run(FreshJvm.currentFlags(), SavedGraphRunner.class, directory.resolve("child.log"),
+                graphFile.getPath(), inputFile.getPath(), directory.toString(), "y", "y:1", "loss");
 
         Map<String, INDArray> expected = sd.output(Map.of("x", f.xArray()), "y", "y:1", "loss");
         for (String name : List.of("y", "y:1", "loss")) {

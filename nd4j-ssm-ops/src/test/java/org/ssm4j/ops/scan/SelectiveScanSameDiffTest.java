@@ -10,6 +10,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.learning.config.Adam;
+import org.ssm4j.FreshJvm;
 import org.ssm4j.kernels.ScanCase;
 import org.ssm4j.kernels.ScanSpec;
 import org.ssm4j.ops.Layout;
@@ -17,8 +18,6 @@ import org.ssm4j.ops.SsmOps;
 import org.ssm4j.ops.conv.SavedGraphRunner;
 
 import java.io.File;
-import java.lang.management.ManagementFactory;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -172,16 +171,8 @@ class SelectiveScanSameDiffTest {
         sd.save(graphFile, true);
         Nd4j.saveBinary(x, inputFile);
 
-        List<String> command = new ArrayList<>();
-        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        command.addAll(ManagementFactory.getRuntimeMXBean().getInputArguments());
-        command.addAll(List.of("-cp", System.getProperty("java.class.path"), SavedGraphRunner.class.getName(),
-                graphFile.getPath(), inputFile.getPath(), directory.toString(), "y", "y:1", "loss"));
-        Process child = new ProcessBuilder(command).redirectErrorStream(true)
-                .redirectOutput(directory.resolve("child.log").toFile()).start();
-        assertTrue(child.waitFor(180, TimeUnit.SECONDS), "child JVM timed out");
-        String log = Files.readString(directory.resolve("child.log"));
-        assertEquals(0, child.exitValue(), "child JVM failed:\n" + log);
+        FreshJvm.run(FreshJvm.currentFlags(), SavedGraphRunner.class, directory.resolve("child.log"),
+                graphFile.getPath(), inputFile.getPath(), directory.toString(), "y", "y:1", "loss");
 
         Map<String, INDArray> expected = sd.output(Map.of("x", x), "y", "y:1", "loss");
         for (String name : List.of("y", "y:1", "loss")) {

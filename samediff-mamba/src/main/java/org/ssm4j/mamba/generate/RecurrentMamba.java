@@ -157,10 +157,15 @@ public final class RecurrentMamba implements AutoCloseable {
         return create(weights, Options.defaults());
     }
 
-    /** A model for recurrent inference from checked weights (float32 used in place, other types converted). */
+    /**
+     * A model for recurrent inference from checked weights (float32 used in place, other types converted).
+     *
+     * @throws IllegalArgumentException if the weights' mixers are not selective
+     */
     public static RecurrentMamba create(MambaWeights weights, Options options) {
         Objects.requireNonNull(weights, "weights");
         Objects.requireNonNull(options, "options");
+        weights.requireSelective("recurrent generation");
         return new RecurrentMamba(weights, options);
     }
 

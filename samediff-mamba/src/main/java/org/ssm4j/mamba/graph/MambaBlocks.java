@@ -7,6 +7,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.ssm4j.mamba.MambaConfig;
 import org.ssm4j.mamba.MambaParameters;
 import org.ssm4j.mamba.MambaWeights;
+import org.ssm4j.mamba.MixerKind;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -23,14 +24,19 @@ import java.util.Map;
  * its own ({@link #backwardMixer(int)}); the norm is shared.
  *
  * <p>Parameter names are the Hugging Face ones of {@link MambaParameters}, so a
- * unidirectional stack's weights are those of a Mamba LM's backbone.
+ * unidirectional stack's weights are those of a Mamba LM's backbone. The mixers are of one
+ * {@link MixerKind}: Mamba's selective ones, or the time-invariant (LTI) baseline's.
  */
 public final class MambaBlocks {
 
     private MambaBlocks() {
     }
 
-    /** Step sizes of layer {@code i}'s mixer, {@code softplus(dt_proj(dt) + dt_proj.bias)}: (batch, length, intermediateSize). */
+    /**
+     * Step sizes of layer {@code i}'s mixer, {@code softplus(dt_proj(dt) + dt_proj.bias)}
+     * ({@code softplus(dt_bias)} at every position for a time-invariant mixer): (batch, length,
+     * intermediateSize).
+     */
     public static String deltaOutput(int layer) {
         return "delta." + layer;
     }
@@ -53,8 +59,8 @@ public final class MambaBlocks {
      * The blocks' parameters: each layer's norm and mixer (and backward mixer), then
      * {@code backbone.norm_f.weight}, in that order.
      */
-    public static Map<String, MambaParameters.Spec> specs(MambaConfig config, boolean bidirectional) {
-        Map<String, MambaParameters.Spec> all = MambaParameters.of(config).specs();
+    public static Map<String, MambaParameters.Spec> specs(MambaConfig config, MixerKind mixer, boolean bidirectional) {
+        Map<String, MambaParameters.Spec> all = MambaParameters.of(config, mixer).specs();
         Map<String, MambaParameters.Spec> specs = new LinkedHashMap<>();
         String backwardInfix = ".mixer_backward.";
         for (int i = 0; i < config.numHiddenLayers(); i++) {
@@ -76,11 +82,12 @@ public final class MambaBlocks {
      * Mamba LM: the forward layers and {@code norm_f} are those of an LM of this config and
      * seed; the backward mixers those of an LM of the next seed.
      */
-    public static Map<String, INDArray> initialize(MambaConfig config, boolean bidirectional, DataType dataType, long seed) {
-        MambaWeights forward = MambaInitialization.initialize(config, dataType, seed);
-        MambaWeights backward = bidirectional ? MambaInitialization.initialize(config, dataType, seed + 1) : null;
+    public static Map<String, INDArray> initialize(MambaConfig config, MixerKind mixer, boolean bidirectional,
+                                                   DataType dataType, long seed) {
+        MambaWeights forward = MambaInitialization.initialize(config, mixer, dataType, seed);
+        MambaWeights backward = bidirectional ? MambaInitialization.initialize(config, mixer, dataType, seed + 1) : null;
         Map<String, INDArray> out = new LinkedHashMap<>();
-        for (String name : specs(config, bidirectional).keySet()) {
+        for (String name : specs(config, mixer, bidirectional).keySet()) {
             int backwardAt = name.indexOf(".mixer_backward.");
             if (backwardAt < 0) {
                 out.put(name, forward.tensors().get(name));
@@ -95,15 +102,16 @@ public final class MambaBlocks {
     /**
      * Adds the blocks to {@code sd}.
      *
+     * @param mixer         the kind of every mixer
      * @param hidden        the input sequence, (batch, length, hiddenSize)
      * @param vars          a variable for each of {@link #specs} by name
      * @param bidirectional whether each layer also scans back to front
      * @return the output of the final RMSNorm, (batch·length, hiddenSize)
      */
-    public static SDVariable apply(SameDiff sd, MambaConfig config, SDVariable hidden, Map<String, SDVariable> vars,
-                                   boolean bidirectional) {
+    public static SDVariable apply(SameDiff sd, MambaConfig config, MixerKind mixer, SDVariable hidden,
+                                   Map<String, SDVariable> vars, boolean bidirectional) {
         Shapes shapes = Shapes.ofSequence(sd, hidden);
-        SDVariable out = residualLayers(sd, config, shapes, hidden, vars, bidirectional);
+        SDVariable out = residualLayers(sd, config, mixer, shapes, hidden, vars, bidirectional);
         return RmsNorm.apply(sd, shapes.flat(out, config.hiddenSize()), vars.get(MambaParameters.NORM_F),
                 config.layerNormEpsilon());
     }
@@ -113,16 +121,16 @@ public final class MambaBlocks {
      * {@link MambaGraph#mixerOutput}, {@link MambaGraph#blockOutput} and {@link #deltaOutput};
      * returns the residual stream after the last layer, (batch, length, hiddenSize).
      */
-    static SDVariable residualLayers(SameDiff sd, MambaConfig config, Shapes shapes, SDVariable hidden,
+    static SDVariable residualLayers(SameDiff sd, MambaConfig config, MixerKind mixer, Shapes shapes, SDVariable hidden,
                                      Map<String, SDVariable> vars, boolean bidirectional) {
         int d = config.hiddenSize();
         for (int i = 0; i < config.numHiddenLayers(); i++) {
             MambaParameters.Layer names = MambaParameters.layer(i);
             SDVariable normed = RmsNorm.apply(sd, shapes.flat(hidden, d), vars.get(names.norm()), config.layerNormEpsilon());
-            SDVariable mixed = MambaMixer.apply(sd, config, shapes, normed, names, vars, deltaOutput(i));
+            SDVariable mixed = MambaMixer.apply(sd, config, mixer, shapes, normed, names, vars, deltaOutput(i));
             if (bidirectional) {
                 SDVariable reversed = shapes.flat(sd.reverse(shapes.sequence(normed, d), 1), d);
-                SDVariable backward = MambaMixer.apply(sd, config, shapes, reversed, backwardMixer(i), vars,
+                SDVariable backward = MambaMixer.apply(sd, config, mixer, shapes, reversed, backwardMixer(i), vars,
                         backwardDeltaOutput(i));
                 mixed = mixed.add(shapes.flat(sd.reverse(shapes.sequence(backward, d), 1), d));
             }

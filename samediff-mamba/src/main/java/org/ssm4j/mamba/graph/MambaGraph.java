@@ -11,6 +11,7 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
 import org.ssm4j.mamba.MambaConfig;
 import org.ssm4j.mamba.MambaParameters;
 import org.ssm4j.mamba.MambaWeights;
+import org.ssm4j.mamba.MixerKind;
 import org.ssm4j.ops.embedding.TokenEmbedding;
 
 import java.util.ArrayList;
@@ -25,7 +26,9 @@ import java.util.Set;
  * A Mamba causal language model as a {@link SameDiff} graph.
  *
  * <p>The graph: token embedding, {@code numHiddenLayers} × (RMSNorm → {@link MambaMixer} →
- * residual add), a final RMSNorm and the LM head (the embedding matrix when tied). Its
+ * residual add), a final RMSNorm and the LM head (the embedding matrix when tied). The mixers
+ * are of the weights' {@link MambaWeights#mixer() kind}: Mamba's selective SSM, or the
+ * time-invariant ablation whose Δ, B and C are learned per channel. Its
  * trainable variables carry the Hugging Face parameter names ({@link MambaParameters}), so
  * gradients and optimiser state are addressed by the same names as the checkpoint.
  *
@@ -62,11 +65,13 @@ public final class MambaGraph {
 
     private final SameDiff sameDiff;
     private final MambaConfig config;
+    private final MixerKind mixer;
     private final DataType dataType;
 
-    private MambaGraph(SameDiff sameDiff, MambaConfig config, DataType dataType) {
+    private MambaGraph(SameDiff sameDiff, MambaConfig config, MixerKind mixer, DataType dataType) {
         this.sameDiff = sameDiff;
         this.config = config;
+        this.mixer = mixer;
         this.dataType = dataType;
     }
 
@@ -81,11 +86,13 @@ public final class MambaGraph {
     }
 
     /**
-     * Builds the graph with these weights as its trainable variables. The graph holds the
-     * arrays themselves (no copy): training changes them in place.
+     * Builds the graph with these weights as its trainable variables, its mixers of the
+     * weights' kind. The graph holds the arrays themselves (no copy): training changes them in
+     * place.
      */
     public static MambaGraph build(MambaWeights weights) {
         MambaConfig config = weights.config();
+        MixerKind mixer = weights.mixer();
         SameDiff sd = SameDiff.create();
         Map<String, SDVariable> vars = new LinkedHashMap<>();
         weights.tensors().forEach((name, array) -> vars.put(name, sd.var(name, array)));
@@ -95,7 +102,7 @@ public final class MambaGraph {
         Shapes shapes = Shapes.ofIds(sd, ids);
 
         SDVariable embedded = TokenEmbedding.lookup(sd, "embeddings", vars.get(MambaParameters.EMBEDDINGS), ids);
-        SDVariable hidden = MambaBlocks.residualLayers(sd, config, shapes, embedded, vars, false);
+        SDVariable hidden = MambaBlocks.residualLayers(sd, config, mixer, shapes, embedded, vars, false);
         SDVariable normF = RmsNorm.apply(sd, shapes.flat(hidden, config.hiddenSize()), vars.get(MambaParameters.NORM_F),
                 config.layerNormEpsilon());
         sd.identity(NORM_F_OUT, shapes.sequence(normF, config.hiddenSize()));
@@ -104,7 +111,7 @@ public final class MambaGraph {
         sd.identity(LOGITS, shapes.sequence(logits2d, config.paddedVocabSize()));
         buildLoss(sd, logits2d, labels, config.paddedVocabSize(), weights.dataType());
         sd.setLossVariables(LOSS);
-        return new MambaGraph(sd, config, weights.dataType());
+        return new MambaGraph(sd, config, mixer, weights.dataType());
     }
 
     /**
@@ -131,8 +138,9 @@ public final class MambaGraph {
     }
 
     /**
-     * Wraps a graph loaded from a model file, checking that it has every variable this
-     * class names and every parameter of {@code config} with the right shape.
+     * Wraps a graph loaded from a model file (a Hugging Face Mamba: selective mixers),
+     * checking that it has every variable this class names and every parameter of
+     * {@code config} with the right shape.
      *
      * @throws IllegalArgumentException naming what is missing or misshaped
      */
@@ -165,7 +173,7 @@ public final class MambaGraph {
         if (!problems.isEmpty()) {
             throw new IllegalArgumentException("graph is not a Mamba LM of this config: " + String.join("; ", problems));
         }
-        return new MambaGraph(sameDiff, config, Objects.requireNonNull(type));
+        return new MambaGraph(sameDiff, config, MixerKind.SELECTIVE, Objects.requireNonNull(type));
     }
 
     /** The SameDiff graph. */
@@ -178,6 +186,11 @@ public final class MambaGraph {
         return config;
     }
 
+    /** The kind of every block's mixer. */
+    public MixerKind mixer() {
+        return mixer;
+    }
+
     /** The type every parameter and activation has (FLOAT or DOUBLE). */
     public DataType dataType() {
         return dataType;
@@ -185,12 +198,12 @@ public final class MambaGraph {
 
     /** The trainable variables' names (Hugging Face's), in Hugging Face's order. */
     public List<String> parameterNames() {
-        return MambaParameters.of(config).names();
+        return MambaParameters.of(config, mixer).names();
     }
 
-    /** The parameters that take no weight decay: A_log, D, norm weights, biases. */
+    /** The parameters that take no weight decay: A_log, D, norm weights, biases (dt_bias among them). */
     public Set<String> noWeightDecay() {
-        return MambaParameters.of(config).noWeightDecay();
+        return MambaParameters.of(config, mixer).noWeightDecay();
     }
 
     /** The current values of the trainable variables (the graph's own arrays, not copies). */
@@ -199,7 +212,7 @@ public final class MambaGraph {
         for (String name : parameterNames()) {
             tensors.put(name, sameDiff.getVariable(name).getArr());
         }
-        return new MambaWeights(config, tensors);
+        return new MambaWeights(config, mixer, tensors);
     }
 
     /**

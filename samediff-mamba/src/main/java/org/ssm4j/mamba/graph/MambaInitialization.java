@@ -6,6 +6,7 @@ import org.nd4j.linalg.factory.Nd4j;
 import org.ssm4j.mamba.MambaConfig;
 import org.ssm4j.mamba.MambaParameters;
 import org.ssm4j.mamba.MambaWeights;
+import org.ssm4j.mamba.MixerKind;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -31,6 +32,21 @@ import java.util.SplittableRandom;
  *   <li>every bias except dt_proj's zero; every RMSNorm weight one</li>
  * </ul>
  *
+ * <p>A {@link MixerKind#TIME_INVARIANT} mixer has no x_proj and dt_proj; its per-channel
+ * parameters start as S4D-real's:
+ *
+ * <ul>
+ *   <li>{@code dt_bias} as {@code dt_proj.bias} above, so Δ = softplus(dt_bias) starts
+ *       log-uniform in [time_step_min, time_step_max], one time scale per channel as in
+ *       Mamba</li>
+ *   <li>{@code B = 1} (S4D's choice): with A = -(1..N) the N states of a channel are then
+ *       exponential moving averages of its input at N different rates</li>
+ *   <li>{@code C} normal with standard deviation 1/sqrt(N), so that the readout
+ *       {@code Σ_n C[c, n] h[c, n]} starts at about the scale of one state whatever N is
+ *       (S4D draws C from N(0, 1) over N/2 complex modes; with real modes the 1/sqrt(N)
+ *       keeps the initial SSM output from growing with the state size, next to D = 1)</li>
+ * </ul>
+ *
  * <p>The draws come from a {@link SplittableRandom} seeded with the given seed, so the same
  * config and seed give the same weights on every machine, independent of ND4J's generator.
  */
@@ -40,17 +56,27 @@ public final class MambaInitialization {
     }
 
     /**
-     * Fresh weights for a model of this config.
+     * Fresh weights for a Hugging Face Mamba ({@link MixerKind#SELECTIVE}) of this config.
      *
      * @param dataType FLOAT or DOUBLE
      * @param seed     the random seed
      */
     public static MambaWeights initialize(MambaConfig config, DataType dataType, long seed) {
+        return initialize(config, MixerKind.SELECTIVE, dataType, seed);
+    }
+
+    /**
+     * Fresh weights for a model of this config whose mixers are of the given kind.
+     *
+     * @param dataType FLOAT or DOUBLE
+     * @param seed     the random seed
+     */
+    public static MambaWeights initialize(MambaConfig config, MixerKind mixer, DataType dataType, long seed) {
         if (dataType != DataType.FLOAT && dataType != DataType.DOUBLE) {
             throw new IllegalArgumentException("model data type must be FLOAT or DOUBLE, got " + dataType);
         }
         SplittableRandom random = new SplittableRandom(seed);
-        MambaParameters params = MambaParameters.of(config);
+        MambaParameters params = MambaParameters.of(config, mixer);
         int di = config.intermediateSize();
         double std = config.initializerRange();
         Map<String, INDArray> out = new LinkedHashMap<>();
@@ -63,14 +89,19 @@ public final class MambaInitialization {
             out.get(l.norm()).assign(1);
             normal(out.get(l.inProjWeight()), std, random);
             uniform(out.get(l.convWeight()), 1 / Math.sqrt(config.convKernel()), random);
-            normal(out.get(l.xProjWeight()), std, random);
-            double dtStd = Math.pow(config.timeStepRank(), -0.5) * config.timeStepScale();
-            if (config.timeStepInitScheme().equals("constant")) {
-                out.get(l.dtProjWeight()).assign(dtStd);
+            if (mixer == MixerKind.SELECTIVE) {
+                normal(out.get(l.xProjWeight()), std, random);
+                double dtStd = Math.pow(config.timeStepRank(), -0.5) * config.timeStepScale();
+                if (config.timeStepInitScheme().equals("constant")) {
+                    out.get(l.dtProjWeight()).assign(dtStd);
+                } else {
+                    uniform(out.get(l.dtProjWeight()), dtStd, random);
+                }
             } else {
-                uniform(out.get(l.dtProjWeight()), dtStd, random);
+                out.get(l.b()).assign(1);
+                normal(out.get(l.c()), 1 / Math.sqrt(config.stateSize()), random);
             }
-            INDArray dtBias = out.get(l.dtProjBias());
+            INDArray dtBias = out.get(mixer == MixerKind.SELECTIVE ? l.dtProjBias() : l.dtBias());
             double logMin = Math.log(config.timeStepMin());
             double logMax = Math.log(config.timeStepMax());
             for (int c = 0; c < di; c++) {
@@ -94,7 +125,7 @@ public final class MambaInitialization {
         }
         Map<String, INDArray> typed = new LinkedHashMap<>();
         out.forEach((name, a) -> typed.put(name, a.castTo(dataType)));
-        return new MambaWeights(config, typed);
+        return new MambaWeights(config, mixer, typed);
     }
 
     /** {@code log(exp(y) - 1)}, computed stably as {@code y + log(-expm1(-y))}: softplus of it is y. */

@@ -37,7 +37,16 @@ final class Shapes {
 
     /** (batch·length, width) → (batch, length, width). */
     SDVariable sequence(SDVariable flat, long width) {
-        SDVariable shape = sd.concat(0, batchAndLength, sd.constant(Nd4j.createFromArray(width)));
-        return sd.reshape(flat, shape);
+        return sd.reshape(flat, sequenceShape(width));
+    }
+
+    /** The shape (batch·length, width) as an INT64 vector, for ops that create arrays. */
+    SDVariable flatShape(long width) {
+        return sd.concat(0, sd.prod(batchAndLength, true, 0), sd.constant(Nd4j.createFromArray(width)));
+    }
+
+    /** The shape (batch, length, trailing...) as an INT64 vector, for ops that create arrays. */
+    SDVariable sequenceShape(long... trailing) {
+        return sd.concat(0, batchAndLength, sd.constant(Nd4j.createFromArray(trailing)));
     }
 }

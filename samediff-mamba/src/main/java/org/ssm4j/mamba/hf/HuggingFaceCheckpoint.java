@@ -134,9 +134,12 @@ public final class HuggingFaceCheckpoint {
      * loads. Each file is replaced atomically; the directory is created if needed.
      *
      * @param storage the stored element type: F32, F16 or BF16 (rounded to nearest even), or F64
-     * @throws UncheckedIOException if a file cannot be written
+     * @throws IllegalArgumentException if the weights' mixers are not selective (Hugging Face
+     *                                  has no time-invariant Mamba)
+     * @throws UncheckedIOException     if a file cannot be written
      */
     public static void write(MambaWeights weights, Path dir, DType storage) {
+        weights.requireSelective("a Hugging Face checkpoint");
         SafetensorsWriter writer = new SafetensorsWriter().metadata("format", "pt");
         for (Map.Entry<String, INDArray> e : weights.tensors().entrySet()) {
             INDArray a = e.getValue();

@@ -11,6 +11,7 @@ import org.nd4j.linalg.ops.transforms.Transforms;
 import org.ssm4j.mamba.MambaConfig;
 import org.ssm4j.mamba.MambaParameters;
 import org.ssm4j.mamba.MambaWeights;
+import org.ssm4j.mamba.MixerKind;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -50,7 +51,7 @@ class MambaBlocksTest {
         Map<String, SDVariable> vars = new LinkedHashMap<>();
         params.forEach((name, array) -> vars.put(name, sd.var(name, array)));
         SDVariable input = sd.placeHolder("hidden", DataType.DOUBLE, -1, -1, CONFIG.hiddenSize());
-        MambaBlocks.apply(sd, CONFIG, input, vars, bidirectional).rename("out");
+        MambaBlocks.apply(sd, CONFIG, MixerKind.SELECTIVE, input, vars, bidirectional).rename("out");
         String[] outputs = new String[extra.length + 1];
         outputs[0] = "out";
         System.arraycopy(extra, 0, outputs, 1, extra.length);
@@ -61,7 +62,7 @@ class MambaBlocksTest {
     void causalBlocksMatchTheLanguageModelsBackbone() {
         MambaWeights w = MambaInitialization.initialize(CONFIG, DataType.DOUBLE, 3);
         Map<String, INDArray> params = new LinkedHashMap<>();
-        MambaBlocks.specs(CONFIG, false).keySet().forEach(name -> params.put(name, w.get(name)));
+        MambaBlocks.specs(CONFIG, MixerKind.SELECTIVE, false).keySet().forEach(name -> params.put(name, w.get(name)));
         INDArray expected = MambaGraph.build(w).output(ids(), null, MambaGraph.NORM_F_OUT).get(MambaGraph.NORM_F_OUT);
         INDArray actual = runBlocks(params, embed(w, ids()), false).get("out").reshape(BATCH, LENGTH, CONFIG.hiddenSize());
         assertEquals(0.0, actual.sub(expected).amaxNumber().doubleValue(), 1e-12);
@@ -75,7 +76,7 @@ class MambaBlocksTest {
         Map<String, INDArray> params = new LinkedHashMap<>();
         MambaParameters.Layer f = MambaParameters.layer(0);
         MambaParameters.Layer b = MambaBlocks.backwardMixer(0);
-        for (String name : MambaBlocks.specs(one, true).keySet()) {
+        for (String name : MambaBlocks.specs(one, MixerKind.SELECTIVE, true).keySet()) {
             params.put(name, w.get(name.replace(".mixer_backward.", ".mixer.")));
         }
         assertEquals(b.aLog().replace(".mixer_backward.", ".mixer."), f.aLog());
@@ -92,7 +93,7 @@ class MambaBlocksTest {
         Map<String, SDVariable> vars = new LinkedHashMap<>();
         params.forEach((name, array) -> vars.put(name, sd.var(name, array)));
         SDVariable input = sd.placeHolder("hidden", DataType.DOUBLE, -1, -1, one.hiddenSize());
-        MambaBlocks.apply(sd, one, input, vars, true).rename("out");
+        MambaBlocks.apply(sd, one, MixerKind.SELECTIVE, input, vars, true).rename("out");
         Map<String, INDArray> out = sd.output(Map.of("hidden", hidden), "out", MambaBlocks.deltaOutput(0),
                 MambaBlocks.backwardDeltaOutput(0));
         INDArray actual = out.get("out").reshape(BATCH, LENGTH, one.hiddenSize());
@@ -127,15 +128,15 @@ class MambaBlocksTest {
 
     @Test
     void specsAndInitialisationNameTheBackwardMixers() {
-        Map<String, MambaParameters.Spec> causal = MambaBlocks.specs(CONFIG, false);
-        Map<String, MambaParameters.Spec> both = MambaBlocks.specs(CONFIG, true);
+        Map<String, MambaParameters.Spec> causal = MambaBlocks.specs(CONFIG, MixerKind.SELECTIVE, false);
+        Map<String, MambaParameters.Spec> both = MambaBlocks.specs(CONFIG, MixerKind.SELECTIVE, true);
         assertFalse(causal.containsKey(MambaParameters.EMBEDDINGS));
         assertTrue(causal.containsKey(MambaParameters.NORM_F));
         long mixerParameters = causal.keySet().stream().filter(n -> n.contains(".mixer.")).count();
         assertEquals(causal.size() + mixerParameters, both.size());
         assertTrue(both.containsKey(MambaBlocks.backwardMixer(1).aLog()));
         assertFalse(both.get(MambaBlocks.backwardMixer(1).aLog()).weightDecay());
-        Map<String, INDArray> init = MambaBlocks.initialize(CONFIG, true, DataType.FLOAT, 4);
+        Map<String, INDArray> init = MambaBlocks.initialize(CONFIG, MixerKind.SELECTIVE, true, DataType.FLOAT, 4);
         assertEquals(both.keySet(), init.keySet());
         INDArray forwardInProj = init.get(MambaParameters.layer(0).inProjWeight());
         INDArray backwardInProj = init.get(MambaBlocks.backwardMixer(0).inProjWeight());
