@@ -62,10 +62,20 @@ final class ParallelScan {
                 tasks.add(() -> {
                     BlockArithmetic.ForwardWorker worker = pass.worker();
                     double[] deltaSum = new double[width];
-                    for (ChannelBlock block : unit.blocks()) {
-                        double[] state = pass.readState(block, buffers.initialState());
-                        worker.scan(block, 0, spec.length(), state, true, deltaSum);
-                        pass.writeState(block, state, buffers.lastState());
+                    List<ChannelBlock> blocks = unit.blocks();
+                    double[][] states = new double[blocks.size()][];
+                    for (int i = 0; i < states.length; i++) {
+                        states[i] = pass.readState(blocks.get(i), buffers.initialState());
+                    }
+                    int tile = forwardTileSteps(spec);
+                    for (int t0 = 0; t0 < spec.length(); t0 += tile) {
+                        int t1 = Math.min(spec.length(), t0 + tile);
+                        for (int i = 0; i < states.length; i++) {
+                            worker.scan(blocks.get(i), t0, t1, states[i], true, deltaSum);
+                        }
+                    }
+                    for (int i = 0; i < states.length; i++) {
+                        pass.writeState(blocks.get(i), states[i], buffers.lastState());
                     }
                 });
             }
@@ -111,6 +121,19 @@ final class ParallelScan {
         }
         ScanThreads.runAll(pool, pass2);
     }
+
+    /**
+     * Steps a channel-parallel forward task scans per block before moving to the unit's next
+     * block: whole checkpoint intervals, about {@link #FORWARD_TILE_TARGET_STEPS}. Walking the
+     * unit's blocks within a tile keeps the tile's rows of u, delta, z and y in cache and their
+     * pages in the TLB; one block over the whole length strides a page per step per array.
+     */
+    static int forwardTileSteps(ScanSpec spec) {
+        int k = spec.checkpointInterval();
+        return Math.max(1, FORWARD_TILE_TARGET_STEPS / k) * k;
+    }
+
+    static final int FORWARD_TILE_TARGET_STEPS = Integer.getInteger("ssm4j.scan.forwardTile", 512);
 
     void backward(ScanSpec spec, ScanBackward buffers) {
         ScanBufferChecks.backward(spec, buffers);
