@@ -9,7 +9,7 @@ with NaN before every launch), and times forward and backward with CUDA events (
 separately; not part of ssm4j) can be imported, it is timed in the same run on its own
 channels-first layout and the table shows our time over its time.
 
-  python3 scan_bench.py --fatbin selective_scan.fatbin [--check] [--time] [--variants]
+  python3 scan_bench.py --fatbin selective_scan.fatbin [--check] [--time [--graph]] [--variants]
 """
 import argparse
 import ctypes
@@ -114,7 +114,7 @@ def policy_chunks(batch, channels, groups, length, cfg, forward, interval):
     if forward:
         wanted = 1 if blocks >= 256 else min(-(-1024 // blocks), max(1, length // 256))
         return split(length, wanted, 32)
-    return split(length, min(-(-1536 // blocks), max(1, length // 256)), interval)
+    return split(length, 1 if blocks >= 768 else min(-(-1536 // blocks), max(1, length // 256)), interval)
 
 
 class OurScan:
@@ -412,15 +412,36 @@ def check_suite(scan, big, variants):
 # timing
 # ----------------------------------------------------------------------------------------
 
+GRAPH = False  # --graph: time CUDA-graph replays of one call instead of the calls themselves
+
+
 def time_ms(fn, reps=20, warm=3):
+    """(median, min, max) ms of fn between two CUDA events, after warm-up. With GRAPH, one call of fn
+    is captured into a CUDA graph and its replays are timed: the GPU time of the work without the
+    host's launch path (this harness launches our kernels from Python through ctypes, tens of
+    microseconds a call), for ours and the reference alike."""
     for _ in range(warm):
         fn()
     torch.cuda.synchronize()
+    run = fn
+    if GRAPH:
+        side = torch.cuda.Stream()
+        side.wait_stream(torch.cuda.current_stream())
+        with torch.cuda.stream(side):
+            fn()
+        torch.cuda.current_stream().wait_stream(side)
+        graph = torch.cuda.CUDAGraph()
+        with torch.cuda.graph(graph):
+            fn()
+        run = graph.replay
+        for _ in range(warm):
+            run()
+        torch.cuda.synchronize()
     times = []
     for _ in range(reps):
         s, e = torch.cuda.Event(enable_timing=True), torch.cuda.Event(enable_timing=True)
         s.record()
-        fn()
+        run()
         e.record()
         e.synchronize()
         times.append(s.elapsed_time(e))
@@ -509,8 +530,11 @@ def main():
     ap.add_argument("--variants", action="store_true", help="time every kernel shape, not just the default")
     ap.add_argument("--configs", help="--variants: only these shapes, e.g. 4x4x32,8x2x16")
     ap.add_argument("--chunks", help="--variants: only these chunk counts, e.g. 1,2,4")
+    ap.add_argument("--graph", action="store_true", help="time CUDA-graph replays (GPU time without launch overhead)")
     ap.add_argument("--json", help="write the measurements here")
     a = ap.parse_args()
+    global GRAPH
+    GRAPH = a.graph
     drv = Driver(a.fatbin)
     scan = OurScan(drv)
     print(f"device: {torch.cuda.get_device_name()} torch {torch.__version__}", flush=True)
@@ -535,6 +559,7 @@ def main():
         report["timings"] = log
         report["table"] = rows
         print()
+        print("timing: " + ("CUDA-graph replays" if GRAPH else "calls") + ", median of 20")
         print("| dtype | b x d x l | fwd ms (ours) | fwd ms (ref) | fwd ratio | bwd ms (ours) | bwd ms (ref) | bwd ratio |")
         print("|---|---|---|---|---|---|---|---|")
         for dt, b, D, L, f, bw, bf, bb, rf, rb in rows:

@@ -124,6 +124,26 @@ __device__ __forceinline__ float softplus(float x, float* sig = nullptr) {
     return fmaxf(x, 0.f) + s * poly;
 }
 
+// For bfloat16 inputs: softplus(x) = max(x, 0) + ln 2 * log2(1 + e), e = exp(-|x|), with the
+// hardware log2: 6 instructions instead of 13. Measured on an H200 against double precision:
+// within 1.8e-7 absolute for softplus from 1e-4 to 0.1, within 1e-4 relative from 0.001 up (the
+// rounding of 1 + e), twenty times under the rounding of a bfloat16 input.
+__device__ __forceinline__ float softplus_lg2(float x, float* sig = nullptr) {
+    const float e = fast_ex2(-fabsf(x) * kLog2e);
+    float l;
+    asm("lg2.approx.ftz.f32 %0, %1;" : "=f"(l) : "f"(1.f + e));
+    if (sig != nullptr) *sig = __fdividef(x >= 0.f ? 1.f : e, 1.f + e);
+    return fmaf(l, 0.6931471805599453f, fmaxf(x, 0.f));
+}
+// The softplus for inputs of type T: float32 keeps the polynomial.
+template <typename T> __device__ __forceinline__ float softplus_t(float x, float* sig = nullptr) {
+    if constexpr (sizeof(T) == 2) {
+        return softplus_lg2(x, sig);
+    } else {
+        return softplus(x, sig);
+    }
+}
+
 // Shared-memory rows of N floats (16-byte aligned when N is a multiple of 4, 8-byte when even)
 // read and written with the widest vector accesses.
 template <int N>
@@ -294,7 +314,8 @@ struct Config {
     static constexpr int NS = NL * NPT;     // state entries per channel held by the block
     static constexpr int THREADS = NL * DT;
     static constexpr int VEC = 16 / sizeof(T);                 // elements in a 16-byte B or C vector
-    static constexpr int SVEC = TS * NS / VEC;                 // at most, in a B or C tile
+    static constexpr int BRV = NS / VEC;                       // B or C vectors per step (masked past the state)
+    static constexpr int SVEC = TS * BRV;                      // in a B or C tile
     static constexpr int SPT = (SVEC + THREADS - 1) / THREADS;
     // Channel tiles (u, delta, z, dy in; y, du, ddelta, dz out) move in vectors of CV elements:
     // 16 bytes wide, narrower (down to 4 bytes) where a tile has fewer than 16 bytes per
@@ -307,6 +328,7 @@ struct Config {
     static constexpr int CVEC = TS * DT / CV;                  // channel vectors in a tile
     static constexpr int CPT = (CVEC + THREADS - 1) / THREADS; // ... per thread
     static_assert(TS % NL == 0, "TS must be a multiple of NL");
+    static_assert(NS % VEC == 0, "whole B and C vectors per step");
     static_assert(VEC % CV == 0 && DT % CV == 0 && DT % VEC == 0, "DT must be a multiple of the vector widths");
     static_assert(32 % NL == 0, "NL must divide the warp");
     static_assert(THREADS % 32 == 0 && THREADS <= 1024, "whole warps");
@@ -364,14 +386,13 @@ struct TilePrefetch {
                                                          : Words<K::CW>{};
             }
         }
-        const int rv = p.state / K::VEC;  // vectors per B row
-        const int nvec = K::TS * rv;
 #pragma unroll
         for (int j = 0; j < K::SPT; ++j) {
             const int i = threadIdx.x + j * K::THREADS;
-            const int t = i / rv;
-            const bool ok = i < nvec && t0 + t < tend;
-            const size_t off = ((static_cast<size_t>(at.b) * p.length + t0 + t) * p.groups + at.g) * p.state + (i % rv) * K::VEC;
+            const int t = i / K::BRV;
+            const int n = (i % K::BRV) * K::VEC;
+            const bool ok = i < K::SVEC && n < p.state && t0 + t < tend;
+            const size_t off = ((static_cast<size_t>(at.b) * p.length + t0 + t) * p.groups + at.g) * p.state + n;
             b[j] = (ok && Bp != nullptr) ? ldg_words<4>(static_cast<const T*>(Bp) + off) : Words<4>{};
             c[j] = (ok && Cp != nullptr) ? ldg_words<4>(static_cast<const T*>(Cp) + off) : Words<4>{};
         }
@@ -401,14 +422,12 @@ struct TilePrefetch {
                 }
             }
         }
-        const int rv = p.state / K::VEC;
-        const int nvec = K::TS * rv;
 #pragma unroll
         for (int j = 0; j < K::SPT; ++j) {
             const int i = threadIdx.x + j * K::THREADS;
-            if (i < nvec) {
-                const int t = i / rv;
-                const int n = (i % rv) * K::VEC;
+            const int n = (i % K::BRV) * K::VEC;
+            if (i < K::SVEC && n < p.state) {  // the entries past the state stay zero
+                const int t = i / K::BRV;
                 float fb[K::VEC], fc[K::VEC];
                 unpack<T, 4>(b[j], fb);
                 unpack<T, 4>(c[j], fc);
@@ -496,6 +515,37 @@ __device__ void store_tiles(void* const (&dst)[N], const float (*const (&tile)[N
     }
 }
 
+// True when this thread's NPT state entries in a (..., state) tensor can move as one vector:
+// four entries, all inside the state, 8- or 16-byte aligned.
+template <class K>
+__device__ __forceinline__ bool states_vector(const ScanParams& p, const Place<K>& at, const void* ptr) {
+    return K::NPT == 4 && p.state % 4 == 0 && at.n0 + 4 <= p.state
+        && (reinterpret_cast<uintptr_t>(ptr) & (4 * sizeof(typename K::T) - 1)) == 0;
+}
+
+// Stores this thread's state entries h at element offset off of a (..., state) tensor: the first
+// `valid` of them, as one vector when vec (states_vector) holds.
+template <class K>
+__device__ __forceinline__ void store_states(void* ptr, size_t off, const float (&h)[K::NPT], int valid, bool vec) {
+    using T = typename K::T;
+    if constexpr (K::NPT == 4) {
+        if (vec) {
+            if constexpr (sizeof(T) == 4) {
+                *reinterpret_cast<float4*>(static_cast<float*>(ptr) + off) = make_float4(h[0], h[1], h[2], h[3]);
+            } else {
+                const float f[4] = {h[0], h[1], h[2], h[3]};
+                const Words<2> w = pack<T, 2>(f);
+                st_words<2>(static_cast<T*>(ptr) + off, w);
+            }
+            return;
+        }
+    }
+#pragma unroll
+    for (int k = 0; k < K::NPT; ++k) {
+        if (k < valid) store<T>(ptr, off + k, h[k]);
+    }
+}
+
 // Index helpers for the per-chunk workspaces.
 __device__ __forceinline__ size_t chunk_slot(const ScanParams& p, int b, int k) {
     return static_cast<size_t>(b) * p.chunks + k;
@@ -568,10 +618,14 @@ __device__ __forceinline__ void scan_forward(const ScanParams& p, FwdSmem<K>& s)
     int stage = 0;  // the buffer put and putBC write
     auto put = [&](int t, int c, const float (&v)[3], bool valid) {
         float dt = v[1] + s.bias[c];
-        if (softplus_on) dt = softplus(dt);
+        if (softplus_on) dt = softplus_t<T>(dt);
         if (!valid) dt = 0.f;
-        const float gate = has_z ? v[2] * sigmoid(v[2]) : 1.f;
-        s.pre[stage][t][pad8(c)] = make_float4(dt, dt * v[0], gate, s.dskip[c] * v[0] * gate);
+        if constexpr (SUMMARY) {
+            *reinterpret_cast<float2*>(&s.pre[stage][t][pad8(c)]) = make_float2(dt, dt * v[0]);
+        } else {
+            const float gate = has_z ? v[2] * sigmoid(v[2]) : 1.f;
+            s.pre[stage][t][pad8(c)] = make_float4(dt, dt * v[0], gate, s.dskip[c] * v[0] * gate);
+        }
     };
     auto putBC = [&](int t, int n, float bv, float cv) {
         s.b[stage][t][n] = bv;
@@ -580,8 +634,12 @@ __device__ __forceinline__ void scan_forward(const ScanParams& p, FwdSmem<K>& s)
 
     const bool ckpt = !SUMMARY && (p.flags & kHasCheckpoints) != 0;
     const int nck = (p.length + p.interval - 1) / p.interval;
-    int next_ckpt = (cs + p.interval - 1) / p.interval * p.interval;  // GENERIC_CKPT only
-    float dsum = 0.f;                                                  // SUMMARY only
+    // The next checkpoint at or after the chunk start, and where this thread's entries of it go.
+    int next_ckpt = (cs + p.interval - 1) / p.interval * p.interval;
+    size_t ckpt_off = ((static_cast<size_t>(at.b) * nck + next_ckpt / p.interval) * p.channels + at.d) * p.state + at.n0;
+    const size_t ckpt_stride = static_cast<size_t>(p.channels) * p.state;
+    const bool state_vec = states_vector<K>(p, at, p.checkpoints) && states_vector<K>(p, at, p.last_state);
+    float dsum = 0.f;  // SUMMARY only
 
     TilePrefetch<K, 3> pre;
     // Stages the tile at t0 into buffer `stage` and, on the vector path, starts loading the next.
@@ -618,14 +676,9 @@ __device__ __forceinline__ void scan_forward(const ScanParams& p, FwdSmem<K>& s)
                 const int i = grp * K::NL + j;
                 if constexpr (!SUMMARY && GENERIC_CKPT) {
                     if (ckpt && t0 + i == next_ckpt && next_ckpt < ce) {
-                        if (at.channel_ok) {
-                            const size_t base = ((static_cast<size_t>(at.b) * nck + next_ckpt / p.interval) * p.channels + at.d) * p.state;
-#pragma unroll
-                            for (int k = 0; k < K::NPT; ++k) {
-                                if (at.n0 + k < p.state) store<T>(p.checkpoints, base + at.n0 + k, h[k]);
-                            }
-                        }
+                        if (at.channel_ok) store_states<K>(p.checkpoints, ckpt_off, h, p.state - at.n0, state_vec);
                         next_ckpt += p.interval;
+                        ckpt_off += ckpt_stride;
                     }
                 }
                 if constexpr (!SUMMARY && !GENERIC_CKPT) {
@@ -662,16 +715,16 @@ __device__ __forceinline__ void scan_forward(const ScanParams& p, FwdSmem<K>& s)
         }
         if constexpr (SUMMARY) continue;
         if constexpr (!GENERIC_CKPT) {
-            if (ckpt && at.channel_ok) {
+            // The interval is a multiple of TS / 2 and tiles start at multiples of TS: the
+            // checkpoints fall on the two snapshots.
+            if (ckpt) {
 #pragma unroll
                 for (int half = 0; half < 2; ++half) {
                     const int t = t0 + half * (K::TS / 2);
-                    if (t < ce && t % p.interval == 0) {
-                        const size_t base = ((static_cast<size_t>(at.b) * nck + t / p.interval) * p.channels + at.d) * p.state;
-#pragma unroll
-                        for (int k = 0; k < K::NPT; ++k) {
-                            if (at.n0 + k < p.state) store<T>(p.checkpoints, base + at.n0 + k, snap[half][k]);
-                        }
+                    if (t == next_ckpt && t < ce) {
+                        if (at.channel_ok) store_states<K>(p.checkpoints, ckpt_off, snap[half], p.state - at.n0, state_vec);
+                        next_ckpt += p.interval;
+                        ckpt_off += ckpt_stride;
                     }
                 }
             }
@@ -687,11 +740,8 @@ __device__ __forceinline__ void scan_forward(const ScanParams& p, FwdSmem<K>& s)
         }
         if (at.lane == 0) p.chunk_dsum[slot * p.channels + at.d] = dsum;
     } else if (ce == p.length) {
-        const size_t base = (static_cast<size_t>(at.b) * p.channels + at.d) * p.state;
-#pragma unroll
-        for (int k = 0; k < K::NPT; ++k) {
-            if (at.n0 + k < p.state) store<T>(p.last_state, base + at.n0 + k, h[k]);
-        }
+        store_states<K>(p.last_state, (static_cast<size_t>(at.b) * p.channels + at.d) * p.state + at.n0, h,
+                        p.state - at.n0, state_vec);
     }
 }
 
@@ -826,7 +876,7 @@ __device__ __forceinline__ void scan_backward(const ScanParams& p, BwdSmem<K>& s
     auto put = [&](int t, int c, const float (&v)[4], bool valid) {
         const float x = v[1] + s.bias[c];
         float dt = x, dsp = 1.f;
-        if (softplus_on) dt = softplus(x, &dsp);
+        if (softplus_on) dt = softplus_t<T>(x, &dsp);
         float dout = v[3], dzf = 0.f;
         if (has_z) {
             const float sg = sigmoid(v[2]);
@@ -1078,6 +1128,14 @@ __device__ __forceinline__ void scan_backward(const ScanParams& p, BwdSmem<K>& s
                 sum[0].w += sum[1].w;
                 float* dst = (isC ? p.dC : p.dB) + ((static_cast<size_t>(at.b) * p.length + t0 + t) * p.groups + at.g) * p.state;
                 const float part4[4] = {sum[0].x, sum[0].y, sum[0].z, sum[0].w};
+#if __CUDA_ARCH__ >= 900
+                // Hopper adds four floats with one vector reduction (a quarter of the atomics).
+                if ((p.state & 3) == 0) {
+                    asm volatile("red.global.add.v4.f32 [%0], {%1, %2, %3, %4};" :: "l"(dst + n),
+                                 "f"(part4[0]), "f"(part4[1]), "f"(part4[2]), "f"(part4[3]) : "memory");
+                    continue;
+                }
+#endif
 #pragma unroll
                 for (int e = 0; e < 4; ++e) {
                     if (n + e < p.state) atomicAdd(dst + n + e, part4[e]);

@@ -51,10 +51,13 @@ final class LaunchPolicy {
         return Chunking.of(spec.length(), wanted, FORWARD_TILE);
     }
 
-    /** Backward: about 1536 blocks, chunks of whole checkpoint intervals and at least 256 steps. */
+    /**
+     * Backward: one chunk when the batch gives at least 768 blocks, else about 1536 blocks, chunks of
+     * whole checkpoint intervals and at least 256 steps.
+     */
     static Chunking backwardChunks(ScanSpec spec, KernelShape shape) {
         int blocks = blocksPerChunk(spec, shape);
-        int wanted = Math.min((1536 + blocks - 1) / blocks, Math.max(1, spec.length() / 256));
+        int wanted = blocks >= 768 ? 1 : Math.min((1536 + blocks - 1) / blocks, Math.max(1, spec.length() / 256));
         return Chunking.of(spec.length(), wanted, spec.checkpointInterval());
     }
 }

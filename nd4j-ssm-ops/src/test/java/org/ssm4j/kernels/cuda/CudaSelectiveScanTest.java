@@ -67,6 +67,8 @@ class CudaSelectiveScanTest {
         }
         ScanSpec single = new ScanSpec(8, 2048, 1536, 16, 1, true, true, true, true, false, 16);
         assertEquals(1, LaunchPolicy.forwardChunks(single, LaunchPolicy.forwardShape(16)).count());
+        assertEquals(1, LaunchPolicy.backwardChunks(single, LaunchPolicy.backwardShape(16)).count(),
+                "768 backward blocks fill the GPU without chunks");
         ScanSpec longRow = new ScanSpec(1, 16384, 2048, 16, 1, true, true, true, true, false, 128);
         Chunking backward = LaunchPolicy.backwardChunks(longRow, LaunchPolicy.backwardShape(16));
         assertTrue(backward.count() > 1, backward::toString);
