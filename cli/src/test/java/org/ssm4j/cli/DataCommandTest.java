@@ -10,6 +10,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.ssm4j.datasets.DatasetCard;
 import org.ssm4j.datasets.image.ImageDataset;
+import org.ssm4j.testing.SharedData;
 import picocli.CommandLine;
 
 class DataCommandTest {

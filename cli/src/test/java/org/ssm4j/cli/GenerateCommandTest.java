@@ -10,6 +10,7 @@ import org.ssm4j.mamba.MambaLM;
 import org.ssm4j.mamba.tokenizer.ByteTokenizer;
 import org.ssm4j.mamba.tokenizer.HfTokenizer;
 import org.ssm4j.safetensors.SafetensorsFile;
+import org.ssm4j.testing.SharedData;
 import picocli.CommandLine;
 
 import java.io.PrintWriter;
@@ -26,7 +27,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class GenerateCommandTest {
 
     /** The mamba-tiny fixture: a byte-level model (vocabulary 256) without a tokenizer.json. */
-    private static final Path TINY = SharedData.dataset("tokenizers").getParent().resolveSibling("fixtures").resolve("mamba-tiny");
+    private static final Path TINY = SharedData.mambaTiny();
 
     record Run(int exitCode, String out, String err) {
     }

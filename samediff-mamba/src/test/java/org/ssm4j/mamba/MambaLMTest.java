@@ -8,6 +8,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.MultiDataSet;
 import org.nd4j.linalg.learning.config.Adam;
 import org.ssm4j.mamba.graph.MambaGraph;
+import org.ssm4j.testing.SharedData;
 
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -10,6 +10,8 @@ import org.nd4j.linalg.dataset.MultiDataSet;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.learning.config.Adam;
 import org.ssm4j.mamba.graph.MambaGraph;
+import org.ssm4j.testing.FreshJvm;
+import org.ssm4j.testing.SharedData;
 
 import java.io.IOException;
 import java.nio.file.Path;
@@ -35,7 +37,7 @@ class MambaModelFileFreshJvmTest {
         lm.save(model, true);
         Nd4j.saveBinary(ids, dir.resolve("ids.bin").toFile());
 
-        FreshJvm.run(SavedModelRunner.class, dir.resolve("child.log"), model.toString(),
+        FreshJvm.run(FreshJvm.currentFlags(), SavedModelRunner.class, dir.resolve("child.log"), model.toString(),
                 dir.resolve("ids.bin").toString(), dir.toString());
 
         INDArray logits = lm.logits(ids).castTo(DataType.DOUBLE);

@@ -4,6 +4,7 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.ssm4j.safetensors.SafetensorsFile;
+import org.ssm4j.testing.SharedData;
 
 /**
  * The tiny Mamba fixture's reference tensors ({@code reference.safetensors}, made by Hugging

@@ -8,13 +8,13 @@ import jdk.jfr.consumer.RecordingStream;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.ssm4j.FreshJvm;
 import org.ssm4j.kernels.CausalConv1dSpec;
 import org.ssm4j.kernels.ElementType;
 import org.ssm4j.kernels.ScanCase;
 import org.ssm4j.kernels.ScanResult;
 import org.ssm4j.kernels.ScanRunner;
 import org.ssm4j.kernels.ScanSpec;
+import org.ssm4j.testing.FreshJvm;
 
 import java.io.DataInputStream;
 import java.io.DataOutputStream;

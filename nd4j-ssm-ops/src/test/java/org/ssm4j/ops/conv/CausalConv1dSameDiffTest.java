@@ -10,9 +10,9 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.learning.config.Adam;
-import org.ssm4j.FreshJvm;
 import org.ssm4j.ops.Layout;
 import org.ssm4j.ops.SsmOps;
+import org.ssm4j.testing.FreshJvm;
 
 import java.io.File;
 import java.nio.file.Path;
