@@ -8,6 +8,41 @@ public record ScanResult(double[] y, double[] lastState, double[] checkpoints,
                          double[] du, double[] dDelta, double[] dA, double[] dB, double[] dC,
                          double[] dD, double[] dZ, double[] dDeltaBias, double[] dInitialState) {
 
+    /**
+     * Asserts that every array {@code expected} holds is within {@code tolerance} relative error
+     * ({@link #relativeError}) of this result's; arrays {@code expected} lacks (null) are not
+     * compared.
+     *
+     * @throws AssertionError naming the first array that is missing here or too far off
+     */
+    public void assertCloseTo(ScanResult expected, double tolerance) {
+        check("y", y, expected.y, tolerance);
+        check("lastState", lastState, expected.lastState, tolerance);
+        check("checkpoints", checkpoints, expected.checkpoints, tolerance);
+        check("du", du, expected.du, tolerance);
+        check("dDelta", dDelta, expected.dDelta, tolerance);
+        check("dA", dA, expected.dA, tolerance);
+        check("dB", dB, expected.dB, tolerance);
+        check("dC", dC, expected.dC, tolerance);
+        check("dD", dD, expected.dD, tolerance);
+        check("dZ", dZ, expected.dZ, tolerance);
+        check("dDeltaBias", dDeltaBias, expected.dDeltaBias, tolerance);
+        check("dInitialState", dInitialState, expected.dInitialState, tolerance);
+    }
+
+    private static void check(String what, double[] actual, double[] expected, double tolerance) {
+        if (expected == null) {
+            return;
+        }
+        if (actual == null) {
+            throw new AssertionError(what + " was expected but not computed");
+        }
+        double err = relativeError(actual, expected);
+        if (!(err < tolerance)) {
+            throw new AssertionError(what + ": relative error " + err + " >= " + tolerance);
+        }
+    }
+
     /** ||actual - expected|| / ||expected||. */
     public static double relativeError(double[] actual, double[] expected) {
         if (actual.length != expected.length) {
