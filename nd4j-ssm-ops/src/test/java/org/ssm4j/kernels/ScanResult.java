@@ -1,5 +1,7 @@
 package org.ssm4j.kernels;
 
+import java.lang.reflect.RecordComponent;
+
 /**
  * What a selective scan produced (or should produce), as doubles in the kernels'
  * channels-last layout; gradients of absent inputs are null, and so is everything not computed.
@@ -9,25 +11,21 @@ public record ScanResult(double[] y, double[] lastState, double[] checkpoints,
                          double[] dD, double[] dZ, double[] dDeltaBias, double[] dInitialState) {
 
     /**
-     * Asserts that every array {@code expected} holds is within {@code tolerance} relative error
-     * ({@link #relativeError}) of this result's; arrays {@code expected} lacks (null) are not
-     * compared.
+     * Asserts that every array {@code expected} holds (each component, by name) is within
+     * {@code tolerance} relative error ({@link #relativeError}) of this result's; arrays
+     * {@code expected} lacks (null) are not compared.
      *
      * @throws AssertionError naming the first array that is missing here or too far off
      */
     public void assertCloseTo(ScanResult expected, double tolerance) {
-        check("y", y, expected.y, tolerance);
-        check("lastState", lastState, expected.lastState, tolerance);
-        check("checkpoints", checkpoints, expected.checkpoints, tolerance);
-        check("du", du, expected.du, tolerance);
-        check("dDelta", dDelta, expected.dDelta, tolerance);
-        check("dA", dA, expected.dA, tolerance);
-        check("dB", dB, expected.dB, tolerance);
-        check("dC", dC, expected.dC, tolerance);
-        check("dD", dD, expected.dD, tolerance);
-        check("dZ", dZ, expected.dZ, tolerance);
-        check("dDeltaBias", dDeltaBias, expected.dDeltaBias, tolerance);
-        check("dInitialState", dInitialState, expected.dInitialState, tolerance);
+        for (RecordComponent component : ScanResult.class.getRecordComponents()) {
+            try {
+                check(component.getName(), (double[]) component.getAccessor().invoke(this),
+                        (double[]) component.getAccessor().invoke(expected), tolerance);
+            } catch (ReflectiveOperationException e) {
+                throw new IllegalStateException("cannot read " + component, e);
+            }
+        }
     }
 
     private static void check(String what, double[] actual, double[] expected, double tolerance) {
