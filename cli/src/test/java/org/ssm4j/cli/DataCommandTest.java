@@ -2,38 +2,24 @@ package org.ssm4j.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.ssm4j.cli.CliRun.run;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.ssm4j.datasets.DatasetCard;
 import org.ssm4j.datasets.image.ImageDataset;
-import picocli.CommandLine;
+import org.ssm4j.testing.SharedData;
 
 class DataCommandTest {
 
     @TempDir
     Path temp;
 
-    private record Run(int exitCode, String out, String err) {
-    }
-
-    private static Run run(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        CommandLine cli = MambaCli.commandLine();
-        cli.setOut(new PrintWriter(out));
-        cli.setErr(new PrintWriter(err));
-        int code = cli.execute(args);
-        return new Run(code, out.toString(), err.toString());
-    }
-
     @Test
     void everyPrepareCommandExplainsItself() {
         for (String kind : new String[]{"text", "bpe", "idx", "wav"}) {
-            Run help = run("data", "prepare", kind, "--help");
+            CliRun help = run("data", "prepare", kind, "--help");
             assertEquals(0, help.exitCode(), kind);
             assertTrue(help.out().startsWith("Usage: mamba data prepare " + kind), help.out());
             assertTrue(help.out().contains("--output"), help.out());
@@ -47,7 +33,7 @@ class DataCommandTest {
     @Test
     void preparesMnistIntoADirectory() {
         Path out = temp.resolve("mnist");
-        Run run = run("data", "prepare", "idx", "--input", SharedData.dataset("mnist").toString(),
+        CliRun run = run("data", "prepare", "idx", "--input", SharedData.dataset("mnist").toString(),
                 "--output", out.toString(), "--license", "CC BY-SA 3.0");
         assertEquals(0, run.exitCode(), run.err());
         assertTrue(run.out().contains("train: train.arrow, 60000 rows"), run.out());
@@ -63,7 +49,7 @@ class DataCommandTest {
     @Test
     void badInputIsOneLineWithExitCodeOne() {
         Path missing = temp.resolve("missing");
-        Run run = run("data", "prepare", "wav", "--input", missing.toString(), "--output", temp.resolve("o").toString());
+        CliRun run = run("data", "prepare", "wav", "--input", missing.toString(), "--output", temp.resolve("o").toString());
         assertEquals(1, run.exitCode());
         assertEquals("error: WAV input directory does not exist: " + missing + System.lineSeparator(), run.err());
         assertEquals(2, run("data", "prepare", "idx", "--output", "x").exitCode(), "missing --input is a usage error");

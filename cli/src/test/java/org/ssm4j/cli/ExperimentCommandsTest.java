@@ -5,19 +5,16 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import org.ssm4j.experiments.config.ConfigLoader;
 import org.ssm4j.experiments.eval.EvalResult;
 import org.ssm4j.experiments.report.RunSummary;
-import picocli.CommandLine;
 
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.ssm4j.cli.CliRun.run;
 
 class ExperimentCommandsTest {
 
@@ -32,23 +29,10 @@ class ExperimentCommandsTest {
     @TempDir
     Path temp;
 
-    private record Run(int exitCode, String out, String err) {
-    }
-
-    private static Run run(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        CommandLine cli = MambaCli.commandLine();
-        cli.setOut(new PrintWriter(out));
-        cli.setErr(new PrintWriter(err));
-        int code = cli.execute(args);
-        return new Run(code, out.toString(), err.toString());
-    }
-
     @Test
     void everyExperimentCommandExplainsItself() {
         for (String command : new String[]{"train", "eval", "compare"}) {
-            Run help = run(command, "--help");
+            CliRun help = run(command, "--help");
             assertEquals(0, help.exitCode(), command);
             assertTrue(help.out().startsWith("Usage: mamba " + command), help.out());
         }
@@ -67,15 +51,15 @@ class ExperimentCommandsTest {
         Path config = Files.writeString(temp.resolve("demo.yaml"),
                 CONFIG.replace("type: transformer, d_model: 16, n_layers: 1, n_heads: 2", model));
         Path out = temp.resolve("run");
-        Run train = run("train", "--config", config.toString(), "--out", out.toString());
+        CliRun train = run("train", "--config", config.toString(), "--out", out.toString());
         assertEquals(0, train.exitCode(), train.err());
         assertTrue(train.out().contains("length  accuracy"), train.out());
         assertTrue(train.out().contains("report: " + out.resolve("report.md")), train.out());
 
-        Run eval = run("eval", "--model", out.resolve("checkpoint.safetensors").toString(), "--task", "induction_heads",
+        CliRun eval = run("eval", "--model", out.resolve("checkpoint.safetensors").toString(), "--task", "induction_heads",
                 "--length", "24", "--samples", "8", "--seed", "3", "--batch-size", "4", "--json");
         assertEquals(0, eval.exitCode(), eval.err());
-        JsonNode json = ConfigLoader.json().readTree(eval.out());
+        JsonNode json = eval.json();
         EvalResult expected = RunSummary.read(out).evaluations().get(1);
         assertEquals(24, json.get("length").asInt());
         assertEquals(8, json.get("samples").asInt());
@@ -83,7 +67,7 @@ class ExperimentCommandsTest {
         assertEquals(expected.loss(), json.get("loss").asDouble());
         assertEquals(4, json.size(), eval.out());
 
-        Run text = run("eval", "--model", out.resolve("checkpoint.safetensors").toString(), "--task", "induction_heads",
+        CliRun text = run("eval", "--model", out.resolve("checkpoint.safetensors").toString(), "--task", "induction_heads",
                 "--length", "24", "--samples", "8", "--seed", "3");
         assertTrue(text.out().startsWith("accuracy "), text.out());
     }
@@ -91,15 +75,15 @@ class ExperimentCommandsTest {
     @Test
     void mistakesAreOneLineErrors() throws IOException {
         Path bad = Files.writeString(temp.resolve("bad.yaml"), CONFIG.replace("seed: 3", "seed: 3, sed: 4"));
-        Run train = run("train", "--config", bad.toString(), "--out", temp.resolve("x").toString());
+        CliRun train = run("train", "--config", bad.toString(), "--out", temp.resolve("x").toString());
         assertEquals(1, train.exitCode());
         assertTrue(train.err().startsWith("error: " + bad + ": unknown key 'sed' in train"), train.err());
 
-        Run eval = run("eval", "--model", temp.resolve("missing.safetensors").toString(), "--task", "induction_heads", "--length", "8");
+        CliRun eval = run("eval", "--model", temp.resolve("missing.safetensors").toString(), "--task", "induction_heads", "--length", "8");
         assertEquals(1, eval.exitCode());
         assertTrue(eval.err().contains("missing.safetensors does not exist"), eval.err());
 
-        Run compare = run("compare", "--config", temp.resolve("none.yaml").toString());
+        CliRun compare = run("compare", "--config", temp.resolve("none.yaml").toString());
         assertEquals(1, compare.exitCode());
         assertTrue(compare.err().contains("none.yaml does not exist"), compare.err());
     }

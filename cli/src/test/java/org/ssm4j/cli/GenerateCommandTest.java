@@ -1,7 +1,6 @@
 package org.ssm4j.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -10,10 +9,8 @@ import org.ssm4j.mamba.MambaLM;
 import org.ssm4j.mamba.tokenizer.ByteTokenizer;
 import org.ssm4j.mamba.tokenizer.HfTokenizer;
 import org.ssm4j.safetensors.SafetensorsFile;
-import picocli.CommandLine;
+import org.ssm4j.testing.SharedData;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -22,24 +19,12 @@ import java.util.stream.Collectors;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.ssm4j.cli.CliRun.run;
 
 class GenerateCommandTest {
 
     /** The mamba-tiny fixture: a byte-level model (vocabulary 256) without a tokenizer.json. */
-    private static final Path TINY = SharedData.dataset("tokenizers").getParent().resolveSibling("fixtures").resolve("mamba-tiny");
-
-    record Run(int exitCode, String out, String err) {
-    }
-
-    private static Run run(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        CommandLine cli = MambaCli.commandLine();
-        cli.setOut(new PrintWriter(out));
-        cli.setErr(new PrintWriter(err));
-        int code = cli.execute(args);
-        return new Run(code, out.toString(), err.toString());
-    }
+    private static final Path TINY = SharedData.mambaTiny();
 
     private static long[] reference(String name) {
         try (SafetensorsFile f = SafetensorsFile.open(TINY.resolve("reference.safetensors"))) {
@@ -60,10 +45,10 @@ class GenerateCommandTest {
         long[] prompt = reference("generate.prompt");
         int[] expected = Arrays.stream(reference("generate.ids")).mapToInt(Math::toIntExact).toArray();
         String ids = Arrays.stream(prompt).mapToObj(Long::toString).collect(Collectors.joining(","));
-        Run r = run("generate", "--model", TINY.toString(), "--prompt-ids", ids,
+        CliRun r = run("generate", "--model", TINY.toString(), "--prompt-ids", ids,
                 "--max-new-tokens", String.valueOf(expected.length - prompt.length), "--greedy", "--json");
         assertEquals(0, r.exitCode(), r.err());
-        JsonNode json = new ObjectMapper().readTree(r.out());
+        JsonNode json = r.json();
         assertEquals(r.out().strip(), json.toString(), "stdout holds exactly one JSON object");
         assertArrayEquals(expected, ints(json.get("ids")));
         assertEquals(ByteTokenizer.INSTANCE.decode(expected), json.get("text").asText());
@@ -79,21 +64,21 @@ class GenerateCommandTest {
         long[] prompt = reference("generate.prompt");
         int[] expected = Arrays.stream(reference("generate.ids")).mapToInt(Math::toIntExact).toArray();
         String ids = Arrays.stream(prompt).mapToObj(Long::toString).collect(Collectors.joining(","));
-        Run r = run("generate", "--model", file.toString(), "--prompt-ids", ids,
+        CliRun r = run("generate", "--model", file.toString(), "--prompt-ids", ids,
                 "--max-new-tokens", String.valueOf(expected.length - prompt.length), "--json");
         assertEquals(0, r.exitCode(), r.err());
-        assertArrayEquals(expected, ints(new ObjectMapper().readTree(r.out()).get("ids")));
+        assertArrayEquals(expected, ints(r.json().get("ids")));
     }
 
     @Test
     void samplingWithASeedIsReproducibleAndTextPromptsAreTokenized() throws Exception {
         String[] args = {"generate", "--model", TINY.toString(), "--prompt", "Hello", "--max-new-tokens", "12",
                 "--temperature", "1.5", "--top-k", "50", "--top-p", "0.95", "--seed", "11", "--ignore-eos", "--json"};
-        Run first = run(args);
-        Run second = run(args);
+        CliRun first = run(args);
+        CliRun second = run(args);
         assertEquals(0, first.exitCode(), first.err());
-        int[] a = ints(new ObjectMapper().readTree(first.out()).get("ids"));
-        int[] b = ints(new ObjectMapper().readTree(second.out()).get("ids"));
+        int[] a = ints(first.json().get("ids"));
+        int[] b = ints(second.json().get("ids"));
         assertArrayEquals(a, b);
         assertArrayEquals(ByteTokenizer.INSTANCE.encode("Hello"), Arrays.copyOf(a, 5));
         assertEquals(5 + 12, a.length);
@@ -107,10 +92,10 @@ class GenerateCommandTest {
         Path tokenizerJson = SharedData.dataset("tokenizers/gpt-neox-20b/tokenizer.json");
         Files.copy(tokenizerJson, dir.resolve("tokenizer.json"));
         String prompt = "The quick brown fox";
-        Run r = run("generate", "--model", dir.toString(), "--prompt", prompt, "--max-new-tokens", "6",
+        CliRun r = run("generate", "--model", dir.toString(), "--prompt", prompt, "--max-new-tokens", "6",
                 "--ignore-eos", "--json");
         assertEquals(0, r.exitCode(), r.err());
-        JsonNode json = new ObjectMapper().readTree(r.out());
+        JsonNode json = r.json();
         int[] ids = ints(json.get("ids"));
         try (HfTokenizer tokenizer = HfTokenizer.load(tokenizerJson)) {
             int[] promptIds = tokenizer.encode(prompt);
@@ -119,7 +104,7 @@ class GenerateCommandTest {
             assertEquals(tokenizer.decode(ids), json.get("text").asText());
             assertTrue(json.get("text").asText().startsWith(prompt));
         }
-        Run streamed = run("generate", "--model", dir.toString(), "--prompt", prompt, "--max-new-tokens", "6",
+        CliRun streamed = run("generate", "--model", dir.toString(), "--prompt", prompt, "--max-new-tokens", "6",
                 "--ignore-eos");
         assertEquals(json.get("text").asText() + System.lineSeparator(), streamed.out());
     }
@@ -129,7 +114,7 @@ class GenerateCommandTest {
         long[] prompt = reference("generate.prompt");
         int[] expected = Arrays.stream(reference("generate.ids")).mapToInt(Math::toIntExact).toArray();
         String ids = Arrays.stream(prompt).mapToObj(Long::toString).collect(Collectors.joining(","));
-        Run r = run("generate", "--model", TINY.toString(), "--prompt-ids", ids,
+        CliRun r = run("generate", "--model", TINY.toString(), "--prompt-ids", ids,
                 "--max-new-tokens", String.valueOf(expected.length - prompt.length));
         assertEquals(0, r.exitCode(), r.err());
         assertEquals(ByteTokenizer.INSTANCE.decode(expected) + System.lineSeparator(), r.out());
@@ -138,35 +123,35 @@ class GenerateCommandTest {
 
     @Test
     void badArgumentsAreUsageErrors(@TempDir Path empty) {
-        Run notAModel = run("generate", "--model", empty.resolve("absent").toString(), "--prompt-ids", "1",
+        CliRun notAModel = run("generate", "--model", empty.resolve("absent").toString(), "--prompt-ids", "1",
                 "--max-new-tokens", "2");
         assertEquals(1, notAModel.exitCode());
         assertTrue(notAModel.err().contains("is neither a Hugging Face checkpoint directory"), notAModel.err());
-        Run noConfig = run("generate", "--model", empty.toString(), "--prompt-ids", "1", "--max-new-tokens", "2", "--json");
+        CliRun noConfig = run("generate", "--model", empty.toString(), "--prompt-ids", "1", "--max-new-tokens", "2", "--json");
         assertEquals(1, noConfig.exitCode());
         assertTrue(noConfig.out().startsWith("{\"error\":") && noConfig.out().contains("config.json"), noConfig.out());
         assertEquals(2, run("generate", "--model", TINY.toString(), "--prompt", "a", "--prompt-ids", "1",
                 "--max-new-tokens", "2").exitCode());
         assertEquals(2, run("generate", "--model", TINY.toString(), "--prompt", "a", "--max-new-tokens", "2",
                 "--greedy", "--temperature", "1").exitCode());
-        Run zero = run("generate", "--model", TINY.toString(), "--prompt", "a", "--max-new-tokens", "0");
+        CliRun zero = run("generate", "--model", TINY.toString(), "--prompt", "a", "--max-new-tokens", "0");
         assertEquals(2, zero.exitCode());
         assertTrue(zero.err().contains("--max-new-tokens must be at least 1, got 0"), zero.err());
-        Run badTopP = run("generate", "--model", TINY.toString(), "--prompt", "a", "--max-new-tokens", "2",
+        CliRun badTopP = run("generate", "--model", TINY.toString(), "--prompt", "a", "--max-new-tokens", "2",
                 "--temperature", "1", "--top-p", "2");
         assertEquals(2, badTopP.exitCode());
         assertTrue(badTopP.err().contains("topP must be in (0, 1]"), badTopP.err());
-        Run badId = run("generate", "--model", TINY.toString(), "--prompt-ids", "1,300", "--max-new-tokens", "2");
+        CliRun badId = run("generate", "--model", TINY.toString(), "--prompt-ids", "1,300", "--max-new-tokens", "2");
         assertEquals(1, badId.exitCode());
         assertTrue(badId.err().contains("token id 300"), badId.err());
     }
 
     @Test
     void helpIsAvailable() {
-        Run generate = run("generate", "--help");
+        CliRun generate = run("generate", "--help");
         assertEquals(0, generate.exitCode());
         assertTrue(generate.out().contains("--max-new-tokens"));
-        Run bench = run("bench", "generate", "--help");
+        CliRun bench = run("bench", "generate", "--help");
         assertEquals(0, bench.exitCode());
         assertTrue(bench.out().contains("--layers"));
     }

@@ -1,42 +1,21 @@
 package org.ssm4j.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
+import org.ssm4j.testing.SharedData;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.ssm4j.cli.CliRun.run;
 
 /** score, export and info on the tiny fixture model, through the real command line. */
 class ModelCommandsTest {
 
-    private static final String TINY = SharedData.fixture("mamba-tiny").toString();
-
-    /** Runs the command line; returns its exit status and stdout. */
-    private record Run(int status, String out, String err) {
-        JsonNode json() throws Exception {
-            String trimmed = out.strip();
-            assertEquals(1, trimmed.lines().count(), "exactly one line of JSON on stdout: " + out);
-            return new ObjectMapper().readTree(trimmed);
-        }
-    }
-
-    private static Run run(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        CommandLine cli = MambaCli.commandLine();
-        cli.setOut(new PrintWriter(out));
-        cli.setErr(new PrintWriter(err));
-        int status = cli.execute(args);
-        return new Run(status, out.toString(), err.toString());
-    }
+    private static final String TINY = SharedData.mambaTiny().toString();
 
     @Test
     void scoresIdsAndByteText(@TempDir Path dir) throws Exception {
@@ -49,8 +28,8 @@ class ModelCommandsTest {
 
         Path hello = Files.writeString(dir.resolve("hello.txt"), "Hello world");
         String neox = SharedData.dataset("tokenizers/gpt-neox-20b/tokenizer.json").toString();
-        Run withNeox = run("score", "--model", TINY, "--text", hello.toString(), "--tokenizer", neox, "--json");
-        assertEquals(1, withNeox.status());
+        CliRun withNeox = run("score", "--model", TINY, "--text", hello.toString(), "--tokenizer", neox, "--json");
+        assertEquals(1, withNeox.exitCode());
         assertTrue(withNeox.json().get("error").asText().contains("input id 12092 is outside the vocabulary [0, 256)"),
                 "--tokenizer is used: GPT-NeoX ids do not fit the byte-level model: " + withNeox.out());
     }
@@ -69,17 +48,17 @@ class ModelCommandsTest {
         assertEquals("FLOAT", fileInfo.get("dtype").asText());
         assertEquals("BF16", hfInfo.get("dtype").asText());
         assertEquals(2, hfInfo.get("layers").asInt());
-        Run text = run("info", "--model", file.toString());
+        CliRun text = run("info", "--model", file.toString());
         assertTrue(text.out().contains("parameters  81,856"), text.out());
     }
 
     @Test
     void reportsBadInputAsOneJsonErrorOrAMessage() throws Exception {
-        Run json = run("score", "--model", TINY, "--ids", "1,256", "--json");
-        assertEquals(1, json.status());
+        CliRun json = run("score", "--model", TINY, "--ids", "1,256", "--json");
+        assertEquals(1, json.exitCode());
         assertTrue(json.json().get("error").asText().contains("input id 256 is outside the vocabulary [0, 256)"));
-        Run text = run("info", "--model", "/nonexistent/model");
-        assertEquals(1, text.status());
+        CliRun text = run("info", "--model", "/nonexistent/model");
+        assertEquals(1, text.exitCode());
         assertTrue(text.err().startsWith("error: model path /nonexistent/model is neither"), text.err());
     }
 }

@@ -3,6 +3,8 @@ package org.ssm4j.datasets;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import org.apache.arrow.vector.types.pojo.Schema;
+import org.ssm4j.io.AtomicFiles;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -108,6 +110,25 @@ public record DatasetCard(
         public SplitFile {
             counts = Collections.unmodifiableMap(new LinkedHashMap<>(counts));
         }
+    }
+
+    /**
+     * The card of a dataset a converter has just written: named after {@code outputDir},
+     * created now, with the license and command of {@code provenance} and the fields of
+     * {@code schema}.
+     *
+     * @param outputDir   the dataset's directory
+     * @param kind        {@code "tokens"}, {@code "images"} or {@code "audio"}
+     * @param description one sentence on the content and the layout
+     * @param properties  format details
+     * @param inputs      every input file read
+     * @param splits      every Arrow file written
+     */
+    public static DatasetCard of(Path outputDir, String kind, String description, Provenance provenance, Schema schema,
+                                 Map<String, String> properties, List<InputFile> inputs, List<SplitFile> splits) {
+        return new DatasetCard(outputDir.toAbsolutePath().getFileName().toString(), kind, description,
+                provenance.license(), provenance.command(), now(),
+                schema.getFields().stream().map(Object::toString).toList(), properties, inputs, splits);
     }
 
     /** @return the current instant in ISO-8601, for {@code created} */

@@ -3,19 +3,12 @@ package org.ssm4j.safetensors;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
-import java.io.IOException;
-import java.io.OutputStream;
-import java.io.UncheckedIOException;
+import org.ssm4j.io.AtomicFiles;
+
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.channels.Channels;
-import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -106,7 +99,12 @@ public final class SafetensorsWriter {
         return this;
     }
 
-    /** Writes the file atomically: temporary file in the same directory, then rename. */
+    /**
+     * Writes the file atomically: temporary file in the same directory, then rename
+     * ({@link AtomicFiles}).
+     *
+     * @throws java.io.UncheckedIOException if it cannot be written; the target is then unchanged
+     */
     public void write(Path target) {
         ObjectMapper json = new ObjectMapper();
         ObjectNode header = json.createObjectNode();
@@ -133,37 +131,13 @@ public final class SafetensorsWriter {
         byte[] headerBytes = Arrays.copyOf(headerJson, padded);
         Arrays.fill(headerBytes, headerJson.length, padded, (byte) ' ');
 
-        Path dir = target.toAbsolutePath().getParent();
-        Path tmp = null;
-        try {
-            Files.createDirectories(dir);
-            tmp = Files.createTempFile(dir, "." + target.getFileName() + ".", ".tmp");
-            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING);
-                 OutputStream out = Channels.newOutputStream(ch)) {
-                ByteBuffer len = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(padded);
-                out.write(len.array());
-                out.write(headerBytes);
-                for (Entry t : entries.values()) {
-                    ByteBuffer b = t.bytes().duplicate();
-                    out.write(b.array(), b.arrayOffset() + b.position(), b.remaining());
-                }
-                out.flush();
-                ch.force(true);
+        AtomicFiles.write(target, out -> {
+            out.write(ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(padded).array());
+            out.write(headerBytes);
+            for (Entry t : entries.values()) {
+                ByteBuffer b = t.bytes().duplicate();
+                out.write(b.array(), b.arrayOffset() + b.position(), b.remaining());
             }
-            try {
-                Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
-            }
-        } catch (IOException e) {
-            if (tmp != null) {
-                try {
-                    Files.deleteIfExists(tmp);
-                } catch (IOException ignored) {
-                    // the original failure is the one worth reporting
-                }
-            }
-            throw new UncheckedIOException("cannot write safetensors file " + target, e);
-        }
+        });
     }
 }

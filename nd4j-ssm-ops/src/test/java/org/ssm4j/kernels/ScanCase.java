@@ -1,7 +1,7 @@
 package org.ssm4j.kernels;
 
-import org.ssm4j.SharedData;
 import org.ssm4j.safetensors.SafetensorsFile;
+import org.ssm4j.testing.SharedData;
 
 import java.util.Random;
 

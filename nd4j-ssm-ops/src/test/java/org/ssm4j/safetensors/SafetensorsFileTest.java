@@ -2,7 +2,7 @@ package org.ssm4j.safetensors;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.ssm4j.SharedData;
+import org.ssm4j.testing.SharedData;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;

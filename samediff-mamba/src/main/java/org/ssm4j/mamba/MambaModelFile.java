@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.jspecify.annotations.Nullable;
 import org.nd4j.autodiff.samediff.SameDiff;
+import org.ssm4j.io.AtomicFiles;
 import org.ssm4j.mamba.graph.MambaGraph;
 
 import java.io.IOException;
@@ -97,7 +98,7 @@ public final class MambaModelFile {
                 }
             });
         } finally {
-            deleteQuietly(graphFile);
+            AtomicFiles.deleteQuietly(graphFile);
         }
     }
 
@@ -141,7 +142,7 @@ public final class MambaModelFile {
             SameDiff sd = SameDiff.load(graphFile.toFile(), withUpdaterState && header.updaterState());
             return MambaGraph.wrap(sd, header.config());
         } finally {
-            deleteQuietly(graphFile);
+            AtomicFiles.deleteQuietly(graphFile);
         }
     }
 
@@ -206,14 +207,6 @@ public final class MambaModelFile {
             return Files.createTempFile("ssm4j-graph-", ".sdz");
         } catch (IOException e) {
             throw new UncheckedIOException("cannot create a temporary file for " + beside, e);
-        }
-    }
-
-    private static void deleteQuietly(Path p) {
-        try {
-            Files.deleteIfExists(p);
-        } catch (IOException ignored) {
-            // a leftover temporary file is harmless
         }
     }
 }

@@ -3,6 +3,7 @@ package org.ssm4j.mamba;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.ssm4j.testing.SharedData;
 
 import java.nio.file.Path;
 

@@ -2,12 +2,10 @@ package org.ssm4j.mamba;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.nd4j.autodiff.samediff.TrainingConfig;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.MultiDataSet;
-import org.nd4j.linalg.learning.config.Adam;
-import org.ssm4j.mamba.graph.MambaGraph;
+import org.ssm4j.testing.SharedData;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -59,13 +57,7 @@ class MambaLMTest {
     @Test
     void trainingWithSameDiffFitContinuesFromASavedFile(@TempDir Path dir) {
         MambaLM lm = MambaLM.load(TINY);
-        INDArray ids;
-        try (MambaReference ref = MambaReference.tiny()) {
-            ids = ref.ids("input_ids");
-        }
-        MultiDataSet batch = new MultiDataSet(new INDArray[]{ids}, new INDArray[]{MambaGraph.nextTokenLabels(ids)});
-        lm.sameDiff().setTrainingConfig(TrainingConfig.builder().updater(new Adam(1e-3))
-                .dataSetFeatureMapping(MambaGraph.INPUT_IDS).dataSetLabelMapping(MambaGraph.LABELS).build());
+        MultiDataSet batch = MambaReference.adamTrainingBatch(lm);
         lm.sameDiff().fit(batch);
         lm.sameDiff().fit(batch);
         Path withState = dir.resolve("with-state.zip");

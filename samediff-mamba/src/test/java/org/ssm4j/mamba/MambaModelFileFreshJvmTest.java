@@ -3,13 +3,12 @@ package org.ssm4j.mamba;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.nd4j.autodiff.samediff.TrainingConfig;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.MultiDataSet;
 import org.nd4j.linalg.factory.Nd4j;
-import org.nd4j.linalg.learning.config.Adam;
-import org.ssm4j.mamba.graph.MambaGraph;
+import org.ssm4j.testing.FreshJvm;
+import org.ssm4j.testing.SharedData;
 
 import java.io.IOException;
 import java.nio.file.Path;
@@ -23,19 +22,14 @@ class MambaModelFileFreshJvmTest {
     @Test
     void loadsAndTrainsOnInAFreshJvm(@TempDir Path dir) throws IOException {
         MambaLM lm = MambaLM.load(SharedData.mambaTiny());
-        INDArray ids;
-        try (MambaReference ref = MambaReference.tiny()) {
-            ids = ref.ids("input_ids");
-        }
-        MultiDataSet batch = new MultiDataSet(new INDArray[]{ids}, new INDArray[]{MambaGraph.nextTokenLabels(ids)});
-        lm.sameDiff().setTrainingConfig(TrainingConfig.builder().updater(new Adam(1e-3))
-                .dataSetFeatureMapping(MambaGraph.INPUT_IDS).dataSetLabelMapping(MambaGraph.LABELS).build());
+        MultiDataSet batch = MambaReference.adamTrainingBatch(lm);
+        INDArray ids = batch.getFeatures(0);
         lm.sameDiff().fit(batch);
         Path model = dir.resolve("model.zip");
         lm.save(model, true);
         Nd4j.saveBinary(ids, dir.resolve("ids.bin").toFile());
 
-        FreshJvm.run(SavedModelRunner.class, dir.resolve("child.log"), model.toString(),
+        FreshJvm.run(FreshJvm.currentFlags(), SavedModelRunner.class, dir.resolve("child.log"), model.toString(),
                 dir.resolve("ids.bin").toString(), dir.toString());
 
         INDArray logits = lm.logits(ids).castTo(DataType.DOUBLE);

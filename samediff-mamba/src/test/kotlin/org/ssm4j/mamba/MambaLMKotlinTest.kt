@@ -7,6 +7,7 @@ import org.junit.jupiter.api.Test
 import org.junit.jupiter.api.assertThrows
 import org.junit.jupiter.api.io.TempDir
 import org.nd4j.linalg.api.buffer.DataType
+import org.ssm4j.testing.SharedData
 import java.nio.file.Path
 
 /** The public API as Kotlin code uses it: import, logits and score, save, load. */

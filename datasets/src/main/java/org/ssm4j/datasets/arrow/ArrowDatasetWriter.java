@@ -11,7 +11,7 @@ import org.apache.arrow.vector.FieldVector;
 import org.apache.arrow.vector.VectorSchemaRoot;
 import org.apache.arrow.vector.ipc.ArrowFileWriter;
 import org.apache.arrow.vector.types.pojo.Schema;
-import org.ssm4j.datasets.AtomicFiles;
+import org.ssm4j.io.AtomicFiles;
 
 /**
  * Writes an uncompressed Arrow IPC file (the "file" format, readable by any Arrow library)

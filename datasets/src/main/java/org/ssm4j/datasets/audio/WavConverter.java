@@ -87,15 +87,13 @@ public final class WavConverter {
         }
         properties.put("split", "index < " + preparation.firstTrainIndex() + " is test, the rest train");
         properties.put("recordings_per_record_batch", Integer.toString(preparation.recordingsPerBatch()));
-        return new DatasetCard(
-                preparation.outputDir().toAbsolutePath().getFileName().toString(),
+        return DatasetCard.of(
+                preparation.outputDir(),
                 "audio",
                 "Mono 16-bit recordings named {label}_{speaker}_{index}.wav, one row each in label, speaker,"
                         + " index order; column '" + AudioDataset.SAMPLES_FIELD + "' holds the samples.",
-                preparation.provenance().license(),
-                preparation.provenance().command(),
-                DatasetCard.now(),
-                AudioDataset.SCHEMA.getFields().stream().map(Object::toString).toList(),
+                preparation.provenance(),
+                AudioDataset.SCHEMA,
                 properties,
                 inputs,
                 splits);

@@ -82,16 +82,14 @@ public final class IdxConverter {
         properties.put("rows", Integer.toString(rows));
         properties.put("cols", Integer.toString(cols));
         properties.put("images_per_record_batch", Integer.toString(preparation.imagesPerBatch()));
-        DatasetCard card = new DatasetCard(
-                preparation.outputDir().toAbsolutePath().getFileName().toString(),
+        DatasetCard card = DatasetCard.of(
+                preparation.outputDir(),
                 "images",
                 "Grey " + rows + "x" + cols + " images from IDX files, in file order: column '"
                         + ImageDataset.IMAGE_FIELD + "' holds the unsigned bytes row by row, column '"
                         + ImageDataset.LABEL_FIELD + "' the class.",
-                preparation.provenance().license(),
-                preparation.provenance().command(),
-                DatasetCard.now(),
-                schema.getFields().stream().map(Object::toString).toList(),
+                preparation.provenance(),
+                schema,
                 properties,
                 inputs,
                 splits);

@@ -94,16 +94,14 @@ public final class TextConverter {
         properties.put("vocab_size", Integer.toString(tokenizer.vocabSize()));
         properties.put("validation_fraction", Double.toString(preparation.validationFraction()));
         properties.put("tokens_per_record_batch", Integer.toString(preparation.tokensPerBatch()));
-        DatasetCard card = new DatasetCard(
-                outputDir.toAbsolutePath().getFileName().toString(),
+        DatasetCard card = DatasetCard.of(
+                outputDir,
                 "tokens",
                 "The input text files tokenized (" + tokenizer.description() + ") and concatenated in order;"
                         + " the last " + preparation.validationFraction() + " of the tokens form the validation"
                         + " split. One int32 column '" + TokenDataset.FIELD + "' in stream order.",
-                preparation.provenance().license(),
-                preparation.provenance().command(),
-                DatasetCard.now(),
-                schema.getFields().stream().map(Object::toString).toList(),
+                preparation.provenance(),
+                schema,
                 properties,
                 inputs,
                 splits);

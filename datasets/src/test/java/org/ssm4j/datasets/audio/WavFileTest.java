@@ -14,7 +14,7 @@ import java.util.Arrays;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.ssm4j.datasets.DatasetFormatException;
-import org.ssm4j.datasets.SharedData;
+import org.ssm4j.testing.SharedData;
 
 class WavFileTest {
 

@@ -19,7 +19,7 @@ import org.ssm4j.datasets.DatasetFormatException;
 import org.ssm4j.datasets.ProgressListener;
 import org.ssm4j.datasets.Provenance;
 import org.ssm4j.datasets.RecordingProgress;
-import org.ssm4j.datasets.SharedData;
+import org.ssm4j.testing.SharedData;
 
 class HuggingFaceTextTokenizerTest {
 

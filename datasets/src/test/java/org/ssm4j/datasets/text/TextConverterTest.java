@@ -18,7 +18,7 @@ import org.ssm4j.datasets.FileDigests;
 import org.ssm4j.datasets.ProgressListener;
 import org.ssm4j.datasets.Provenance;
 import org.ssm4j.datasets.RecordingProgress;
-import org.ssm4j.datasets.SharedData;
+import org.ssm4j.testing.SharedData;
 
 class TextConverterTest {
 

@@ -17,6 +17,7 @@ import org.ssm4j.experiments.monitor.SelectivityReport;
 import org.ssm4j.experiments.report.Charts;
 import org.ssm4j.experiments.report.ReportSection;
 import org.ssm4j.experiments.tasks.TaskStream;
+import org.ssm4j.experiments.train.DatasetTrainingBatches;
 import org.ssm4j.experiments.train.TaskContext;
 import org.ssm4j.experiments.train.TrainingBatches;
 import org.ssm4j.experiments.train.TrainingGraph;
@@ -108,30 +109,7 @@ public final class ClassificationTask implements TrainingTask {
             throw new IllegalArgumentException("graph was not built by this task's trainingGraph");
         }
         BatchSource source = new EpochBatches(collator(train), BatchOptions.training(graph.batchSize(), seed));
-        long drawn = 0;
-        if (resumeFrom != null) {
-            if (resumeFrom.generatorState() != seed) {
-                throw new IllegalArgumentException("the checkpointed stream is of seed " + resumeFrom.generatorState()
-                        + ", the run's seed is " + seed);
-            }
-            drawn = resumeFrom.batchesDrawn();
-            source.restore(source.stateAfter(drawn));
-        }
-        long start = drawn;
-        return new TrainingBatches() {
-            private long batchesDrawn = start;
-
-            @Override
-            public Map<String, INDArray> next() {
-                batchesDrawn++;
-                return feeds(classifier, source.next());
-            }
-
-            @Override
-            public TaskStream.State state() {
-                return new TaskStream.State(seed, batchesDrawn);
-            }
-        };
+        return DatasetTrainingBatches.open(source, seed, resumeFrom, batch -> feeds(classifier, batch));
     }
 
     /** The placeholder values of {@code graph} for a batch of examples. */

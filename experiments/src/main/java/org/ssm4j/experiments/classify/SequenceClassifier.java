@@ -4,21 +4,18 @@ import org.jspecify.annotations.Nullable;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.linalg.api.buffer.DataType;
-import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.ssm4j.experiments.config.ModelConfig;
 import org.ssm4j.experiments.models.GraphLayers;
+import org.ssm4j.experiments.models.ParameterOwner;
 import org.ssm4j.experiments.models.SequenceBackbone;
 import org.ssm4j.experiments.models.SequenceBackbones;
 import org.ssm4j.experiments.models.TrainableModel;
 import org.ssm4j.experiments.tasks.SplitMix64;
 import org.ssm4j.experiments.tasks.TaskStream;
 
-import java.util.Collections;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * A sequence classifier over continuous inputs: a linear input projection of each position's
@@ -34,7 +31,7 @@ import java.util.Set;
  * uniform in ±1/√channels (PyTorch's {@code nn.Linear} default), the head N(0, 0.02²),
  * biases 0. Biases take no weight decay.
  */
-public final class SequenceClassifier implements TrainableModel {
+public final class SequenceClassifier extends ParameterOwner implements TrainableModel {
 
     private static final double HEAD_STD = 0.02;
 
@@ -43,8 +40,6 @@ public final class SequenceClassifier implements TrainableModel {
     private final int channels;
     private final int classes;
     private final DataType dtype;
-    private final Map<String, INDArray> parameters = new LinkedHashMap<>();
-    private final Set<String> noDecay = new LinkedHashSet<>();
 
     /**
      * Builds and initialises a classifier.
@@ -73,7 +68,7 @@ public final class SequenceClassifier implements TrainableModel {
         for (int i = 0; i < inProj.length; i++) {
             inProj[i] = (2 * rng.nextDouble() - 1) * bound;
         }
-        parameters.put("input_proj.weight", Nd4j.create(inProj, new long[]{channels, d}, DataType.DOUBLE).castTo(dtype));
+        addParameter("input_proj.weight", Nd4j.create(inProj, new long[]{channels, d}, DataType.DOUBLE).castTo(dtype), true);
         addBias("input_proj.bias", d);
         backbone = SequenceBackbones.create(config, rng, dtype);
         if (backbone.width() != d) {
@@ -84,19 +79,17 @@ public final class SequenceClassifier implements TrainableModel {
                 throw new IllegalStateException("backbone parameter '" + name + "' clashes with the classifier's own");
             }
         }
-        parameters.putAll(backbone.parameters());
-        noDecay.addAll(backbone.noDecayParameterNames());
+        addParameters(backbone.parameters(), backbone.noDecayParameterNames());
         double[] head = new double[d * classes];
         for (int i = 0; i < head.length; i++) {
             head[i] = HEAD_STD * rng.nextGaussian();
         }
-        parameters.put("head.weight", Nd4j.create(head, new long[]{d, classes}, DataType.DOUBLE).castTo(dtype));
+        addParameter("head.weight", Nd4j.create(head, new long[]{d, classes}, DataType.DOUBLE).castTo(dtype), true);
         addBias("head.bias", classes);
     }
 
     private void addBias(String name, int width) {
-        parameters.put(name, Nd4j.zeros(dtype, width));
-        noDecay.add(name);
+        addParameter(name, Nd4j.zeros(dtype, width), false);
     }
 
     @Override
@@ -112,16 +105,6 @@ public final class SequenceClassifier implements TrainableModel {
     /** Number of classes. */
     public int classes() {
         return classes;
-    }
-
-    @Override
-    public Map<String, INDArray> parameters() {
-        return Collections.unmodifiableMap(parameters);
-    }
-
-    @Override
-    public Set<String> noDecayParameterNames() {
-        return Collections.unmodifiableSet(noDecay);
     }
 
     /** The blocks between input projection and pooling. */
@@ -141,7 +124,7 @@ public final class SequenceClassifier implements TrainableModel {
         }
         SameDiff sd = SameDiff.create();
         Map<String, SDVariable> w = new LinkedHashMap<>();
-        parameters.forEach((name, array) -> w.put(name, sd.var(name, array)));
+        parameters().forEach((name, array) -> w.put(name, sd.var(name, array)));
         int d = config.dModel();
         SDVariable features = sd.placeHolder("features", dtype, batch, length, channels);
         SDVariable poolWeights = sd.placeHolder("pool_weights", dtype, batch, length);

@@ -8,7 +8,7 @@ import org.ssm4j.experiments.report.RunSummary;
 import org.ssm4j.experiments.config.ConfigLoader;
 import org.ssm4j.experiments.config.ExperimentConfig;
 import org.ssm4j.experiments.config.ModelConfig;
-import org.ssm4j.mamba.AtomicFiles;
+import org.ssm4j.io.AtomicFiles;
 import org.ssm4j.experiments.io.ChildJvm;
 import org.ssm4j.experiments.train.Trainer;
 

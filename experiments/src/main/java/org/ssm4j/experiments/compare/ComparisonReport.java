@@ -5,7 +5,7 @@ import org.ssm4j.experiments.config.ConfigLoader;
 import org.ssm4j.experiments.config.ExperimentConfig;
 import org.ssm4j.experiments.domains.DomainComparison;
 import org.ssm4j.experiments.eval.EvalResult;
-import org.ssm4j.mamba.AtomicFiles;
+import org.ssm4j.io.AtomicFiles;
 import org.ssm4j.experiments.report.Charts;
 import org.ssm4j.experiments.report.Formats;
 import org.ssm4j.experiments.report.MarkdownTable;

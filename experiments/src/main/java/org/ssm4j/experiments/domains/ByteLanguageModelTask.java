@@ -2,7 +2,6 @@ package org.ssm4j.experiments.domains;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.jspecify.annotations.Nullable;
-import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.ssm4j.datasets.Batch;
 import org.ssm4j.datasets.BatchOptions;
@@ -11,7 +10,6 @@ import org.ssm4j.datasets.text.LanguageModelWindows;
 import org.ssm4j.datasets.text.TextConverter;
 import org.ssm4j.datasets.text.TokenDataset;
 import org.ssm4j.experiments.config.ByteLanguageModelConfig;
-import org.ssm4j.experiments.eval.EvalResult;
 import org.ssm4j.experiments.eval.EvaluationSet;
 import org.ssm4j.experiments.eval.Evaluator;
 import org.ssm4j.experiments.eval.LossGraph;
@@ -29,10 +27,11 @@ import org.ssm4j.experiments.report.MarkdownTable;
 import org.ssm4j.experiments.report.ReportSection;
 import org.ssm4j.experiments.tasks.TaskBatch;
 import org.ssm4j.experiments.tasks.TaskStream;
+import org.ssm4j.experiments.tasks.NextTokenTask;
+import org.ssm4j.experiments.train.DatasetTrainingBatches;
 import org.ssm4j.experiments.train.TaskContext;
 import org.ssm4j.experiments.train.TrainingBatches;
 import org.ssm4j.experiments.train.TrainingGraph;
-import org.ssm4j.experiments.train.TrainingTask;
 import org.ssm4j.mamba.generate.GenerationOptions;
 import org.ssm4j.mamba.generate.GenerationResult;
 import org.ssm4j.mamba.generate.Generator;
@@ -60,7 +59,7 @@ import java.util.Map;
  * is the seed and the number of batches drawn, from which {@link BatchSource#stateAfter}
  * restores the position.
  */
-public final class ByteLanguageModelTask implements TrainingTask {
+public final class ByteLanguageModelTask extends NextTokenTask {
 
     /** Token ids of byte-level text. */
     public static final int VOCAB_SIZE = 256;
@@ -76,17 +75,17 @@ public final class ByteLanguageModelTask implements TrainingTask {
 
     private final TokenDataset train;
     private final TokenDataset validation;
-    private final int length;
-    private final SequenceModel model;
-    private final Evaluator evaluator;
-    private @Nullable LossGraph trainingLoss;
 
     private ByteLanguageModelTask(TokenDataset train, TokenDataset validation, int length, TaskContext context) {
+        this(train, validation, length, SequenceModels.create(context.model(), VOCAB_SIZE, context.seed()), context);
+    }
+
+    private ByteLanguageModelTask(TokenDataset train, TokenDataset validation, int length, SequenceModel model,
+                                  TaskContext context) {
+        super(length, model, new Evaluator(model, validationWindows(validation), context.evalBatchSize(),
+                context.maxForwardBytes()));
         this.train = train;
         this.validation = validation;
-        this.length = length;
-        this.model = SequenceModels.create(context.model(), VOCAB_SIZE, context.seed());
-        this.evaluator = new Evaluator(model, validationWindows(validation), context.evalBatchSize(), context.maxForwardBytes());
     }
 
     /**
@@ -119,62 +118,10 @@ public final class ByteLanguageModelTask implements TrainingTask {
     }
 
     @Override
-    public SequenceModel model() {
-        return model;
-    }
-
-    @Override
-    public int length() {
-        return length;
-    }
-
-    @Override
-    public TrainingGraph trainingGraph(int batchSize) {
-        trainingLoss = LossGraph.attach(model.buildGraph(batchSize, length), VOCAB_SIZE);
-        return new TrainingGraph(trainingLoss.model().sameDiff(), trainingLoss.loss().name(), batchSize, length);
-    }
-
-    @Override
     public TrainingBatches trainingBatches(TrainingGraph graph, long seed, TaskStream.@Nullable State resumeFrom) {
-        LossGraph loss = trainingLoss;
-        if (loss == null || loss.model().sameDiff() != graph.sameDiff()) {
-            throw new IllegalArgumentException("graph was not built by this task's trainingGraph");
-        }
-        BatchSource source = LanguageModelWindows.batches(train, length, BatchOptions.training(graph.batchSize(), seed));
-        long drawn = 0;
-        if (resumeFrom != null) {
-            if (resumeFrom.generatorState() != seed) {
-                throw new IllegalArgumentException("the checkpointed stream is of seed " + resumeFrom.generatorState()
-                        + ", the run's seed is " + seed);
-            }
-            drawn = resumeFrom.batchesDrawn();
-            source.restore(source.stateAfter(drawn));
-        }
-        long start = drawn;
-        return new TrainingBatches() {
-            private long batchesDrawn = start;
-
-            @Override
-            public Map<String, INDArray> next() {
-                batchesDrawn++;
-                return loss.feeds(taskBatch(source.next()));
-            }
-
-            @Override
-            public TaskStream.State state() {
-                return new TaskStream.State(seed, batchesDrawn);
-            }
-        };
-    }
-
-    @Override
-    public long estimateForwardBytes(int batch, int length) {
-        return model.estimateForwardBytes(batch, length);
-    }
-
-    @Override
-    public EvalResult evaluate(int length, int samples) {
-        return evaluator.evaluate(length, samples);
+        LossGraph loss = trainingLoss(graph);
+        BatchSource source = LanguageModelWindows.batches(train, length(), BatchOptions.training(graph.batchSize(), seed));
+        return DatasetTrainingBatches.open(source, seed, resumeFrom, batch -> loss.feeds(taskBatch(batch)));
     }
 
     /**
@@ -184,7 +131,7 @@ public final class ByteLanguageModelTask implements TrainingTask {
      */
     @Override
     public List<ReportSection> analyse(Path runDir, List<ObjectNode> metrics) {
-        Charts.writeLineChart(runDir.resolve(BITS_PER_BYTE_PNG), "Bits per byte: " + model.config().name(), "step",
+        Charts.writeLineChart(runDir.resolve(BITS_PER_BYTE_PNG), "Bits per byte: " + model().config().name(), "step",
                 Charts.Scale.LINEAR, "bits per byte", Charts.Scale.LINEAR,
                 List.of(bitsPerByte("training batch", metrics, "train", false), bitsPerByte("validation", metrics, "eval", true)));
         MarkdownTable table = new MarkdownTable(List.of("context length", "validation windows", "bits per byte",
@@ -197,11 +144,11 @@ public final class ByteLanguageModelTask implements TrainingTask {
         sections.add(new ReportSection("Bits per byte", "Validation: the last 10% of the corpus, in non-overlapping windows "
                 + "of each length; bits per byte = cross-entropy in nats / ln 2.\n\n" + table.toMarkdown() + "\n"
                 + ReportSection.plot("Bits per byte during training", BITS_PER_BYTE_PNG)));
-        if (model instanceof MambaSequenceModel mamba) {
+        if (model() instanceof MambaSequenceModel mamba) {
             sections.add(sample(mamba));
         }
-        int probeLength = Math.min(length, PROBE_LENGTH);
-        ModelGraph one = model.buildGraph(1, probeLength);
+        int probeLength = Math.min(length(), PROBE_LENGTH);
+        ModelGraph one = model().buildGraph(1, probeLength);
         if (SelectivityProbe.applies(one.sameDiff())) {
             TaskBatch window = validationWindows(validation).open(probeLength, 1).next(1);
             String[] characters = new String[probeLength];

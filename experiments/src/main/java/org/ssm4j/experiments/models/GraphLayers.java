@@ -12,12 +12,6 @@ public final class GraphLayers {
     private GraphLayers() {
     }
 
-    /** RMSNorm over the last dimension of {@code x (rows, d)}: x / sqrt(mean(x²) + eps) * weight. */
-    public static SDVariable rmsNorm(SameDiff sd, SDVariable x, SDVariable weight, double eps) {
-        SDVariable meanSquare = sd.math.square(x).mean(true, 1);
-        return x.mul(sd.math.rsqrt(meanSquare.add(eps))).mul(weight);
-    }
-
     /**
      * Log-softmax over the last dimension of {@code logits (rows, vocab)}, written out
      * (max-shifted log-sum-exp) because SameDiff M2.1 cannot differentiate graphs holding its

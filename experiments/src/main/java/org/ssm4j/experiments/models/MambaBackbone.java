@@ -7,14 +7,11 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.ssm4j.experiments.config.SsmConfig;
 import org.ssm4j.mamba.MambaConfig;
+import org.ssm4j.mamba.MambaParameters;
 import org.ssm4j.mamba.MixerKind;
 import org.ssm4j.mamba.graph.MambaBlocks;
 
-import java.util.Collections;
-import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * Mamba's residual blocks ({@link MambaBlocks} of samediff-mamba) as a backbone, causal or
@@ -27,14 +24,12 @@ import java.util.Set;
  * cannot reach the real positions before it. A bidirectional stack would carry the padding
  * back into them, so it refuses padded input.
  */
-public final class MambaBackbone implements SequenceBackbone {
+public final class MambaBackbone extends ParameterOwner implements SequenceBackbone {
 
     private final SsmConfig config;
     private final MixerKind mixer;
     private final MambaConfig mambaConfig;
     private final DataType dtype;
-    private final Map<String, INDArray> parameters;
-    private final Set<String> noDecay = new LinkedHashSet<>();
 
     /**
      * @param config sizes ({@code type: mamba} or {@code lti})
@@ -46,9 +41,9 @@ public final class MambaBackbone implements SequenceBackbone {
         this.mixer = MambaSequenceModel.mixer(config);
         this.dtype = dtype;
         this.mambaConfig = MambaSequenceModel.mambaConfig(config, 1);
-        this.parameters = new LinkedHashMap<>(MambaBlocks.initialize(mambaConfig, mixer, config.bidirectional(), dtype, seed));
-        MambaBlocks.specs(mambaConfig, mixer, config.bidirectional()).values().stream().filter(s -> !s.weightDecay())
-                .forEach(s -> noDecay.add(s.name()));
+        Map<String, INDArray> initial = MambaBlocks.initialize(mambaConfig, mixer, config.bidirectional(), dtype, seed);
+        Map<String, MambaParameters.Spec> specs = MambaBlocks.specs(mambaConfig, mixer, config.bidirectional());
+        initial.forEach((name, array) -> addParameter(name, array, specs.get(name).weightDecay()));
     }
 
     /** The samediff-mamba config the blocks were built with. */
@@ -64,16 +59,6 @@ public final class MambaBackbone implements SequenceBackbone {
     @Override
     public int width() {
         return config.dModel();
-    }
-
-    @Override
-    public Map<String, INDArray> parameters() {
-        return Collections.unmodifiableMap(parameters);
-    }
-
-    @Override
-    public Set<String> noDecayParameterNames() {
-        return Collections.unmodifiableSet(noDecay);
     }
 
     @Override

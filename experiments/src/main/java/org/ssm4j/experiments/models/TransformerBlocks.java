@@ -8,12 +8,9 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.ssm4j.experiments.config.TransformerConfig;
 import org.ssm4j.experiments.tasks.SplitMix64;
+import org.ssm4j.mamba.graph.RmsNorm;
 
-import java.util.Collections;
-import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * The Transformer's blocks: {@code n_layers} pre-norm (RMSNorm) blocks of multi-head
@@ -31,7 +28,7 @@ import java.util.Set;
  * {@code wv}, {@code wo}, {@code mlp_norm}, {@code w_in}, {@code w_out} and
  * {@code final_norm}; the no-decay set is the norm weights.
  */
-public final class TransformerBlocks implements SequenceBackbone {
+public final class TransformerBlocks extends ParameterOwner implements SequenceBackbone {
 
     /** Standard deviation of the matrices' initialisation. */
     public static final double INIT_STD = 0.02;
@@ -40,8 +37,6 @@ public final class TransformerBlocks implements SequenceBackbone {
 
     private final TransformerConfig config;
     private final DataType dtype;
-    private final Map<String, INDArray> parameters = new LinkedHashMap<>();
-    private final Set<String> noDecay = new LinkedHashSet<>();
 
     /**
      * Creates and initialises the blocks.
@@ -82,27 +77,16 @@ public final class TransformerBlocks implements SequenceBackbone {
     }
 
     private void addGaussian(String name, SplitMix64 rng, double std, int rows, int cols) {
-        parameters.put(name, gaussian(rng, std, rows, cols, dtype));
+        addParameter(name, gaussian(rng, std, rows, cols, dtype), true);
     }
 
     private void addOnes(String name, int width) {
-        parameters.put(name, Nd4j.ones(dtype, width));
-        noDecay.add(name);
+        addParameter(name, Nd4j.ones(dtype, width), false);
     }
 
     @Override
     public int width() {
         return config.dModel();
-    }
-
-    @Override
-    public Map<String, INDArray> parameters() {
-        return Collections.unmodifiableMap(parameters);
-    }
-
-    @Override
-    public Set<String> noDecayParameterNames() {
-        return Collections.unmodifiableSet(noDecay);
     }
 
     @Override
@@ -125,7 +109,7 @@ public final class TransformerBlocks implements SequenceBackbone {
 
         for (int i = 0; i < config.nLayers(); i++) {
             String p = "layers." + i + ".";
-            SDVariable h = GraphLayers.rmsNorm(sd, x, w.get(p + "attn_norm"), NORM_EPS);
+            SDVariable h = RmsNorm.apply(sd, x, w.get(p + "attn_norm"), NORM_EPS);
             SDVariable q = rotary(sd, heads(h.mmul(w.get(p + "wq")), batch, length), cos, sin, rotateHalf, batch, length);
             SDVariable k = rotary(sd, heads(h.mmul(w.get(p + "wk")), batch, length), cos, sin, rotateHalf, batch, length);
             SDVariable v = heads(h.mmul(w.get(p + "wv")), batch, length);
@@ -139,10 +123,10 @@ public final class TransformerBlocks implements SequenceBackbone {
             SDVariable attended = sd.linalg().mmul(sd.nn.softmax(scores, -1), v);
             SDVariable merged = attended.reshape(batch, heads, length, headDim).permute(0, 2, 1, 3).reshape(batch * length, d);
             x = x.add(merged.mmul(w.get(p + "wo")));
-            SDVariable m = GraphLayers.rmsNorm(sd, x, w.get(p + "mlp_norm"), NORM_EPS);
+            SDVariable m = RmsNorm.apply(sd, x, w.get(p + "mlp_norm"), NORM_EPS);
             x = x.add(sd.nn.gelu(m.mmul(w.get(p + "w_in"))).mmul(w.get(p + "w_out")));
         }
-        return GraphLayers.rmsNorm(sd, x, w.get("final_norm"), NORM_EPS);
+        return RmsNorm.apply(sd, x, w.get("final_norm"), NORM_EPS);
     }
 
     /** {@code (batch*length, d)} → {@code (batch*heads, length, headDim)}. */

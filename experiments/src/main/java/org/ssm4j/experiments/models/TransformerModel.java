@@ -3,17 +3,13 @@ package org.ssm4j.experiments.models;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.linalg.api.buffer.DataType;
-import org.nd4j.linalg.api.ndarray.INDArray;
 import org.ssm4j.experiments.config.TransformerConfig;
 import org.ssm4j.experiments.tasks.SplitMix64;
 import org.ssm4j.experiments.tasks.TaskStream;
 import org.ssm4j.ops.embedding.TokenEmbedding;
 
-import java.util.Collections;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * The Transformer baseline as a causal language model: token embedding (nd4j-ssm-ops'
@@ -26,14 +22,12 @@ import java.util.Set;
  * untied head N(0, 0.02²); drawn from the seed's initialisation stream in parameter order, so
  * the same seed gives the same model anywhere.
  */
-public final class TransformerModel implements SequenceModel {
+public final class TransformerModel extends ParameterOwner implements SequenceModel {
 
     private final TransformerConfig config;
     private final int vocab;
     private final DataType dtype;
     private final TransformerBlocks blocks;
-    private final Map<String, INDArray> parameters = new LinkedHashMap<>();
-    private final Set<String> noDecay = new LinkedHashSet<>();
 
     /**
      * Builds and initialises the model.
@@ -55,12 +49,11 @@ public final class TransformerModel implements SequenceModel {
         this.vocab = vocabSize;
         this.dtype = dtype;
         SplitMix64 rng = SplitMix64.forStream(seed, TaskStream.Streams.INIT);
-        parameters.put("embedding", TransformerBlocks.gaussian(rng, TransformerBlocks.INIT_STD, vocab, config.dModel(), dtype));
+        addParameter("embedding", TransformerBlocks.gaussian(rng, TransformerBlocks.INIT_STD, vocab, config.dModel(), dtype), true);
         blocks = new TransformerBlocks(config, rng, dtype);
-        parameters.putAll(blocks.parameters());
-        noDecay.addAll(blocks.noDecayParameterNames());
+        addParameters(blocks.parameters(), blocks.noDecayParameterNames());
         if (!config.tiedHead()) {
-            parameters.put("head", TransformerBlocks.gaussian(rng, TransformerBlocks.INIT_STD, config.dModel(), vocab, dtype));
+            addParameter("head", TransformerBlocks.gaussian(rng, TransformerBlocks.INIT_STD, config.dModel(), vocab, dtype), true);
         }
     }
 
@@ -75,23 +68,13 @@ public final class TransformerModel implements SequenceModel {
     }
 
     @Override
-    public Map<String, INDArray> parameters() {
-        return Collections.unmodifiableMap(parameters);
-    }
-
-    @Override
-    public Set<String> noDecayParameterNames() {
-        return Collections.unmodifiableSet(noDecay);
-    }
-
-    @Override
     public ModelGraph buildGraph(int batch, int length) {
         if (batch <= 0 || length <= 0) {
             throw new IllegalArgumentException("batch and length must be positive, got " + batch + " and " + length);
         }
         SameDiff sd = SameDiff.create();
         Map<String, SDVariable> w = new LinkedHashMap<>();
-        parameters.forEach((name, array) -> w.put(name, sd.var(name, array)));
+        parameters().forEach((name, array) -> w.put(name, sd.var(name, array)));
         SDVariable ids = sd.placeHolder("input_ids", DataType.INT64, batch, length);
         SDVariable x = TokenEmbedding.lookup(sd, "embedded", w.get("embedding"), ids).reshape((long) batch * length, config.dModel());
         x = blocks.apply(sd, w, x, batch, length, true, null);

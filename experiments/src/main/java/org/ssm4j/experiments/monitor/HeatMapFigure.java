@@ -1,7 +1,7 @@
 package org.ssm4j.experiments.monitor;
 
 import org.jspecify.annotations.Nullable;
-import org.ssm4j.mamba.AtomicFiles;
+import org.ssm4j.io.AtomicFiles;
 
 import javax.imageio.ImageIO;
 import java.awt.BasicStroke;

@@ -14,7 +14,7 @@ import org.jfree.data.statistics.DefaultBoxAndWhiskerCategoryDataset;
 import org.ssm4j.experiments.config.ConfigLoader;
 import org.ssm4j.experiments.report.MarkdownTable;
 import org.ssm4j.experiments.report.ReportSection;
-import org.ssm4j.mamba.AtomicFiles;
+import org.ssm4j.io.AtomicFiles;
 
 import java.awt.Color;
 import java.awt.Font;

@@ -5,7 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.ssm4j.experiments.config.ConfigLoader;
 import org.ssm4j.experiments.config.ExperimentConfig;
 import org.ssm4j.experiments.eval.EvalResult;
-import org.ssm4j.mamba.AtomicFiles;
+import org.ssm4j.io.AtomicFiles;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;

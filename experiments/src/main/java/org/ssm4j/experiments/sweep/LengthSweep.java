@@ -13,7 +13,7 @@ import org.ssm4j.experiments.report.Charts;
 import org.ssm4j.experiments.report.Formats;
 import org.ssm4j.experiments.report.MarkdownTable;
 import org.ssm4j.experiments.report.ReportSection;
-import org.ssm4j.mamba.AtomicFiles;
+import org.ssm4j.io.AtomicFiles;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;

@@ -12,7 +12,7 @@ import org.ssm4j.experiments.train.TaskContext;
 import org.ssm4j.experiments.train.TrainingBatches;
 import org.ssm4j.experiments.train.TrainingGraph;
 import org.ssm4j.experiments.train.TrainingTask;
-import org.ssm4j.mamba.AtomicFiles;
+import org.ssm4j.io.AtomicFiles;
 
 import java.nio.file.Path;
 import java.util.ArrayList;

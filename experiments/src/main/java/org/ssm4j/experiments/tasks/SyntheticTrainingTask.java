@@ -2,7 +2,6 @@ package org.ssm4j.experiments.tasks;
 
 import org.jspecify.annotations.Nullable;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.ssm4j.experiments.eval.EvalResult;
 import org.ssm4j.experiments.eval.Evaluator;
 import org.ssm4j.experiments.eval.LossGraph;
 import org.ssm4j.experiments.models.SequenceModel;
@@ -10,7 +9,6 @@ import org.ssm4j.experiments.models.SequenceModels;
 import org.ssm4j.experiments.train.TaskContext;
 import org.ssm4j.experiments.train.TrainingBatches;
 import org.ssm4j.experiments.train.TrainingGraph;
-import org.ssm4j.experiments.train.TrainingTask;
 
 import java.util.Map;
 
@@ -19,13 +17,9 @@ import java.util.Map;
  * the answer loss of {@link LossGraph}, batches from a seeded {@link TaskStream}, evaluation
  * on the fixed sets of {@link Evaluator}.
  */
-public final class SyntheticTrainingTask implements TrainingTask {
+public final class SyntheticTrainingTask extends NextTokenTask {
 
     private final SyntheticTask task;
-    private final int length;
-    private final SequenceModel model;
-    private final Evaluator evaluator;
-    private @Nullable LossGraph trainingLoss;
 
     /**
      * @param task    the generator
@@ -42,36 +36,15 @@ public final class SyntheticTrainingTask implements TrainingTask {
      * @param model a model over the task's vocabulary
      */
     public SyntheticTrainingTask(SyntheticTask task, int length, SequenceModel model, TaskContext context) {
+        super(length, model, new Evaluator(model, task, context.evalBatchSize(), context.seed(), context.maxForwardBytes()));
         this.task = task;
-        this.length = length;
-        this.model = model;
-        this.evaluator = new Evaluator(model, task, context.evalBatchSize(), context.seed(), context.maxForwardBytes());
-    }
-
-    @Override
-    public SequenceModel model() {
-        return model;
-    }
-
-    @Override
-    public int length() {
-        return length;
-    }
-
-    @Override
-    public TrainingGraph trainingGraph(int batchSize) {
-        trainingLoss = LossGraph.attach(model.buildGraph(batchSize, length), model.vocabSize());
-        return new TrainingGraph(trainingLoss.model().sameDiff(), trainingLoss.loss().name(), batchSize, length);
     }
 
     @Override
     public TrainingBatches trainingBatches(TrainingGraph graph, long seed, TaskStream.@Nullable State resumeFrom) {
-        LossGraph loss = trainingLoss;
-        if (loss == null || loss.model().sameDiff() != graph.sameDiff()) {
-            throw new IllegalArgumentException("graph was not built by this task's trainingGraph");
-        }
-        TaskStream stream = resumeFrom == null ? TaskStream.start(task, graph.batchSize(), length, seed)
-                : TaskStream.resume(task, graph.batchSize(), length, resumeFrom);
+        LossGraph loss = trainingLoss(graph);
+        TaskStream stream = resumeFrom == null ? TaskStream.start(task, graph.batchSize(), length(), seed)
+                : TaskStream.resume(task, graph.batchSize(), length(), resumeFrom);
         return new TrainingBatches() {
             @Override
             public Map<String, INDArray> next() {
@@ -83,15 +56,5 @@ public final class SyntheticTrainingTask implements TrainingTask {
                 return stream.state();
             }
         };
-    }
-
-    @Override
-    public long estimateForwardBytes(int batch, int length) {
-        return model.estimateForwardBytes(batch, length);
-    }
-
-    @Override
-    public EvalResult evaluate(int length, int samples) {
-        return evaluator.evaluate(length, samples);
     }
 }

@@ -22,6 +22,7 @@ import org.ssm4j.experiments.train.Trainer;
 import org.ssm4j.mamba.MambaWeights;
 import org.ssm4j.mamba.hf.HuggingFaceCheckpoint;
 import org.ssm4j.safetensors.DType;
+import org.ssm4j.testing.SharedData;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -58,7 +59,7 @@ class DomainRunsTest {
         try (InputStream in = DomainRunsTest.class.getResourceAsStream("/configs/" + file)) {
             String text = new String(in.readAllBytes(), StandardCharsets.UTF_8)
                     .replace("MODEL", model)
-                    .replace("DATA_DIR", SharedDatasets.directory().toString())
+                    .replace("DATA_DIR", SharedData.datasets().toString())
                     .replace("CACHE_DIR", cache.toString());
             return ConfigLoader.parse(text, file);
         }

@@ -1,10 +1,6 @@
 package org.ssm4j.kernels.cpu;
 
 import org.ssm4j.kernels.ElementType;
-import org.ssm4j.kernels.ScanBackward;
-import org.ssm4j.kernels.ScanForward;
-import org.ssm4j.kernels.ScanSpec;
-import org.ssm4j.kernels.SelectiveScanKernel;
 
 import java.util.concurrent.ForkJoinPool;
 
@@ -14,9 +10,7 @@ import java.util.concurrent.ForkJoinPool;
  * the {@code jdk.incubator.vector} module is absent. Parallel over batch rows and channels
  * (and over length chunks when those are few), like {@link VectorScanKernel}. Thread-safe.
  */
-public final class ScalarScanKernel implements SelectiveScanKernel {
-
-    private final ParallelScan scan;
+public final class ScalarScanKernel extends CpuScanKernel {
 
     /** A kernel on the shared scan threads. */
     public ScalarScanKernel() {
@@ -25,7 +19,7 @@ public final class ScalarScanKernel implements SelectiveScanKernel {
 
     /** A kernel on the given threads, forcing {@code forceChunks} length chunks when positive. */
     ScalarScanKernel(ForkJoinPool pool, int forceChunks) {
-        this.scan = new ParallelScan(new ScalarBlockArithmetic(), pool, forceChunks);
+        super(new ScalarBlockArithmetic(), pool, forceChunks);
     }
 
     @Override
@@ -39,20 +33,7 @@ public final class ScalarScanKernel implements SelectiveScanKernel {
     }
 
     @Override
-    public void forward(ScanSpec spec, ScanForward buffers) {
-        requireSupported(buffers.type());
-        scan.forward(spec, buffers);
-    }
-
-    @Override
-    public void backward(ScanSpec spec, ScanBackward buffers) {
-        requireSupported(buffers.type());
-        scan.backward(spec, buffers);
-    }
-
-    private void requireSupported(ElementType type) {
-        if (!supports(type)) {
-            throw new IllegalArgumentException(name() + " takes FLOAT64 or FLOAT32 buffers, got " + type);
-        }
+    String unsupported(ElementType type) {
+        return name() + " takes FLOAT64 or FLOAT32 buffers, got " + type;
     }
 }

@@ -3,7 +3,11 @@ package org.ssm4j.kernels.cpu;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
+
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * {@code exp} and the activations built on it for float vectors of {@link #SPECIES}, computed
@@ -26,11 +30,16 @@ import jdk.incubator.vector.VectorSpecies;
  * returns vectors and that C2 does not inline allocates a box per call, so the kernels call
  * these functions from passes of their own (the {@code float[]} forms below, or methods that
  * hold little else), between their other loops.
+ *
+ * <p>{@link #exp}, {@link #softplus}, {@link #sigmoid} and {@link #sum} are public for Vector API code
+ * outside the kernels that must be as reproducible (samediff-mamba's recurrent generation
+ * step and sampler). Each works lane by lane, so a masked tail gives the same values as a
+ * full vector would.
  */
-final class VectorMath {
+public final class VectorMath {
 
-    /** The species of every vector these functions take: the one the kernels use. */
-    static final VectorSpecies<Float> SPECIES = FloatVector.SPECIES_PREFERRED;
+    /** The species of every vector these functions take and return: the preferred one, which the kernels use. */
+    public static final VectorSpecies<Float> SPECIES = FloatVector.SPECIES_PREFERRED;
 
     /** exp(x) is 0 for x up to this (the largest float where x log2 e rounds to -126 or below). */
     static final float EXP_ZERO_UP_TO = -0x1.5bf5bcp6f;
@@ -79,7 +88,20 @@ final class VectorMath {
             -1.6668057665E-1f, 2.0000714765E-1f, -2.4999993993E-1f, 3.3333331174E-1f,
     };
 
+    /** Level k of {@link #sum}: lane i takes lane {@code i ^ (lanes >> (k + 1))}, the halves, quarters, ... swapped. */
+    private static final VectorShuffle<Float>[] PARTNERS = partners();
+
     private VectorMath() {
+    }
+
+    @SuppressWarnings("unchecked")
+    private static VectorShuffle<Float>[] partners() {
+        List<VectorShuffle<Float>> partners = new ArrayList<>();
+        for (int d = SPECIES.length() / 2; d >= 1; d >>= 1) {
+            int distance = d;
+            partners.add(VectorShuffle.fromOp(SPECIES, i -> i ^ distance));
+        }
+        return partners.toArray(VectorShuffle[]::new);
     }
 
     private static FloatVector constant(float value) {
@@ -96,7 +118,7 @@ final class VectorMath {
      * from its exponent bits. On the clamped range n - 1 lies in [-127, 127]; at -127 the
      * exponent bits are 0 and so is the result.
      */
-    static FloatVector exp(FloatVector x) {
+    public static FloatVector exp(FloatVector x) {
         FloatVector clamped = x.max(EXP_LOW).min(EXP_HIGH);
         FloatVector shifted = clamped.fma(LOG2_E, ROUNDING_MAGIC);
         FloatVector n = shifted.sub(ROUNDING_MAGIC);
@@ -115,13 +137,26 @@ final class VectorMath {
         return p.mul(scale);
     }
 
+    /**
+     * The sum of the lanes, added in a fixed pairwise tree (the two halves lane by lane, then
+     * their halves, ...). {@code reduceLanes(ADD)} leaves the order open, and its compiled and
+     * interpreted forms add in different orders: their float sums can differ in the last bits.
+     */
+    public static float sum(FloatVector x) {
+        FloatVector v = x;
+        for (VectorShuffle<Float> partner : PARTNERS) {
+            v = v.add(v.rearrange(partner));
+        }
+        return v.lane(0);
+    }
+
     /** ln(1 + e^x) in every lane, as max(x, 0) + log1p(e^-|x|): within 2 ulps, never overflowing. */
-    static FloatVector softplus(FloatVector x) {
+    public static FloatVector softplus(FloatVector x) {
         return x.max(ZERO).add(log1pOfFraction(exp(x.abs().neg())));
     }
 
     /** 1 / (1 + e^-x) in every lane: within 2.5 ulps (0 below -88.72, where 1 + e^-x overflows). */
-    static FloatVector sigmoid(FloatVector x) {
+    public static FloatVector sigmoid(FloatVector x) {
         return ONE.div(exp(x.neg()).add(ONE));
     }
 

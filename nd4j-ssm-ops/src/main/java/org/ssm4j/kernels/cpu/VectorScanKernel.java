@@ -1,10 +1,6 @@
 package org.ssm4j.kernels.cpu;
 
 import org.ssm4j.kernels.ElementType;
-import org.ssm4j.kernels.ScanBackward;
-import org.ssm4j.kernels.ScanForward;
-import org.ssm4j.kernels.ScanSpec;
-import org.ssm4j.kernels.SelectiveScanKernel;
 
 import java.util.concurrent.ForkJoinPool;
 
@@ -15,9 +11,7 @@ import java.util.concurrent.ForkJoinPool;
  * Loading this class needs the incubator module; {@link CpuScanKernels} checks for it.
  * Thread-safe.
  */
-public final class VectorScanKernel implements SelectiveScanKernel {
-
-    private final ParallelScan scan;
+public final class VectorScanKernel extends CpuScanKernel {
 
     /** A kernel on the shared scan threads. */
     public VectorScanKernel() {
@@ -26,7 +20,7 @@ public final class VectorScanKernel implements SelectiveScanKernel {
 
     /** A kernel on the given threads, forcing {@code forceChunks} length chunks when positive. */
     VectorScanKernel(ForkJoinPool pool, int forceChunks) {
-        this.scan = new ParallelScan(new VectorBlockArithmetic(), pool, forceChunks);
+        super(new VectorBlockArithmetic(), pool, forceChunks);
     }
 
     /**
@@ -57,21 +51,7 @@ public final class VectorScanKernel implements SelectiveScanKernel {
     }
 
     @Override
-    public void forward(ScanSpec spec, ScanForward buffers) {
-        requireSupported(buffers.type());
-        scan.forward(spec, buffers);
-    }
-
-    @Override
-    public void backward(ScanSpec spec, ScanBackward buffers) {
-        requireSupported(buffers.type());
-        scan.backward(spec, buffers);
-    }
-
-    private void requireSupported(ElementType type) {
-        if (!supports(type)) {
-            throw new IllegalArgumentException(name() + " takes FLOAT32 buffers, got " + type
-                    + "; use the scalar kernel for FLOAT64");
-        }
+    String unsupported(ElementType type) {
+        return name() + " takes FLOAT32 buffers, got " + type + "; use the scalar kernel for FLOAT64";
     }
 }

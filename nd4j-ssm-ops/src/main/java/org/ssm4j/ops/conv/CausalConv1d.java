@@ -8,8 +8,9 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.shape.LongShapeDescriptor;
 import org.ssm4j.kernels.CausalConv1dSpec;
 import org.ssm4j.kernels.cpu.CausalConv1dCpu;
+import org.ssm4j.ops.FloatingPointOp;
+import org.ssm4j.ops.OpArrays;
 import org.ssm4j.ops.runtime.DenseArrays;
-import org.ssm4j.ops.runtime.JavaCustomOp;
 
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -26,7 +27,7 @@ import java.util.stream.Stream;
  * {@code initialState} (batch, channels, width-1). Outputs: {@code y} (shaped like x) and the
  * final conv state (batch, channels, width-1). See {@code docs/ops.md}.
  */
-public final class CausalConv1d extends JavaCustomOp {
+public final class CausalConv1d extends FloatingPointOp {
 
     /** The op's name in SameDiff graphs. */
     public static final String OP_NAME = "causal_conv1d";
@@ -67,14 +68,13 @@ public final class CausalConv1d extends JavaCustomOp {
     }
 
     @Override
-    public int getNumOutputs() {
-        return OUTPUTS.size();
+    protected List<String> inputNames() {
+        return ConvInputs.names(options());
     }
 
     @Override
-    public List<DataType> calculateOutputDataTypes(List<DataType> inputTypes) {
-        DataType type = ConvInputs.checkTypes(OP_NAME, ConvInputs.names(options()), inputTypes);
-        return List.of(type, type);
+    protected List<String> outputNames() {
+        return OUTPUTS;
     }
 
     @Override
@@ -91,15 +91,15 @@ public final class CausalConv1d extends JavaCustomOp {
         ConvOptions options = options();
         CausalConv1dSpec spec = ConvInputs.spec(OP_NAME, options, ConvInputs.names(options), inputs);
         DataType type = inputs[0].dataType();
-        ConvInputs.expectOutputs(OP_NAME, OUTPUTS, outputs,
+        OpArrays.expectOutputs(OP_NAME, OUTPUTS, outputs,
                 List.of(ConvInputs.sequenceShape(options, spec), ConvInputs.stateShape(spec)), type);
-        INDArray x = DenseArrays.dense(ConvInputs.channelsLast(options, inputs[0]));
+        INDArray x = DenseArrays.dense(options.layout().channelsLastView(inputs[0]));
         INDArray weight = DenseArrays.dense(inputs[1]);
         INDArray bias = options.hasBias() ? DenseArrays.dense(inputs[2]) : null;
         INDArray initialState = options.hasInitialState() ? DenseArrays.dense(inputs[inputs.length - 1]) : null;
-        DenseArrays.Output y = DenseArrays.output(ConvInputs.channelsLast(options, outputs[0]));
+        DenseArrays.Output y = DenseArrays.output(options.layout().channelsLastView(outputs[0]));
         DenseArrays.Output finalState = DenseArrays.output(outputs[1]);
-        CausalConv1dCpu.forward(spec, ConvInputs.elementType(type), DenseArrays.segment(x),
+        CausalConv1dCpu.forward(spec, OpArrays.elementType(type), DenseArrays.segment(x),
                 DenseArrays.segment(weight), bias == null ? null : DenseArrays.segment(bias),
                 initialState == null ? null : DenseArrays.segment(initialState), y.segment(), finalState.segment());
         y.commit();

@@ -7,8 +7,9 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.shape.LongShapeDescriptor;
 import org.ssm4j.kernels.CausalConv1dSpec;
 import org.ssm4j.kernels.cpu.CausalConv1dCpu;
+import org.ssm4j.ops.FloatingPointOp;
+import org.ssm4j.ops.OpArrays;
 import org.ssm4j.ops.runtime.DenseArrays;
-import org.ssm4j.ops.runtime.JavaCustomOp;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -20,7 +21,7 @@ import java.util.List;
  * (shaped like x) and of the final state (batch, channels, width-1). Outputs: the gradients
  * of x, weight, and of bias and initial state when the forward op has them.
  */
-public final class CausalConv1dBp extends JavaCustomOp {
+public final class CausalConv1dBp extends FloatingPointOp {
 
     /** The op's name in SameDiff graphs. */
     public static final String OP_NAME = "causal_conv1d_bp";
@@ -48,12 +49,15 @@ public final class CausalConv1dBp extends JavaCustomOp {
         return ConvInputs.names(options, "dy", "dFinalState");
     }
 
-    private static List<String> outputNames(ConvOptions options) {
-        List<String> names = new ArrayList<>();
-        for (String input : ConvInputs.names(options)) {
-            names.add("d" + Character.toUpperCase(input.charAt(0)) + input.substring(1));
-        }
-        return names;
+    @Override
+    protected List<String> inputNames() {
+        return inputNames(options());
+    }
+
+    /** The gradients of the forward inputs, in their order. */
+    @Override
+    protected List<String> outputNames() {
+        return gradientNames(ConvInputs.names(options()));
     }
 
     @Override
@@ -61,23 +65,11 @@ public final class CausalConv1dBp extends JavaCustomOp {
         return OP_NAME;
     }
 
-    @Override
-    public int getNumOutputs() {
-        return options().forwardInputs();
-    }
-
-    @Override
-    public List<DataType> calculateOutputDataTypes(List<DataType> inputTypes) {
-        ConvOptions options = options();
-        DataType type = ConvInputs.checkTypes(OP_NAME, inputNames(options), inputTypes);
-        return java.util.Collections.nCopies(options.forwardInputs(), type);
-    }
-
     private CausalConv1dSpec spec(ConvOptions options, INDArray[] inputs) {
         CausalConv1dSpec spec = ConvInputs.spec(OP_NAME, options, inputNames(options), inputs);
         int gradients = options.forwardInputs();
-        ConvInputs.expectShape(OP_NAME, "dy", inputs[gradients], ConvInputs.sequenceShape(options, spec));
-        ConvInputs.expectShape(OP_NAME, "dFinalState", inputs[gradients + 1], ConvInputs.stateShape(spec));
+        OpArrays.expectShape(OP_NAME, "dy", inputs[gradients], ConvInputs.sequenceShape(options, spec));
+        OpArrays.expectShape(OP_NAME, "dFinalState", inputs[gradients + 1], ConvInputs.stateShape(spec));
         return spec;
     }
 
@@ -107,20 +99,20 @@ public final class CausalConv1dBp extends JavaCustomOp {
         ConvOptions options = options();
         CausalConv1dSpec spec = spec(options, inputs);
         DataType type = inputs[0].dataType();
-        ConvInputs.expectOutputs(OP_NAME, outputNames(options), outputs, outputShapes(options, spec), type);
+        OpArrays.expectOutputs(OP_NAME, outputNames(), outputs, outputShapes(options, spec), type);
         int gradients = options.forwardInputs();
-        INDArray x = DenseArrays.dense(ConvInputs.channelsLast(options, inputs[0]));
+        INDArray x = DenseArrays.dense(options.layout().channelsLastView(inputs[0]));
         INDArray weight = DenseArrays.dense(inputs[1]);
         INDArray bias = options.hasBias() ? DenseArrays.dense(inputs[2]) : null;
         INDArray initialState = options.hasInitialState() ? DenseArrays.dense(inputs[gradients - 1]) : null;
-        INDArray dy = DenseArrays.dense(ConvInputs.channelsLast(options, inputs[gradients]));
+        INDArray dy = DenseArrays.dense(options.layout().channelsLastView(inputs[gradients]));
         INDArray dFinalState = DenseArrays.dense(inputs[gradients + 1]);
-        DenseArrays.Output dx = DenseArrays.output(ConvInputs.channelsLast(options, outputs[0]));
+        DenseArrays.Output dx = DenseArrays.output(options.layout().channelsLastView(outputs[0]));
         DenseArrays.Output dWeight = DenseArrays.output(outputs[1]);
         DenseArrays.Output dBias = options.hasBias() ? DenseArrays.output(outputs[2]) : null;
         DenseArrays.Output dInitialState = options.hasInitialState()
                 ? DenseArrays.output(outputs[outputs.length - 1]) : null;
-        CausalConv1dCpu.backward(spec, ConvInputs.elementType(type), DenseArrays.segment(x),
+        CausalConv1dCpu.backward(spec, OpArrays.elementType(type), DenseArrays.segment(x),
                 DenseArrays.segment(weight), bias == null ? null : DenseArrays.segment(bias),
                 initialState == null ? null : DenseArrays.segment(initialState), DenseArrays.segment(dy),
                 DenseArrays.segment(dFinalState), dx.segment(), dWeight.segment(),

@@ -19,14 +19,14 @@ record DenseInputs(INDArray u, INDArray delta, INDArray a, INDArray b, INDArray 
     static DenseInputs of(String op, ScanOptions options, INDArray[] inputs) {
         int next = 5;
         INDArray d = options.hasD() ? DenseArrays.dense(inputs[next++]) : null;
-        INDArray z = options.hasZ() ? DenseArrays.dense(ScanInputs.sequenceChannelsLast(options, inputs[next++])) : null;
+        INDArray z = options.hasZ() ? DenseArrays.dense(options.layout().channelsLastView(inputs[next++])) : null;
         INDArray bias = options.hasDeltaBias() ? DenseArrays.dense(inputs[next++]) : null;
         INDArray h0 = options.hasInitialState() ? DenseArrays.dense(inputs[next]) : null;
         INDArray a = DenseArrays.dense(inputs[2]);
         ScanInputs.requireNoNaN(op, "A", a, DenseArrays.segment(a));
         return new DenseInputs(
-                DenseArrays.dense(ScanInputs.sequenceChannelsLast(options, inputs[0])),
-                DenseArrays.dense(ScanInputs.sequenceChannelsLast(options, inputs[1])),
+                DenseArrays.dense(options.layout().channelsLastView(inputs[0])),
+                DenseArrays.dense(options.layout().channelsLastView(inputs[1])),
                 a,
                 DenseArrays.dense(ScanInputs.groupsChannelsLast(options, inputs[3])),
                 DenseArrays.dense(ScanInputs.groupsChannelsLast(options, inputs[4])),

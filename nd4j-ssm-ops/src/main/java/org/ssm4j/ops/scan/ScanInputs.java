@@ -8,6 +8,7 @@ import org.ssm4j.kernels.cpu.CpuScanKernels;
 import org.ssm4j.kernels.cuda.CudaScanKernels;
 import org.ssm4j.kernels.ScanSpec;
 import org.ssm4j.ops.Layout;
+import org.ssm4j.ops.OpArrays;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -46,49 +47,18 @@ final class ScanInputs {
     }
 
     /**
-     * Checks the number and types of the inputs: all FLOAT or all DOUBLE.
-     *
-     * @return that type
-     */
-    static DataType checkTypes(String op, List<String> names, List<DataType> types) {
-        if (types.size() != names.size()) {
-            throw new IllegalArgumentException(op + " expects " + names.size() + " inputs " + names + ", got "
-                    + types.size() + " (are the optional inputs the op was built with given?)");
-        }
-        DataType type = types.getFirst();
-        if (type != DataType.FLOAT && type != DataType.DOUBLE) {
-            throw new IllegalArgumentException(op + ": input u has type " + type + ", expected FLOAT or DOUBLE");
-        }
-        for (int i = 1; i < types.size(); i++) {
-            if (types.get(i) != type) {
-                throw new IllegalArgumentException(op + ": input " + names.get(i) + " has type " + types.get(i)
-                        + ", expected " + type + " (the type of u)");
-            }
-        }
-        return type;
-    }
-
-    /**
      * Validates the forward inputs (the first {@code options.forwardInputs()} of {@code inputs};
      * more may follow) and returns the sizes.
      */
     static ScanSpec spec(String op, ScanOptions options, List<String> names, INDArray[] inputs) {
-        checkTypes(op, names, Arrays.stream(inputs).map(INDArray::dataType).toList());
+        OpArrays.checkTypes(op, names, Arrays.stream(inputs).map(INDArray::dataType).toList());
         boolean last = options.layout() == Layout.CHANNELS_LAST;
-        String axes = last ? "(batch, length, channels)" : "(batch, channels, length)";
         long[] u = inputs[0].shape();
-        if (u.length != 3) {
-            throw new IllegalArgumentException(op + ": input u has shape " + Arrays.toString(u) + ", expected rank 3 "
-                    + axes + " for layout " + options.layout());
-        }
-        long batch = u[0];
-        long length = last ? u[1] : u[2];
-        long channels = last ? u[2] : u[1];
-        if (batch < 1 || length < 1 || channels < 1 || batch * length * channels > Integer.MAX_VALUE) {
-            throw new IllegalArgumentException(op + ": input u has shape " + Arrays.toString(u) + ", expected " + axes
-                    + " with every size at least 1 and fewer than 2^31 elements");
-        }
-        expectShape(op, "delta", inputs[1], u);
+        OpArrays.SequenceSizes sizes = OpArrays.sequenceSizes(op, "u", options.layout(), u);
+        long batch = sizes.batch();
+        long length = sizes.length();
+        long channels = sizes.channels();
+        OpArrays.expectShape(op, "delta", inputs[1], u);
         long[] a = inputs[2].shape();
         if (a.length != 2 || a[0] != channels || a[1] < 1) {
             throw new IllegalArgumentException(op + ": input A has shape " + Arrays.toString(a)
@@ -119,19 +89,19 @@ final class ScanInputs {
             throw new IllegalArgumentException(op + ": input B has shape " + Arrays.toString(b)
                     + "; expected fewer than 2^31 elements per batch row");
         }
-        expectShape(op, "C", inputs[4], b);
+        OpArrays.expectShape(op, "C", inputs[4], b);
         int next = 5;
         if (options.hasD()) {
-            expectShape(op, "D", inputs[next++], channels);
+            OpArrays.expectShape(op, "D", inputs[next++], channels);
         }
         if (options.hasZ()) {
-            expectShape(op, "z", inputs[next++], u);
+            OpArrays.expectShape(op, "z", inputs[next++], u);
         }
         if (options.hasDeltaBias()) {
-            expectShape(op, "deltaBias", inputs[next++], channels);
+            OpArrays.expectShape(op, "deltaBias", inputs[next++], channels);
         }
         if (options.hasInitialState()) {
-            expectShape(op, "initialState", inputs[next], batch, channels, state);
+            OpArrays.expectShape(op, "initialState", inputs[next], batch, channels, state);
         }
         return new ScanSpec((int) batch, (int) length, (int) channels, (int) state, (int) groups,
                 options.deltaSoftplus(), options.hasD(), options.hasZ(), options.hasDeltaBias(),
@@ -140,9 +110,7 @@ final class ScanInputs {
 
     /** The shape of u, delta, z and y in the op's layout. */
     static long[] sequenceShape(ScanOptions options, ScanSpec spec) {
-        return options.layout() == Layout.CHANNELS_LAST
-                ? new long[]{spec.batch(), spec.length(), spec.channels()}
-                : new long[]{spec.batch(), spec.channels(), spec.length()};
+        return options.layout().sequenceShape(spec.batch(), spec.length(), spec.channels());
     }
 
     /** (batch, channels, state): the initial and last states. */
@@ -153,11 +121,6 @@ final class ScanInputs {
     /** (batch, checkpoints, channels, state). */
     static long[] checkpointShape(ScanSpec spec) {
         return new long[]{spec.batch(), spec.checkpoints(), spec.channels(), spec.state()};
-    }
-
-    /** The kernels' (batch, length, channels) view of a sequence array in the op's layout. */
-    static INDArray sequenceChannelsLast(ScanOptions options, INDArray sequence) {
-        return options.layout() == Layout.CHANNELS_LAST ? sequence : sequence.permute(0, 2, 1);
     }
 
     /** The kernels' (batch, length, [groups,] state) view of B, C or their gradients in the op's layout. */
@@ -184,38 +147,12 @@ final class ScanInputs {
         }
     }
 
-    static void expectShape(String op, String name, INDArray array, long... expected) {
-        if (!Arrays.equals(array.shape(), expected)) {
-            throw new IllegalArgumentException(op + ": " + name + " has shape " + Arrays.toString(array.shape())
-                    + ", expected " + Arrays.toString(expected));
-        }
-    }
-
-    /** Checks that the op got the output arrays it declared. */
-    static void expectOutputs(String op, List<String> names, INDArray[] outputs, List<long[]> shapes, DataType type) {
-        if (outputs.length != names.size()) {
-            throw new IllegalArgumentException(op + " writes " + names.size() + " outputs " + names + ", got "
-                    + outputs.length + " output arrays");
-        }
-        for (int i = 0; i < outputs.length; i++) {
-            expectShape(op, "output " + names.get(i), outputs[i], shapes.get(i));
-            if (outputs[i].dataType() != type) {
-                throw new IllegalArgumentException(op + ": output " + names.get(i) + " has type "
-                        + outputs[i].dataType() + ", expected " + type);
-            }
-        }
-    }
-
-    static ElementType elementType(DataType type) {
-        return type == DataType.FLOAT ? ElementType.FLOAT32 : ElementType.FLOAT64;
-    }
-
     /**
      * The kernel that runs the op on arrays of {@code type}: the CPU kernel unless the system
      * property {@value CudaScanKernels#DEVICE_PROPERTY} asks for CUDA.
      */
     static SelectiveScanKernel kernel(DataType type) {
-        ElementType elementType = elementType(type);
+        ElementType elementType = OpArrays.elementType(type);
         return CudaScanKernels.select(elementType, CpuScanKernels.forType(elementType));
     }
 }

@@ -8,8 +8,9 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.shape.LongShapeDescriptor;
 import org.ssm4j.kernels.ScanForward;
 import org.ssm4j.kernels.ScanSpec;
+import org.ssm4j.ops.FloatingPointOp;
+import org.ssm4j.ops.OpArrays;
 import org.ssm4j.ops.runtime.DenseArrays;
-import org.ssm4j.ops.runtime.JavaCustomOp;
 
 import java.lang.ref.Reference;
 import java.util.ArrayList;
@@ -36,7 +37,7 @@ import static org.ssm4j.ops.scan.DenseInputs.segment;
  * (batch, ceil(length / K), channels, state) that the backward op recomputes the states from.
  * FLOAT runs the Vector API kernel, DOUBLE the scalar one. See {@code docs/ops.md}.
  */
-public final class SelectiveScan extends JavaCustomOp {
+public final class SelectiveScan extends FloatingPointOp {
 
     /** The op's name in SameDiff graphs. */
     public static final String OP_NAME = "selective_scan";
@@ -82,14 +83,13 @@ public final class SelectiveScan extends JavaCustomOp {
     }
 
     @Override
-    public int getNumOutputs() {
-        return OUTPUTS.size();
+    protected List<String> inputNames() {
+        return ScanInputs.names(options());
     }
 
     @Override
-    public List<DataType> calculateOutputDataTypes(List<DataType> inputTypes) {
-        DataType type = ScanInputs.checkTypes(OP_NAME, ScanInputs.names(options()), inputTypes);
-        return List.of(type, type, type);
+    protected List<String> outputNames() {
+        return OUTPUTS;
     }
 
     private static List<long[]> outputShapes(ScanOptions options, ScanSpec spec) {
@@ -110,12 +110,12 @@ public final class SelectiveScan extends JavaCustomOp {
         ScanOptions options = options();
         ScanSpec spec = ScanInputs.spec(OP_NAME, options, ScanInputs.names(options), inputs);
         DataType type = inputs[0].dataType();
-        ScanInputs.expectOutputs(OP_NAME, OUTPUTS, outputs, outputShapes(options, spec), type);
+        OpArrays.expectOutputs(OP_NAME, OUTPUTS, outputs, outputShapes(options, spec), type);
         DenseInputs in = DenseInputs.of(OP_NAME, options, inputs);
-        DenseArrays.Output y = DenseArrays.output(ScanInputs.sequenceChannelsLast(options, outputs[0]));
+        DenseArrays.Output y = DenseArrays.output(options.layout().channelsLastView(outputs[0]));
         DenseArrays.Output lastState = DenseArrays.output(outputs[1]);
         DenseArrays.Output checkpoints = DenseArrays.output(outputs[2]);
-        ScanInputs.kernel(type).forward(spec, new ScanForward(ScanInputs.elementType(type),
+        ScanInputs.kernel(type).forward(spec, new ScanForward(OpArrays.elementType(type),
                 segment(in.u()), segment(in.delta()), segment(in.a()), segment(in.b()), segment(in.c()),
                 segment(in.d()), segment(in.z()), segment(in.deltaBias()), segment(in.initialState()),
                 y.segment(), lastState.segment(), checkpoints.segment()));

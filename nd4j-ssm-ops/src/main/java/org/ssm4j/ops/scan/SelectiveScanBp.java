@@ -7,12 +7,12 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.shape.LongShapeDescriptor;
 import org.ssm4j.kernels.ScanBackward;
 import org.ssm4j.kernels.ScanSpec;
+import org.ssm4j.ops.FloatingPointOp;
+import org.ssm4j.ops.OpArrays;
 import org.ssm4j.ops.runtime.DenseArrays;
-import org.ssm4j.ops.runtime.JavaCustomOp;
 
 import java.lang.ref.Reference;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 
 import static org.ssm4j.ops.scan.DenseInputs.segment;
@@ -26,7 +26,7 @@ import static org.ssm4j.ops.scan.DenseInputs.segment;
  * it. The states are recomputed from the checkpoints one interval at a time, so the op needs
  * memory for its outputs and a few hundred kilobytes per thread, not for every state.
  */
-public final class SelectiveScanBp extends JavaCustomOp {
+public final class SelectiveScanBp extends FloatingPointOp {
 
     /** The op's name in SameDiff graphs. */
     public static final String OP_NAME = "selective_scan_bp";
@@ -73,12 +73,15 @@ public final class SelectiveScanBp extends JavaCustomOp {
         return ScanInputs.names(options, "checkpoints", "dy", "dLastState");
     }
 
-    private static List<String> outputNames(ScanOptions options) {
-        List<String> names = new ArrayList<>();
-        for (String input : ScanInputs.names(options)) {
-            names.add("d" + Character.toUpperCase(input.charAt(0)) + input.substring(1));
-        }
-        return names;
+    @Override
+    protected List<String> inputNames() {
+        return inputNames(options());
+    }
+
+    /** The gradients of the forward inputs, in their order. */
+    @Override
+    protected List<String> outputNames() {
+        return gradientNames(ScanInputs.names(options()));
     }
 
     @Override
@@ -86,24 +89,12 @@ public final class SelectiveScanBp extends JavaCustomOp {
         return OP_NAME;
     }
 
-    @Override
-    public int getNumOutputs() {
-        return options().forwardInputs();
-    }
-
-    @Override
-    public List<DataType> calculateOutputDataTypes(List<DataType> inputTypes) {
-        ScanOptions options = options();
-        DataType type = ScanInputs.checkTypes(OP_NAME, inputNames(options), inputTypes);
-        return Collections.nCopies(options.forwardInputs(), type);
-    }
-
     private static ScanSpec spec(ScanOptions options, INDArray[] inputs) {
         ScanSpec spec = ScanInputs.spec(OP_NAME, options, inputNames(options), inputs);
         int next = options.forwardInputs();
-        ScanInputs.expectShape(OP_NAME, "checkpoints", inputs[next], ScanInputs.checkpointShape(spec));
-        ScanInputs.expectShape(OP_NAME, "dy", inputs[next + 1], ScanInputs.sequenceShape(options, spec));
-        ScanInputs.expectShape(OP_NAME, "dLastState", inputs[next + 2], ScanInputs.stateShape(spec));
+        OpArrays.expectShape(OP_NAME, "checkpoints", inputs[next], ScanInputs.checkpointShape(spec));
+        OpArrays.expectShape(OP_NAME, "dy", inputs[next + 1], ScanInputs.sequenceShape(options, spec));
+        OpArrays.expectShape(OP_NAME, "dLastState", inputs[next + 2], ScanInputs.stateShape(spec));
         return spec;
     }
 
@@ -129,25 +120,25 @@ public final class SelectiveScanBp extends JavaCustomOp {
         ScanOptions options = options();
         ScanSpec spec = spec(options, inputs);
         DataType type = inputs[0].dataType();
-        ScanInputs.expectOutputs(OP_NAME, outputNames(options), outputs, outputShapes(options, inputs), type);
+        OpArrays.expectOutputs(OP_NAME, outputNames(), outputs, outputShapes(options, inputs), type);
         DenseInputs in = DenseInputs.of(OP_NAME, options, inputs);
         int next = options.forwardInputs();
         INDArray checkpoints = DenseArrays.dense(inputs[next]);
-        INDArray dy = DenseArrays.dense(ScanInputs.sequenceChannelsLast(options, inputs[next + 1]));
+        INDArray dy = DenseArrays.dense(options.layout().channelsLastView(inputs[next + 1]));
         INDArray dLastState = DenseArrays.dense(inputs[next + 2]);
         List<DenseArrays.Output> gradients = new ArrayList<>();
-        gradients.add(DenseArrays.output(ScanInputs.sequenceChannelsLast(options, outputs[0])));
-        gradients.add(DenseArrays.output(ScanInputs.sequenceChannelsLast(options, outputs[1])));
+        gradients.add(DenseArrays.output(options.layout().channelsLastView(outputs[0])));
+        gradients.add(DenseArrays.output(options.layout().channelsLastView(outputs[1])));
         gradients.add(DenseArrays.output(outputs[2]));
         gradients.add(DenseArrays.output(ScanInputs.groupsChannelsLast(options, outputs[3])));
         gradients.add(DenseArrays.output(ScanInputs.groupsChannelsLast(options, outputs[4])));
         int out = 5;
         DenseArrays.Output dD = options.hasD() ? add(gradients, DenseArrays.output(outputs[out++])) : null;
         DenseArrays.Output dZ = options.hasZ()
-                ? add(gradients, DenseArrays.output(ScanInputs.sequenceChannelsLast(options, outputs[out++]))) : null;
+                ? add(gradients, DenseArrays.output(options.layout().channelsLastView(outputs[out++]))) : null;
         DenseArrays.Output dBias = options.hasDeltaBias() ? add(gradients, DenseArrays.output(outputs[out++])) : null;
         DenseArrays.Output dH0 = options.hasInitialState() ? add(gradients, DenseArrays.output(outputs[out])) : null;
-        ScanInputs.kernel(type).backward(spec, new ScanBackward(ScanInputs.elementType(type),
+        ScanInputs.kernel(type).backward(spec, new ScanBackward(OpArrays.elementType(type),
                 segment(in.u()), segment(in.delta()), segment(in.a()), segment(in.b()), segment(in.c()),
                 segment(in.d()), segment(in.z()), segment(in.deltaBias()), segment(in.initialState()),
                 segment(checkpoints), segment(dy), segment(dLastState),

@@ -2,12 +2,12 @@ package org.ssm4j.kernels.cpu;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.ssm4j.FreshJvm;
 import org.ssm4j.kernels.ElementType;
 import org.ssm4j.kernels.ScanBackward;
 import org.ssm4j.kernels.ScanForward;
 import org.ssm4j.kernels.ScanRunner;
 import org.ssm4j.kernels.ScanSpec;
+import org.ssm4j.testing.FreshJvm;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;

@@ -8,13 +8,13 @@ import jdk.jfr.consumer.RecordingStream;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.ssm4j.FreshJvm;
 import org.ssm4j.kernels.CausalConv1dSpec;
 import org.ssm4j.kernels.ElementType;
 import org.ssm4j.kernels.ScanCase;
 import org.ssm4j.kernels.ScanResult;
 import org.ssm4j.kernels.ScanRunner;
 import org.ssm4j.kernels.ScanSpec;
+import org.ssm4j.testing.FreshJvm;
 
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
@@ -196,24 +196,31 @@ class TierReproducibilityTest {
                     : Float.intBitsToFloat(random.nextInt());
             fraction[i] = random.nextFloat();
         }
-        float[][] out = new float[4][MATH_INPUTS];
+        // Summands of many magnitudes, so that the order of the additions shows in the sums' last bits.
+        Random sums = new Random(18);
+        float[] summands = new float[MATH_INPUTS];
+        for (int i = 0; i < summands.length; i++) {
+            summands[i] = (float) (sums.nextGaussian() * Math.pow(10, sums.nextInt(8)));
+        }
+        float[][] out = new float[5][MATH_INPUTS];
         for (int i = 0; i < MATH_INPUTS; i += VectorMath.SPECIES.length()) {
-            evaluate(x, fraction, i, out);
+            evaluate(x, fraction, summands, i, out);
         }
         Map<String, double[]> values = new LinkedHashMap<>();
-        String[] names = {"exp", "softplus", "sigmoid", "log1p"};
+        String[] names = {"exp", "softplus", "sigmoid", "log1p", "sum"};
         for (int f = 0; f < names.length; f++) {
             values.put(names[f], widen(out[f]));
         }
         return values;
     }
 
-    private static void evaluate(float[] x, float[] fraction, int i, float[][] out) {
+    private static void evaluate(float[] x, float[] fraction, float[] summands, int i, float[][] out) {
         FloatVector v = FloatVector.fromArray(VectorMath.SPECIES, x, i);
         VectorMath.exp(v).intoArray(out[0], i);
         VectorMath.softplus(v).intoArray(out[1], i);
         VectorMath.sigmoid(v).intoArray(out[2], i);
         VectorMath.log1pOfFraction(FloatVector.fromArray(VectorMath.SPECIES, fraction, i)).intoArray(out[3], i);
+        out[4][i] = VectorMath.sum(FloatVector.fromArray(VectorMath.SPECIES, summands, i));
     }
 
     private static double[] widen(float[] values) {

@@ -110,6 +110,31 @@ class VectorMathTest {
      * spacing of floats around the exact value; results below the normal range must be within
      * 2^-126 (the functions may flush them to 0).
      */
+    /** The lanes added as a pairwise tree: halves lane by lane, then their halves; NaN and infinities propagate. */
+    @Test
+    void sumAddsTheHalvesPairwise() {
+        Random random = new Random(5);
+        int lanes = VectorMath.SPECIES.length();
+        for (int trial = 0; trial < 1000; trial++) {
+            float[] x = new float[lanes];
+            for (int i = 0; i < lanes; i++) {
+                x[i] = (float) (random.nextGaussian() * Math.pow(10, random.nextInt(8)));
+            }
+            float[] tree = x.clone();
+            for (int width = lanes / 2; width >= 1; width /= 2) {
+                for (int i = 0; i < width; i++) {
+                    tree[i] = tree[i] + tree[i + width];
+                }
+            }
+            assertEquals(tree[0], VectorMath.sum(FloatVector.fromArray(VectorMath.SPECIES, x, 0)), Arrays.toString(x));
+        }
+        float[] special = new float[lanes];
+        special[lanes - 1] = Float.NaN;
+        assertTrue(Float.isNaN(VectorMath.sum(FloatVector.fromArray(VectorMath.SPECIES, special, 0))));
+        special[lanes - 1] = Float.NEGATIVE_INFINITY;
+        assertEquals(Float.NEGATIVE_INFINITY, VectorMath.sum(FloatVector.fromArray(VectorMath.SPECIES, special, 0)));
+    }
+
     private static void assertMaxUlps(UnaryOperator<FloatVector> f, DoubleUnaryOperator exact, float[] x, double maxUlps) {
         float[] y = apply(f, x);
         double worst = 0;

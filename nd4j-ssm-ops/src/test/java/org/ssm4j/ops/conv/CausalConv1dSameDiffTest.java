@@ -10,19 +10,13 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.learning.config.Adam;
-import org.ssm4j.FreshJvm;
 import org.ssm4j.ops.Layout;
+import org.ssm4j.ops.SameDiffChecks;
 import org.ssm4j.ops.SsmOps;
 
-import java.io.File;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -118,27 +112,7 @@ class CausalConv1dSameDiffTest {
         SameDiff shared = graph(f, gy, gf, true);
         INDArray expected = shared.output(Map.of("x", f.xArray()), "y").get("y");
         assertClose(f.expectedY(), expected, f.tolerance(), "y");
-        ExecutorService pool = Executors.newFixedThreadPool(4);
-        try {
-            List<Future<?>> runs = new ArrayList<>();
-            for (int thread = 0; thread < 4; thread++) {
-                SameDiff own = graph(f, gy, gf, true);
-                for (SameDiff sd : List.of(shared, own)) {
-                    runs.add(pool.submit(() -> {
-                        for (int i = 0; i < 20; i++) {
-                            INDArray y = sd.output(Map.of("x", f.xArray()), "y").get("y");
-                            assertEquals(expected, y);
-                        }
-                        return null;
-                    }));
-                }
-            }
-            for (Future<?> run : runs) {
-                run.get(120, TimeUnit.SECONDS);
-            }
-        } finally {
-            pool.shutdownNow();
-        }
+        SameDiffChecks.assertSameOutputsFromSeveralThreads(shared, () -> graph(f, gy, gf, true), f.xArray(), expected);
     }
 
     /**
@@ -150,21 +124,6 @@ class CausalConv1dSameDiffTest {
         ConvFixture f = fixture(Layout.CHANNELS_LAST);
         INDArray gy = Nd4j.rand(DataType.DOUBLE, f.xArray().shape());
         INDArray gf = Nd4j.rand(DataType.DOUBLE, 2, 5, 3);
-        SameDiff sd = graph(f, gy, gf, true);
-        File graphFile = directory.resolve("graph.sd").toFile();
-        File inputFile = directory.resolve("x.bin").toFile();
-        sd.save(graphFile, true);
-        Nd4j.saveBinary(f.xArray(), inputFile);
-
-        FreshJvm.run(FreshJvm.currentFlags(), SavedGraphRunner.class, directory.resolve("child.log"),
-                graphFile.getPath(), inputFile.getPath(), directory.toString(), "y", "y:1", "loss");
-
-        Map<String, INDArray> expected = sd.output(Map.of("x", f.xArray()), "y", "y:1", "loss");
-        for (String name : List.of("y", "y:1", "loss")) {
-            INDArray loaded = Nd4j.readBinary(directory.resolve(SavedGraphRunner.fileName(name)).toFile());
-            assertEquals(expected.get(name), loaded, name + " after loading in a fresh JVM");
-        }
-        INDArray gradient = sd.calculateGradients(Map.of("x", f.xArray()), "w").get("w");
-        assertEquals(gradient, Nd4j.readBinary(directory.resolve("grad_w.bin").toFile()), "gradient of w");
+        SameDiffChecks.assertLoadsInAFreshJvm(directory, graph(f, gy, gf, true), f.xArray());
     }
 }

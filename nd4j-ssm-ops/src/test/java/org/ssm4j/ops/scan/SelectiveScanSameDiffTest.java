@@ -10,22 +10,16 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.learning.config.Adam;
-import org.ssm4j.FreshJvm;
 import org.ssm4j.kernels.ScanCase;
 import org.ssm4j.kernels.ScanSpec;
 import org.ssm4j.ops.Layout;
+import org.ssm4j.ops.SameDiffChecks;
 import org.ssm4j.ops.SsmOps;
-import org.ssm4j.ops.conv.SavedGraphRunner;
 
-import java.io.File;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -134,52 +128,18 @@ class SelectiveScanSameDiffTest {
         INDArray x = arrays.forwardInputs()[0];
         SameDiff shared = graph(arrays, true, true);
         INDArray expected = Nd4j.exec(arrays.forwardOp(arrays.forwardInputs()))[0];
-        ExecutorService pool = Executors.newFixedThreadPool(4);
-        try {
-            List<Future<?>> runs = new ArrayList<>();
-            for (int thread = 0; thread < 4; thread++) {
-                SameDiff own = graph(arrays, true, true);
-                for (SameDiff sd : List.of(shared, own)) {
-                    runs.add(pool.submit(() -> {
-                        for (int i = 0; i < 20; i++) {
-                            assertEquals(expected, sd.output(Map.of("x", x), "y").get("y"));
-                        }
-                        return null;
-                    }));
-                }
-            }
-            for (Future<?> run : runs) {
-                run.get(120, TimeUnit.SECONDS);
-            }
-        } finally {
-            pool.shutdownNow();
-        }
+        SameDiffChecks.assertSameOutputsFromSeveralThreads(shared, () -> graph(arrays, true, true), x, expected);
     }
 
     /**
      * A graph saved with {@code save(file, true)} loads in a fresh JVM that touches no ssm4j
-     * class before {@code SameDiff.load} (the conv tests' {@link SavedGraphRunner}), and gives
+     * class before {@code SameDiff.load} ({@link SameDiffChecks#assertLoadsInAFreshJvm}), and gives
      * identical outputs and gradients.
      */
     @Test
     void savedGraphLoadsInAFreshJvm(@TempDir Path directory) throws Exception {
         ScanArrays arrays = arrays(Layout.CHANNELS_LAST, DataType.DOUBLE);
         INDArray x = arrays.forwardInputs()[0];
-        SameDiff sd = graph(arrays, true, true);
-        File graphFile = directory.resolve("graph.sd").toFile();
-        File inputFile = directory.resolve("x.bin").toFile();
-        sd.save(graphFile, true);
-        Nd4j.saveBinary(x, inputFile);
-
-        FreshJvm.run(FreshJvm.currentFlags(), SavedGraphRunner.class, directory.resolve("child.log"),
-                graphFile.getPath(), inputFile.getPath(), directory.toString(), "y", "y:1", "loss");
-
-        Map<String, INDArray> expected = sd.output(Map.of("x", x), "y", "y:1", "loss");
-        for (String name : List.of("y", "y:1", "loss")) {
-            INDArray loaded = Nd4j.readBinary(directory.resolve(SavedGraphRunner.fileName(name)).toFile());
-            assertEquals(expected.get(name), loaded, name + " after loading in a fresh JVM");
-        }
-        INDArray gradient = sd.calculateGradients(Map.of("x", x), "w").get("w");
-        assertEquals(gradient, Nd4j.readBinary(directory.resolve("grad_w.bin").toFile()), "gradient of w (A)");
+        SameDiffChecks.assertLoadsInAFreshJvm(directory, graph(arrays, true, true), x);
     }
 }

@@ -1,8 +1,8 @@
 package org.ssm4j.mamba.generate;
 
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
+import org.ssm4j.kernels.cpu.VectorMath;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -55,10 +55,10 @@ final class MatVec {
                     a2 = FloatVector.fromMemorySegment(SPECIES, w, w2 + cb, ORDER).fma(xv, a2);
                     a3 = FloatVector.fromMemorySegment(SPECIES, w, w3 + cb, ORDER).fma(xv, a3);
                 }
-                float d0 = a0.reduceLanes(VectorOperators.ADD);
-                float d1 = a1.reduceLanes(VectorOperators.ADD);
-                float d2 = a2.reduceLanes(VectorOperators.ADD);
-                float d3 = a3.reduceLanes(VectorOperators.ADD);
+                float d0 = VectorMath.sum(a0);
+                float d1 = VectorMath.sum(a1);
+                float d2 = VectorMath.sum(a2);
+                float d3 = VectorMath.sum(a3);
                 for (int c = vectorCols; c < cols; c++) {
                     long cb = (long) c * Float.BYTES;
                     float xc = x.get(FLOAT, xs + cb);
@@ -84,7 +84,7 @@ final class MatVec {
                     a0 = FloatVector.fromMemorySegment(SPECIES, w, w0 + cb, ORDER)
                             .fma(FloatVector.fromMemorySegment(SPECIES, x, xs + cb, ORDER), a0);
                 }
-                float d0 = a0.reduceLanes(VectorOperators.ADD);
+                float d0 = VectorMath.sum(a0);
                 for (int c = vectorCols; c < cols; c++) {
                     long cb = (long) c * Float.BYTES;
                     d0 += w.get(FLOAT, w0 + cb) * x.get(FLOAT, xs + cb);

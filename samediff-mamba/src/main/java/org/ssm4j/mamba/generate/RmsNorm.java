@@ -1,8 +1,8 @@
 package org.ssm4j.mamba.generate;
 
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
+import org.ssm4j.kernels.cpu.VectorMath;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -30,7 +30,7 @@ final class RmsNorm {
             FloatVector v = FloatVector.fromMemorySegment(SPECIES, x, xb + (long) i * Float.BYTES, ORDER);
             sum = v.fma(v, sum);
         }
-        float squares = sum.reduceLanes(VectorOperators.ADD);
+        float squares = VectorMath.sum(sum);
         for (int i = bound; i < n; i++) {
             float v = x.get(FLOAT, xb + (long) i * Float.BYTES);
             squares += v * v;

@@ -1,8 +1,10 @@
 package org.ssm4j.mamba.generate;
 
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
+import org.ssm4j.kernels.cpu.VectorMath;
 
 import java.util.SplittableRandom;
 
@@ -15,7 +17,7 @@ public final class Sampler {
 
     private final SamplingOptions options;
     private final SplittableRandom random;
-    private static final VectorSpecies<Float> SPECIES = FloatVector.SPECIES_PREFERRED;
+    private static final VectorSpecies<Float> SPECIES = VectorMath.SPECIES;
 
     /** Scratch: the probability of each token (unnormalised). */
     private float[] probabilities = new float[0];
@@ -56,22 +58,19 @@ public final class Sampler {
 
     /**
      * {@code probabilities[i] = exp((logits[i] - max) · invTemperature)}, or 0 below {@code floor};
-     * returns their sum. Vectorised: a 50k vocabulary costs microseconds, not a millisecond.
+     * returns their sum. Vectorised (a 50k vocabulary costs microseconds, not a millisecond), the
+     * last partial vector under a mask, with nd4j-ssm-ops' {@link VectorMath#exp}: the same bits
+     * in every JIT tier, so a seeded sample is reproducible.
      */
     private double exponentials(float[] logits, float max, float invTemperature, float floor) {
-        int bound = SPECIES.loopBound(logits.length);
         double total = 0;
-        for (int i = 0; i < bound; i += SPECIES.length()) {
-            FloatVector l = FloatVector.fromArray(SPECIES, logits, i);
-            FloatVector e = l.sub(max).mul(invTemperature).lanewise(VectorOperators.EXP)
-                    .blend(0f, l.compare(VectorOperators.LT, floor));
-            e.intoArray(probabilities, i);
-            total += e.reduceLanes(VectorOperators.ADD);
-        }
-        for (int i = bound; i < logits.length; i++) {
-            float p = logits[i] >= floor ? (float) Math.exp((logits[i] - max) * invTemperature) : 0f;
-            probabilities[i] = p;
-            total += p;
+        for (int i = 0; i < logits.length; i += SPECIES.length()) {
+            VectorMask<Float> lanes = SPECIES.indexInRange(i, logits.length);
+            FloatVector l = FloatVector.fromArray(SPECIES, logits, i, lanes);
+            FloatVector e = VectorMath.exp(l.sub(max).mul(invTemperature))
+                    .blend(0f, l.compare(VectorOperators.LT, floor).or(lanes.not()));
+            e.intoArray(probabilities, i, lanes);
+            total += VectorMath.sum(e);
         }
         return total;
     }

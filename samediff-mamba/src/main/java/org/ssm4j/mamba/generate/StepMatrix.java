@@ -4,6 +4,7 @@ import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
+import org.ssm4j.kernels.cpu.VectorMath;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -138,8 +139,8 @@ abstract sealed class StepMatrix {
                         a0 = i0.and(0xFFFF0000).reinterpretAsFloats().fma(high, a0);
                         a1 = i1.and(0xFFFF0000).reinterpretAsFloats().fma(high, a1);
                     }
-                    float d0 = a0.reduceLanes(VectorOperators.ADD);
-                    float d1 = a1.reduceLanes(VectorOperators.ADD);
+                    float d0 = VectorMath.sum(a0);
+                    float d1 = VectorMath.sum(a1);
                     for (int c = vectorCols; c < cols; c++) {
                         float xc = x.get(FLOAT, xs + (long) c * Float.BYTES);
                         d0 += widen(packed.get(SHORT, w0 + (long) c * Short.BYTES)) * xc;
@@ -162,7 +163,7 @@ abstract sealed class StepMatrix {
                         a0 = i0.and(0xFFFF0000).reinterpretAsFloats()
                                 .fma(FloatVector.fromMemorySegment(FLOATS, x, xs + (long) (c + LANES) * Float.BYTES, ORDER), a0);
                     }
-                    float d0 = a0.reduceLanes(VectorOperators.ADD);
+                    float d0 = VectorMath.sum(a0);
                     for (int c = vectorCols; c < cols; c++) {
                         d0 += widen(packed.get(SHORT, w0 + (long) c * Short.BYTES)) * x.get(FLOAT, xs + (long) c * Float.BYTES);
                     }

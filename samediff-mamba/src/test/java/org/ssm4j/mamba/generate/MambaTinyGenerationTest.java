@@ -5,9 +5,9 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.ssm4j.mamba.MambaWeights;
-import org.ssm4j.mamba.SharedData;
 import org.ssm4j.mamba.hf.HuggingFaceCheckpoint;
 import org.ssm4j.safetensors.SafetensorsFile;
+import org.ssm4j.testing.SharedData;
 
 import java.util.ArrayList;
 import java.util.Arrays;

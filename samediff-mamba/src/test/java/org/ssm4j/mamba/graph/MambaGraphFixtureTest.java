@@ -6,8 +6,8 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.ssm4j.mamba.MambaReference;
 import org.ssm4j.mamba.MambaWeights;
-import org.ssm4j.mamba.SharedData;
 import org.ssm4j.mamba.hf.HuggingFaceCheckpoint;
+import org.ssm4j.testing.SharedData;
 
 import java.util.ArrayList;
 import java.util.Arrays;

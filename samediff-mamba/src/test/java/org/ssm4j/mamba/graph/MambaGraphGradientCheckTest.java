@@ -9,7 +9,6 @@ import org.ssm4j.mamba.MambaConfig;
 import org.ssm4j.mamba.MambaParameters;
 import org.ssm4j.mamba.MambaWeights;
 
-import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
 
@@ -46,7 +45,7 @@ class MambaGraphGradientCheckTest {
         SplittableRandom random = new SplittableRandom(5);
         for (String name : MambaParameters.of(CONFIG).noWeightDecay()) {
             if (name.endsWith(".bias")) {
-                weights.get(name).addi(randomLike(weights.get(name), random).muli(0.3));
+                weights.get(name).addi(FiniteDifferences.randomLike(weights.get(name), random).muli(0.3));
             }
         }
         MambaGraph graph = MambaGraph.build(weights);
@@ -54,39 +53,10 @@ class MambaGraphGradientCheckTest {
         INDArray labels = MambaGraph.nextTokenLabels(ids);
         labels.putScalar(new long[]{1, 2}, MambaGraph.IGNORE_LABEL);
         assertArrayEquals(new long[]{2, 6, 24}, graph.logits(ids).shape(), "logits cover the padded vocabulary");
-        assertEquals(0.0, loss(graph, ids, Nd4j.valueArrayOf(ids.shape(), MambaGraph.IGNORE_LABEL, DataType.INT64)),
+        assertEquals(0.0, FiniteDifferences.loss(graph, ids, Nd4j.valueArrayOf(ids.shape(), MambaGraph.IGNORE_LABEL, DataType.INT64)),
                 "every label ignored: loss 0, not 0/0");
 
-        MambaGraph.LossAndGradients analytic = graph.lossAndGradients(ids, labels);
-        List<String> failures = new ArrayList<>();
-        double h = 1e-5;
-        for (String name : names) {
-            INDArray p = weights.get(name);
-            INDArray original = p.dup();
-            INDArray direction = randomLike(p, random);
-            p.assign(original.add(direction.mul(h)));
-            double plus = loss(graph, ids, labels);
-            p.assign(original.sub(direction.mul(h)));
-            double minus = loss(graph, ids, labels);
-            p.assign(original);
-            double numeric = (plus - minus) / (2 * h);
-            double expected = analytic.gradients().get(name).mul(direction).sumNumber().doubleValue();
-            if (Math.abs(numeric - expected) > 1e-6 * Math.abs(expected) + 1e-9) {
-                failures.add(name + ": gradient·v " + expected + ", finite difference " + numeric);
-            }
-        }
+        List<String> failures = FiniteDifferences.failures(graph, weights, ids, labels, names, random, false);
         assertTrue(failures.isEmpty(), String.join("\n", failures));
-    }
-
-    private static INDArray randomLike(INDArray a, SplittableRandom random) {
-        double[] v = new double[(int) a.length()];
-        for (int i = 0; i < v.length; i++) {
-            v[i] = random.nextGaussian();
-        }
-        return Nd4j.create(v, a.shape(), 'c');
-    }
-
-    private static double loss(MambaGraph graph, INDArray ids, INDArray labels) {
-        return graph.output(ids, labels, MambaGraph.LOSS).get(MambaGraph.LOSS).getDouble(0);
     }
 }

@@ -18,7 +18,6 @@ import org.ssm4j.mamba.hf.HuggingFaceCheckpoint;
 import org.ssm4j.safetensors.DType;
 
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.SplittableRandom;
@@ -45,7 +44,7 @@ class TimeInvariantMixerTest {
         MambaWeights weights = MambaInitialization.initialize(CONFIG, MixerKind.TIME_INVARIANT, DataType.DOUBLE, 11);
         SplittableRandom random = new SplittableRandom(5);
         for (var e : weights.tensors().entrySet()) {
-            e.getValue().addi(randomLike(e.getValue(), random).muli(0.2));
+            e.getValue().addi(FiniteDifferences.randomLike(e.getValue(), random).muli(0.2));
         }
         return weights;
     }
@@ -155,27 +154,8 @@ class TimeInvariantMixerTest {
         MambaWeights weights = perturbedWeights();
         MambaGraph graph = MambaGraph.build(weights);
         INDArray labels = MambaGraph.nextTokenLabels(IDS);
-        MambaGraph.LossAndGradients analytic = graph.lossAndGradients(IDS, labels);
         SplittableRandom random = new SplittableRandom(9);
-        List<String> failures = new ArrayList<>();
-        double h = 1e-5;
-        for (String name : names) {
-            INDArray p = weights.get(name);
-            INDArray original = p.dup();
-            INDArray direction = randomLike(p, random);
-            p.assign(original.add(direction.mul(h)));
-            double plus = loss(graph, labels);
-            p.assign(original.sub(direction.mul(h)));
-            double minus = loss(graph, labels);
-            p.assign(original);
-            double numeric = (plus - minus) / (2 * h);
-            double expected = analytic.gradients().get(name).mul(direction).sumNumber().doubleValue();
-            if (Math.abs(numeric) < 1e-6) {
-                failures.add(name + ": the loss hardly depends on it (finite difference " + numeric + ")");
-            } else if (Math.abs(numeric - expected) > 1e-6 * Math.abs(expected) + 1e-9) {
-                failures.add(name + ": gradient·v " + expected + ", finite difference " + numeric);
-            }
-        }
+        List<String> failures = FiniteDifferences.failures(graph, weights, IDS, labels, names, random, true);
         assertTrue(failures.isEmpty(), String.join("\n", failures));
     }
 
@@ -189,10 +169,6 @@ class TimeInvariantMixerTest {
         var wrongKind = assertThrows(IllegalArgumentException.class, () -> new MambaWeights(CONFIG, w.tensors()));
         assertTrue(wrongKind.getMessage().contains("x_proj.weight") && wrongKind.getMessage().contains("dt_bias"),
                 wrongKind.getMessage());
-    }
-
-    private static double loss(MambaGraph graph, INDArray labels) {
-        return graph.output(IDS, labels, MambaGraph.LOSS).get(MambaGraph.LOSS).getDouble(0);
     }
 
     /** Layer 0's mixer output (batch, length, d_model), computed position by position. */
@@ -270,13 +246,5 @@ class TimeInvariantMixerTest {
 
     private static List<Long> boxed(long[] shape) {
         return java.util.Arrays.stream(shape).boxed().toList();
-    }
-
-    private static INDArray randomLike(INDArray a, SplittableRandom random) {
-        double[] v = new double[(int) a.length()];
-        for (int i = 0; i < v.length; i++) {
-            v[i] = random.nextGaussian();
-        }
-        return Nd4j.create(v, a.shape(), 'c');
     }
 }

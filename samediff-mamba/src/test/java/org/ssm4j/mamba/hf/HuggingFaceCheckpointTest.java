@@ -7,10 +7,10 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.ssm4j.mamba.MambaConfig;
 import org.ssm4j.mamba.MambaParameters;
 import org.ssm4j.mamba.MambaWeights;
-import org.ssm4j.mamba.SharedData;
 import org.ssm4j.safetensors.DType;
 import org.ssm4j.safetensors.SafetensorsFile;
 import org.ssm4j.safetensors.SafetensorsWriter;
+import org.ssm4j.testing.SharedData;
 
 import java.io.IOException;
 import java.nio.file.Files;

@@ -6,7 +6,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.ssm4j.mamba.SharedData;
+import org.ssm4j.testing.SharedData;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -29,7 +29,7 @@ class TokenizerTest {
 
     @BeforeAll
     static void load() {
-        neoxJson = SharedData.root().resolve("datasets/tokenizers/gpt-neox-20b/tokenizer.json");
+        neoxJson = SharedData.dataset("tokenizers/gpt-neox-20b/tokenizer.json");
         neox = HfTokenizer.load(neoxJson);
     }
 
@@ -54,7 +54,7 @@ class TokenizerTest {
 
     @Test
     void longTextsAreNotTruncated() throws IOException {
-        String text = Files.readString(SharedData.root().resolve("datasets/moby-dick/moby-dick.txt")).substring(20_000, 32_000);
+        String text = Files.readString(SharedData.dataset("moby-dick/moby-dick.txt")).substring(20_000, 32_000);
         int[] ids = neox.encode(text);
         assertTrue(ids.length > 2000, "only " + ids.length + " tokens");
         assertEquals(text, neox.decode(ids));

@@ -4,11 +4,11 @@ import org.junit.jupiter.api.Assertions.assertArrayEquals
 import org.junit.jupiter.api.Assertions.assertEquals
 import org.junit.jupiter.api.Test
 import org.nd4j.linalg.api.buffer.DataType
-import org.ssm4j.mamba.SharedData
 import org.ssm4j.mamba.hf.HuggingFaceCheckpoint
 import org.ssm4j.mamba.tokenizer.ByteTokenizer
 import org.ssm4j.mamba.tokenizer.StreamingDecoder
 import org.ssm4j.safetensors.SafetensorsFile
+import org.ssm4j.testing.SharedData
 
 /** Generation as Kotlin code uses it: a trailing lambda for streaming, withers for options, use {} for closing. */
 class GenerationKotlinTest {

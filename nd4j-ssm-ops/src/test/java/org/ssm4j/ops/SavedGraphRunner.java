@@ -1,4 +1,4 @@
-package org.ssm4j.ops.conv;
+package org.ssm4j.ops;
 
 import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -9,7 +9,7 @@ import java.io.IOException;
 import java.util.Map;
 
 /**
- * Run in a fresh JVM by {@link CausalConv1dSameDiffTest}: loads a saved graph with plain
+ * Run in a fresh JVM by {@link SameDiffChecks#assertLoadsInAFreshJvm}: loads a saved graph with plain
  * {@code SameDiff.load} (no ssm4j class is touched first), runs it and its gradients, and
  * writes the arrays. Arguments: graph file, input file (placeholder "x"), output directory,
  * then the names of the variables to write.
