@@ -6,11 +6,13 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
+import org.nd4j.linalg.api.ndarray.INDArray;
 import org.ssm4j.experiments.config.ConfigLoader;
 import org.ssm4j.experiments.config.ExperimentConfig;
 import org.ssm4j.experiments.eval.EvalResult;
 import org.ssm4j.experiments.report.RunReport;
 import org.ssm4j.experiments.report.RunSummary;
+import org.ssm4j.experiments.train.Checkpoint;
 import org.ssm4j.experiments.train.MetricsLog;
 import org.ssm4j.experiments.train.Trainer;
 
@@ -20,6 +22,8 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
+import java.util.function.UnaryOperator;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -102,6 +106,35 @@ class ExperimentRunnerTest {
         assertEquals(first.steps(), again.steps());
         assertEquals(first.evaluations().getFirst().loss(), again.evaluations().getFirst().loss());
         assertEquals(first.evaluations().getFirst().accuracy(), again.evaluations().getFirst().accuracy());
+    }
+
+    @Test
+    void initFromStartsFromAnotherRunsWeights(@TempDir Path dir) {
+        UnaryOperator<String> short8 = text -> text.replace("steps: 60", "steps: 8").replace("eval_every: 20", "eval_every: 8")
+                .replace("lengths: [8, 16, 32]", "lengths: [16]");
+        ExperimentRunner.run(TestRuns.config("induction-heads-tiny.yaml", short8), dir.resolve("first"), false, List.of());
+        Path firstCheckpoint = Trainer.checkpointFile(dir.resolve("first"));
+        // A learning rate too small to move anything: the warm-started run ends where the first one did.
+        UnaryOperator<String> frozen = text -> short8.apply(text).replace("lr: 3.0e-3", "lr: 1.0e-12").replace("steps: 8", "steps: 2");
+        ExperimentRunner.run(TestRuns.config("induction-heads-tiny.yaml",
+                text -> frozen.apply(text).replace("seed: 11", "seed: 12, init_from: '" + firstCheckpoint + "'")), dir.resolve("warm"), false, List.of());
+        ExperimentRunner.run(TestRuns.config("induction-heads-tiny.yaml",
+                text -> frozen.apply(text).replace("seed: 11", "seed: 12")), dir.resolve("cold"), false, List.of());
+        Map<String, INDArray> first = Checkpoint.read(firstCheckpoint).parameters();
+        Map<String, INDArray> warm = Checkpoint.read(Trainer.checkpointFile(dir.resolve("warm"))).parameters();
+        Map<String, INDArray> cold = Checkpoint.read(Trainer.checkpointFile(dir.resolve("cold"))).parameters();
+        first.forEach((name, p) -> assertTrue(p.equalsWithEps(warm.get(name), 1e-9), name + " starts from the first run's weights"));
+        assertTrue(first.entrySet().stream().anyMatch(e -> !e.getValue().equalsWithEps(cold.get(e.getKey()), 1e-3)),
+                "without init_from the seed's initialisation is used");
+
+        IllegalArgumentException wrongModel = assertThrows(IllegalArgumentException.class, () -> ExperimentRunner.run(
+                TestRuns.config("induction-heads-tiny.yaml", text -> frozen.apply(text).replace("d_model: 32", "d_model: 16")
+                        .replace("seed: 11", "seed: 11, init_from: '" + firstCheckpoint + "'")), dir.resolve("wrong"), false, List.of()));
+        assertTrue(wrongModel.getMessage().contains("in " + firstCheckpoint), wrongModel.getMessage());
+        IllegalArgumentException missing = assertThrows(IllegalArgumentException.class, () -> ExperimentRunner.run(
+                TestRuns.config("induction-heads-tiny.yaml", text -> frozen.apply(text)
+                        .replace("seed: 11", "seed: 11, init_from: '" + dir.resolve("none.safetensors") + "'")), dir.resolve("missing"), false, List.of()));
+        assertTrue(missing.getMessage().contains("none.safetensors does not exist"), missing.getMessage());
     }
 
     private static double mean(double[] values, int from, int to) {

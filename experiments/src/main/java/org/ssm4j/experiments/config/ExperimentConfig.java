@@ -40,6 +40,10 @@ public record ExperimentConfig(String name, List<ModelConfig> models, TaskConfig
         if (task == null || train == null || eval == null) {
             throw new IllegalArgumentException("task, train and eval must all be present");
         }
+        if (train.initFrom() != null && models.size() > 1) {
+            throw new IllegalArgumentException("train.init_from names one checkpoint, so it needs a config of one model, got "
+                    + models.size() + " models");
+        }
         if (eval.lengths().isEmpty()) {
             throw new IllegalArgumentException("eval.lengths must be resolved (non-empty)");
         }

@@ -2,6 +2,7 @@ package org.ssm4j.experiments.config;
 
 import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonProperty;
+import org.jspecify.annotations.Nullable;
 
 import static org.ssm4j.experiments.config.ConfigChecks.inRange;
 import static org.ssm4j.experiments.config.ConfigChecks.nonNegative;
@@ -32,10 +33,15 @@ import static org.ssm4j.experiments.config.ConfigChecks.positive;
  * @param seed            seed of parameter initialisation, training batches and evaluation sets
  * @param threads         CPU threads for ND4J (default 1: fastest for small models, and every
  *                        reduction then runs in a fixed order)
+ * @param initFrom        {@code init_from}: a checkpoint of another run whose parameters replace
+ *                        the seeded initialisation before the first step (a warm start: the
+ *                        optimiser, schedule and data start afresh); relative paths are resolved
+ *                        against the working directory; only for configs of one model (default: none)
  */
 public record TrainConfig(int steps, int batchSize, int accumulate, double lr, double minLr, int warmup,
                           double weightDecay, double beta1, double beta2, double eps, double clip,
-                          int evalEvery, int checkpointEvery, EarlyStopConfig earlyStop, long seed, int threads) {
+                          int evalEvery, int checkpointEvery, EarlyStopConfig earlyStop, long seed, int threads,
+                          @Nullable String initFrom) {
 
     public TrainConfig {
         positive("train.steps", steps);
@@ -58,6 +64,9 @@ public record TrainConfig(int steps, int batchSize, int accumulate, double lr, d
         if (earlyStop == null) {
             throw new IllegalArgumentException("train.early_stop must not be null");
         }
+        if (initFrom != null && initFrom.isBlank()) {
+            throw new IllegalArgumentException("train.init_from must be a checkpoint path, got an empty string");
+        }
     }
 
     @JsonCreator
@@ -76,11 +85,12 @@ public record TrainConfig(int steps, int batchSize, int accumulate, double lr, d
                                 @JsonProperty("checkpoint_every") Integer checkpointEvery,
                                 @JsonProperty("early_stop") EarlyStopConfig earlyStop,
                                 @JsonProperty(value = "seed", required = true) long seed,
-                                @JsonProperty("threads") Integer threads) {
+                                @JsonProperty("threads") Integer threads,
+                                @JsonProperty("init_from") String initFrom) {
         return new TrainConfig(steps, batchSize, orDefault(accumulate, 1), lr, orDefault(minLr, 0.0),
                 orDefault(warmup, 0), orDefault(weightDecay, 0.0), orDefault(beta1, 0.9), orDefault(beta2, 0.999),
                 orDefault(eps, 1e-8), orDefault(clip, 1.0), evalEvery, orDefault(checkpointEvery, evalEvery),
-                orDefault(earlyStop, EarlyStopConfig.OFF), seed, orDefault(threads, 1));
+                orDefault(earlyStop, EarlyStopConfig.OFF), seed, orDefault(threads, 1), initFrom);
     }
 
     /** Sequences per optimiser step. */

@@ -93,6 +93,10 @@ public final class Trainer {
                 return new TrainingResult(step, resumeFrom.stopReason(), trainSeconds, tokens);
             }
             LOG.info("resuming at step {} of {}", step, train.steps());
+        } else if (train.initFrom() != null) {
+            Path from = Path.of(train.initFrom());
+            Checkpoint.copyParameters(Checkpoint.read(from).parameters(), model.parameters(), from.toString());
+            LOG.info("parameters initialised from {}", from);
         }
 
         TrainingGraph graph = task.trainingGraph(train.batchSize());
