@@ -10,6 +10,7 @@ import org.ssm4j.experiments.config.TrainConfig;
 import org.ssm4j.experiments.eval.EvalResult;
 import org.ssm4j.experiments.models.TrainableModel;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -95,6 +96,10 @@ public final class Trainer {
             LOG.info("resuming at step {} of {}", step, train.steps());
         } else if (train.initFrom() != null) {
             Path from = Path.of(train.initFrom());
+            if (!Files.isRegularFile(from)) {
+                throw new IllegalArgumentException("train.init_from: checkpoint " + from.toAbsolutePath()
+                        + " does not exist; train the run that writes it first");
+            }
             Checkpoint.copyParameters(Checkpoint.read(from).parameters(), model.parameters(), from.toString());
             LOG.info("parameters initialised from {}", from);
         }
