@@ -99,6 +99,11 @@ public final class MambaWeights {
         return mixer;
     }
 
+    /** Whether these are the weights of a Hugging Face Mamba (selective mixers), which recurrent generation and export need. */
+    public boolean hasSelectiveMixers() {
+        return mixer == MixerKind.SELECTIVE;
+    }
+
     /**
      * Checks that these are the weights of a Hugging Face Mamba (selective mixers).
      *
@@ -106,7 +111,7 @@ public final class MambaWeights {
      * @throws IllegalArgumentException if the mixers are of another kind
      */
     public void requireSelective(String user) {
-        if (mixer != MixerKind.SELECTIVE) {
+        if (!hasSelectiveMixers()) {
             throw new IllegalArgumentException(user + " needs a Mamba with selective mixers (Hugging Face's); these "
                     + "weights have " + mixer + " mixers, which only MambaGraph runs");
         }

@@ -144,8 +144,7 @@ public final class ByteLanguageModelTask extends NextTokenTask {
         sections.add(new ReportSection("Bits per byte", "Validation: the last 10% of the corpus, in non-overlapping windows "
                 + "of each length; bits per byte = cross-entropy in nats / ln 2.\n\n" + table.toMarkdown() + "\n"
                 + ReportSection.plot("Bits per byte during training", BITS_PER_BYTE_PNG)));
-        // Recurrent generation runs Hugging Face's Mamba (selective mixers); the LTI ablation has none.
-        if (model() instanceof MambaSequenceModel mamba && mamba.config().selective()) {
+        if (model() instanceof MambaSequenceModel mamba && mamba.weights().hasSelectiveMixers()) {
             sections.add(sample(mamba));
         }
         int probeLength = Math.min(length(), PROBE_LENGTH);

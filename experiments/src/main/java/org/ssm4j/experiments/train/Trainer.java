@@ -10,7 +10,6 @@ import org.ssm4j.experiments.config.TrainConfig;
 import org.ssm4j.experiments.eval.EvalResult;
 import org.ssm4j.experiments.models.TrainableModel;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -95,12 +94,12 @@ public final class Trainer {
             }
             LOG.info("resuming at step {} of {}", step, train.steps());
         } else if (train.initFrom() != null) {
-            Path from = Path.of(train.initFrom());
-            if (!Files.isRegularFile(from)) {
-                throw new IllegalArgumentException("train.init_from: checkpoint " + from.toAbsolutePath()
-                        + " does not exist; train the run that writes it first");
+            Path from = Path.of(train.initFrom()).toAbsolutePath();
+            try {
+                Checkpoint.copyParameters(Checkpoint.read(from).parameters(), model.parameters(), from.toString());
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("train.init_from: " + e.getMessage(), e);
             }
-            Checkpoint.copyParameters(Checkpoint.read(from).parameters(), model.parameters(), from.toString());
             LOG.info("parameters initialised from {}", from);
         }
 

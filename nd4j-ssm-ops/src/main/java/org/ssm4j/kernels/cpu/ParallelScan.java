@@ -57,6 +57,7 @@ final class ParallelScan {
         BlockArithmetic.ForwardPass pass = arithmetic.forward(spec, buffers);
         int width = arithmetic.blockWidth();
         if (plan.chunks() == 1) {
+            int tile = forwardTileSteps(spec);
             List<Runnable> tasks = new ArrayList<>();
             for (ScanUnit unit : plan.units()) {
                 tasks.add(() -> {
@@ -67,7 +68,6 @@ final class ParallelScan {
                     for (int i = 0; i < states.length; i++) {
                         states[i] = pass.readState(blocks.get(i), buffers.initialState());
                     }
-                    int tile = forwardTileSteps(spec);
                     for (int t0 = 0; t0 < spec.length(); t0 += tile) {
                         int t1 = Math.min(spec.length(), t0 + tile);
                         for (int i = 0; i < states.length; i++) {
@@ -128,12 +128,13 @@ final class ParallelScan {
      * unit's blocks within a tile keeps the tile's rows of u, delta, z and y in cache and their
      * pages in the TLB; one block over the whole length strides a page per step per array.
      */
-    static int forwardTileSteps(ScanSpec spec) {
+    private static int forwardTileSteps(ScanSpec spec) {
         int k = spec.checkpointInterval();
         return Math.max(1, FORWARD_TILE_TARGET_STEPS / k) * k;
     }
 
-    static final int FORWARD_TILE_TARGET_STEPS = Integer.getInteger("ssm4j.scan.forwardTile", 512);
+    /** 512 measured best of 128 to 1,024 (docs/benchmarks.md, time tiling of the forward). */
+    private static final int FORWARD_TILE_TARGET_STEPS = 512;
 
     void backward(ScanSpec spec, ScanBackward buffers) {
         ScanBufferChecks.backward(spec, buffers);
