@@ -81,12 +81,21 @@ class Driver:
             self.functions[name] = (fn, info)
         return self.functions[name]
 
-    def launch(self, name, grid, block, smem, args):
+    def launch(self, name, grid, block, smem, args, record=None):
+        """Launches on the current stream; record (a list) keeps the launch for replay()."""
         fn, _ = self.function(name)
-        stream = torch.cuda.current_stream().cuda_stream
         params = (ctypes.c_void_p * len(args))(*[ctypes.addressof(a) for a in args])
-        self.check(self.lib.cuLaunchKernel(fn, grid[0], grid[1], grid[2], block, 1, 1, smem,
-                                           ctypes.c_void_p(stream), params, None), "cuLaunchKernel " + name)
+        entry = (name, fn, grid, block, smem, params, args)  # args keep the parameter memory alive
+        if record is not None:
+            record.append(entry)
+        self.replay([entry])
+
+    def replay(self, launches):
+        """Launches recorded by launch(), with the same arguments, on the current stream."""
+        stream = ctypes.c_void_p(torch.cuda.current_stream().cuda_stream)
+        for name, fn, grid, block, smem, params, _ in launches:
+            self.check(self.lib.cuLaunchKernel(fn, grid[0], grid[1], grid[2], block, 1, 1, smem, stream, params,
+                                               None), "cuLaunchKernel " + name)
 
 
 def ptr(t):
@@ -118,8 +127,14 @@ def policy_chunks(batch, channels, groups, length, cfg, forward, interval):
 
 
 class OurScan:
+    """Launches the kernels as ssm4j's ScanLauncher does. A call's launches (their parameter blocks
+    built once) are kept under its arguments and device pointers and replayed when the same call
+    comes again, so that per-call timings measure the launches rather than this harness's Python
+    work of building them; the backward's zeroing of the float32 sums still runs every call."""
+
     def __init__(self, drv):
         self.drv = drv
+        self.plans = {}
 
     def _params(self, sizes, interval, flags, **ptrs):
         p = ScanParams()
@@ -142,8 +157,8 @@ class OurScan:
     @staticmethod
     def _workspace(work, key, n):
         t = work.get(key)
-        if t is None or t.numel() < n:
-            t = torch.empty(max(n, 1), device="cuda", dtype=torch.float32)
+        if t is None or t.numel() < n:  # poisoned: an entry read before it is written shows as NaN
+            t = torch.full((max(n, 1),), float("nan"), device="cuda", dtype=torch.float32)
             work[key] = t
         return t
 
@@ -157,7 +172,6 @@ class OurScan:
                 (FLAG_H0 if x["h0"] is not None else 0) | (FLAG_CKPT if out["checkpoints"] is not None else 0)
         k, clen = chunks or policy_chunks(b, D, G, L, cfg, True, interval)
         tn = "f32" if x["u"].dtype == torch.float32 else "bf16"
-        main = self.name("fwd" if interval % 16 == 0 else "fwdg", x["u"].dtype, cfg)
         ptrs = dict(u=x["u"], delta=x["delta"], A=x["A"], B=x["B"], C=x["C"], D=x["D"], z=x["z"],
                     delta_bias=x["delta_bias"], h0=x["h0"], y=out["y"], last_state=out["last_state"],
                     checkpoints=out["checkpoints"])
@@ -165,15 +179,28 @@ class OurScan:
             ptrs["chunk_state"] = self._workspace(work, "chunk_state", b * k * D * N)
             ptrs["chunk_dsum"] = self._workspace(work, "chunk_dsum", b * k * D)
             ptrs["chunk_start"] = self._workspace(work, "chunk_start", b * k * D * N)
+        key = (b, L, D, N, G, x["u"].dtype, interval, flags, cfg, k, clen) + tuple(ptr(v) for v in ptrs.values())
+        plan = self.plans.get(key)
+        if plan is not None:
+            self.drv.replay(plan)
+            return
+        plan = []
+        main = self.name("fwd" if interval % 16 == 0 else "fwdg", x["u"].dtype, cfg)
         p = self._params((b, L, D, N, G), interval, flags, **ptrs)
         p.chunk_len, p.chunks = clen, k
         if k > 1:
             summ = self.name("fwdsum", x["u"].dtype, cfg)
             _, info = self.drv.function(summ)
-            self.drv.launch(summ, self._grid(x, info, k - 1), info[0], info[3], [p])
-            self.drv.launch(f"ssm_scan_fwdcombine_{tn}", ((b * D * N + 255) // 256, 1, 1), 256, 0, [p])
+            self.drv.launch(summ, self._grid(x, info, k - 1), info[0], info[3], [p], plan)
+            self.drv.launch(f"ssm_scan_fwdcombine_{tn}", ((b * D * N + 255) // 256, 1, 1), 256, 0, [p], plan)
         _, info = self.drv.function(main)
-        self.drv.launch(main, self._grid(x, info, k), info[0], info[3], [p])
+        self.drv.launch(main, self._grid(x, info, k), info[0], info[3], [p], plan)
+        self._keep(key, plan)
+
+    def _keep(self, key, plan):
+        if len(self.plans) > 256:
+            self.plans.clear()
+        self.plans[key] = plan
 
     def backward(self, x, ckpt, dy, d_last, interval, softplus, cfg, out, work, chunks=None):
         """out: du, d_delta, dz, d_h0, dA, dB, dC, dD, d_bias (input dtype); work: fp32 accumulators
@@ -204,21 +231,29 @@ class OurScan:
             ptrs["chunk_state"] = self._workspace(work, "chunk_state", b * k * D * N)
             ptrs["chunk_dsum"] = self._workspace(work, "chunk_dsum", b * k * D)
             ptrs["chunk_start"] = self._workspace(work, "chunk_start", b * k * D * N)
+        converted = [(acc[key], out[key]) for key in ("dA", "dB", "dC", "dD", "d_bias")
+                     if dtype != torch.float32 and out[key] is not None]
+        key = (b, L, D, N, G, dtype, interval, flags, cfg, k, clen, tiles) + tuple(ptr(v) for v in ptrs.values()) + \
+            tuple(ptr(o) for _, o in converted)
+        plan = self.plans.get(key)
+        if plan is not None:
+            self.drv.replay(plan)
+            return
+        plan = []
         p = self._params((b, L, D, N, G), interval, flags, **ptrs)
         p.scratch_tiles, p.chunk_len, p.chunks = tiles, clen, k
         if k > 1:
             summ = self.name("bwdsum", dtype, cfg)
             _, sinfo = self.drv.function(summ)
-            self.drv.launch(summ, self._grid(x, sinfo, k - 1), sinfo[0], sinfo[3], [p])
-            self.drv.launch(f"ssm_scan_bwdcombine_{tn}", ((b * D * N + 255) // 256, 1, 1), 256, 0, [p])
-        self.drv.launch(name, self._grid(x, info, k), info[0], info[3], [p])
-        if dtype != torch.float32:
-            for key in ("dA", "dB", "dC", "dD", "d_bias"):
-                if out[key] is not None:
-                    n = ctypes.c_longlong(out[key].numel())
-                    src, dst = ctypes.c_uint64(acc[key].data_ptr()), ctypes.c_uint64(out[key].data_ptr())
-                    blocks = min(4096, (out[key].numel() + 255) // 256)
-                    self.drv.launch("ssm_f32_to_bf16", (blocks, 1, 1), 256, 0, [src, dst, n])
+            self.drv.launch(summ, self._grid(x, sinfo, k - 1), sinfo[0], sinfo[3], [p], plan)
+            self.drv.launch(f"ssm_scan_bwdcombine_{tn}", ((b * D * N + 255) // 256, 1, 1), 256, 0, [p], plan)
+        self.drv.launch(name, self._grid(x, info, k), info[0], info[3], [p], plan)
+        for sums, dst in converted:
+            n = ctypes.c_longlong(dst.numel())
+            src, dst_ptr = ctypes.c_uint64(sums.data_ptr()), ctypes.c_uint64(dst.data_ptr())
+            blocks = min(4096, (dst.numel() + 255) // 256)
+            self.drv.launch("ssm_f32_to_bf16", (blocks, 1, 1), 256, 0, [src, dst_ptr, n], plan)
+        self._keep(key, plan)
 
 
 # ----------------------------------------------------------------------------------------
@@ -451,9 +486,9 @@ def time_ms(fn, reps=20, warm=3):
 BENCH_INTERVAL = 16  # the checkpoint interval the CUDA kernels prefer (one backward tile)
 
 
-def bench(scan, ref_mod, variants, log, configs=None, chunk_counts=CHUNK_COUNTS):
+def bench(scan, ref_mod, variants, log, configs=None, chunk_counts=CHUNK_COUNTS, dtypes=("fp32", "bf16")):
     rows = []
-    for dt, b, D, L in BENCH_SHAPES:
+    for dt, b, D, L in [s for s in BENCH_SHAPES if s[0] in dtypes]:
         dtype = torch.float32 if dt == "fp32" else torch.bfloat16
         N, G, interval = 16, 1, BENCH_INTERVAL
         x = make_inputs(b, L, D, N, G, dtype)
@@ -531,6 +566,7 @@ def main():
     ap.add_argument("--configs", help="--variants: only these shapes, e.g. 4x4x32,8x2x16")
     ap.add_argument("--chunks", help="--variants: only these chunk counts, e.g. 1,2,4")
     ap.add_argument("--graph", action="store_true", help="time CUDA-graph replays (GPU time without launch overhead)")
+    ap.add_argument("--dtypes", default="fp32,bf16", help="--time: the benchmark shapes of these types")
     ap.add_argument("--json", help="write the measurements here")
     a = ap.parse_args()
     global GRAPH
@@ -555,7 +591,7 @@ def main():
         log = []
         configs = [tuple(int(v) for v in c.split("x")) for c in a.configs.split(",")] if a.configs else None
         chunk_counts = tuple(int(v) for v in a.chunks.split(",")) if a.chunks else CHUNK_COUNTS
-        rows = bench(scan, ref_mod, a.variants, log, configs, chunk_counts)
+        rows = bench(scan, ref_mod, a.variants, log, configs, chunk_counts, tuple(a.dtypes.split(",")))
         report["timings"] = log
         report["table"] = rows
         print()

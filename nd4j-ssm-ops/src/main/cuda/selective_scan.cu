@@ -37,6 +37,15 @@
 #include <cuda_bf16.h>
 #include <cstddef>
 #include <cstdint>
+#include <type_traits>
+
+// Which tiles the bfloat16 forward main pass keeps in shared memory as bfloat16 (the inputs'
+// own values, so nothing is rounded): bit 0 B, bit 1 C. A bfloat16 row costs half the
+// shared-memory wavefronts of a float one (the main pass's bottleneck) and one integer op per
+// value to widen it. The summary pass, which is not bound by shared memory, keeps floats.
+#ifndef SSM_FWD_BC16
+#define SSM_FWD_BC16 3
+#endif
 
 namespace {
 
@@ -361,6 +370,12 @@ struct Sources {
     const void* ptr[NCH];
 };
 
+// True for a B/C staging function object with kRaw = true (it takes the loaded 16-byte vectors).
+template <class F, class = void>
+struct RawBC : std::false_type {};
+template <class F>
+struct RawBC<F, std::void_t<decltype(std::decay_t<F>::kRaw)>> : std::bool_constant<std::decay_t<F>::kRaw> {};
+
 // Loads tiles of TS steps of the channel inputs (u, delta, z, dy) and of B and C into
 // registers with 16-byte loads, or reports that the block must use the element path.
 template <class K, int NCH>
@@ -399,7 +414,8 @@ struct TilePrefetch {
     }
 
     // Hands every element of the prefetched tile to put(t, c, values[NCH], valid) and
-    // putBC(t, n, b, c); steps at or past tend are not valid.
+    // putBC(t, n, b, c), or B and C as loaded to putBC.raw(t, n, b, c) when PutBC::kRaw; steps
+    // at or past tend are not valid.
     template <class Put, class PutBC>
     __device__ void unpack_to(const ScanParams& p, int t0, int tend, Put&& put, PutBC&& putBC) const {
         constexpr int RV = K::DT / K::CV;
@@ -428,11 +444,15 @@ struct TilePrefetch {
             const int n = (i % K::BRV) * K::VEC;
             if (i < K::SVEC && n < p.state) {  // the entries past the state stay zero
                 const int t = i / K::BRV;
-                float fb[K::VEC], fc[K::VEC];
-                unpack<T, 4>(b[j], fb);
-                unpack<T, 4>(c[j], fc);
+                if constexpr (RawBC<PutBC>::value) {
+                    putBC.raw(t, n, b[j], c[j]);
+                } else {
+                    float fb[K::VEC], fc[K::VEC];
+                    unpack<T, 4>(b[j], fb);
+                    unpack<T, 4>(c[j], fc);
 #pragma unroll
-                for (int e = 0; e < K::VEC; ++e) putBC(t, n + e, fb[e], fc[e]);
+                    for (int e = 0; e < K::VEC; ++e) putBC(t, n + e, fb[e], fc[e]);
+                }
             }
         }
     }
@@ -555,25 +575,74 @@ __device__ __forceinline__ size_t chunk_slot(const ScanParams& p, int b, int k) 
 // Forward
 // ------------------------------------------------------------------------------------
 
-template <class K>
+template <class K, bool SUMMARY>
 struct FwdSmem {
     // Two buffers: the next tile is staged while the current one is scanned, one barrier per
     // tile. Per (step, channel), computed once when the tile is staged: (delta', delta' * u,
     // gate, D * u * gate) with gate = silu(z) (1 without z), so that y = (sum over the state
     // of C * h) * gate + D * u * gate. Rows padded against bank conflicts.
     float4 pre[2][K::TS][padded_row<K::DT>()];
-    __align__(16) float b[2][K::TS][K::NS];  // zero past the state size
-    __align__(16) float c[2][K::TS][K::NS];
+    // B and C: bfloat16 for bfloat16 inputs as SSM_FWD_BC16 says, else float.
+    static constexpr bool kBf16 = sizeof(typename K::T) == 2 && !SUMMARY;
+    using BT = std::conditional_t<kBf16 && (SSM_FWD_BC16 & 1), __nv_bfloat16, float>;
+    using CT = std::conditional_t<kBf16 && (SSM_FWD_BC16 & 2), __nv_bfloat16, float>;
+    __align__(16) BT b[2][K::TS][K::NS];  // zero past the state size
+    __align__(16) CT c[2][K::TS][K::NS];
     float bias[K::DT];
     float dskip[K::DT];
 };
+
+// Writes the forward's B and C tiles: element by element, or (kRaw: shared memory holds the
+// input type) the loaded 16-byte vectors as they are.
+template <class K, bool SUMMARY>
+struct FwdPutBC {
+    using Smem = FwdSmem<K, SUMMARY>;
+    static constexpr bool kRaw = sizeof(typename Smem::BT) == sizeof(typename K::T)
+        && sizeof(typename Smem::CT) == sizeof(typename K::T);
+    Smem& s;
+    const int& stage;
+    __device__ void operator()(int t, int n, float bv, float cv) const {
+        s.b[stage][t][n] = typename Smem::BT(bv);  // exact: the value came from the input type
+        s.c[stage][t][n] = typename Smem::CT(cv);
+    }
+    __device__ void raw(int t, int n, const Words<4>& bv, const Words<4>& cv) const {
+        st_words<4>(&s.b[stage][t][n], bv);
+        st_words<4>(&s.c[stage][t][n], cv);
+    }
+};
+
+// NPT consecutive B or C values of a forward tile row as floats.
+template <int NPT>
+__device__ __forceinline__ void load_bc(const float* src, float (&v)[NPT]) {
+    load_row<NPT>(src, v);
+}
+template <int NPT>
+__device__ __forceinline__ void load_bc(const __nv_bfloat16* src, float (&v)[NPT]) {
+    static_assert(NPT == 1 || NPT == 2 || NPT % 4 == 0, "bfloat16 rows: 2-, 4- or 8-byte loads");
+    if constexpr (NPT == 1) {
+        v[0] = __bfloat162float(src[0]);
+    } else if constexpr (NPT == 2) {
+        const unsigned w = *reinterpret_cast<const unsigned*>(src);
+        v[0] = __uint_as_float(w << 16);
+        v[1] = __uint_as_float(w & 0xffff0000u);
+    } else {
+#pragma unroll
+        for (int j = 0; j < NPT / 4; ++j) {
+            const uint2 w = reinterpret_cast<const uint2*>(src)[j];
+            v[4 * j] = __uint_as_float(w.x << 16);
+            v[4 * j + 1] = __uint_as_float(w.x & 0xffff0000u);
+            v[4 * j + 2] = __uint_as_float(w.y << 16);
+            v[4 * j + 3] = __uint_as_float(w.y & 0xffff0000u);
+        }
+    }
+}
 
 // SUMMARY (launched for chunks 0 .. chunks-2): the chunk's end state from a zero start and
 // its delta sum, nothing else.
 // GENERIC_CKPT: checkpoints at any interval (a test every step); otherwise the interval is
 // a multiple of TS / 2 and the states before steps 0 and TS / 2 of each tile are kept.
 template <class K, bool SUMMARY, bool GENERIC_CKPT>
-__device__ __forceinline__ void scan_forward(const ScanParams& p, FwdSmem<K>& s) {
+__device__ __forceinline__ void scan_forward(const ScanParams& p, FwdSmem<K, SUMMARY>& s) {
     using T = typename K::T;
     static_assert(K::TS % 2 == 0, "two checkpoint slots per tile");
     const Place<K> at(p);
@@ -589,8 +658,8 @@ __device__ __forceinline__ void scan_forward(const ScanParams& p, FwdSmem<K>& s)
         s.dskip[i] = (ok && (p.flags & kHasD)) ? load<T>(p.D, at.d0 + i) : 0.f;
     }
     for (int i = threadIdx.x; i < 2 * K::TS * K::NS; i += K::THREADS) {
-        (&s.b[0][0][0])[i] = 0.f;
-        (&s.c[0][0][0])[i] = 0.f;
+        (&s.b[0][0][0])[i] = typename FwdSmem<K, SUMMARY>::BT(0.f);
+        (&s.c[0][0][0])[i] = typename FwdSmem<K, SUMMARY>::CT(0.f);
     }
 
     float a2[K::NPT], h[K::NPT];
@@ -627,10 +696,7 @@ __device__ __forceinline__ void scan_forward(const ScanParams& p, FwdSmem<K>& s)
             s.pre[stage][t][pad8(c)] = make_float4(dt, dt * v[0], gate, s.dskip[c] * v[0] * gate);
         }
     };
-    auto putBC = [&](int t, int n, float bv, float cv) {
-        s.b[stage][t][n] = bv;
-        s.c[stage][t][n] = cv;
-    };
+    const FwdPutBC<K, SUMMARY> putBC{s, stage};
 
     const bool ckpt = !SUMMARY && (p.flags & kHasCheckpoints) != 0;
     const int nck = (p.length + p.interval - 1) / p.interval;
@@ -689,8 +755,8 @@ __device__ __forceinline__ void scan_forward(const ScanParams& p, FwdSmem<K>& s)
                 }
                 const float2 dd = *reinterpret_cast<const float2*>(&s.pre[buf][i][pad8(at.ch)]);
                 float bv[K::NPT], cv[K::NPT];
-                load_row<K::NPT>(&s.b[buf][i][at.n0], bv);
-                if constexpr (!SUMMARY) load_row<K::NPT>(&s.c[buf][i][at.n0], cv);
+                load_bc<K::NPT>(&s.b[buf][i][at.n0], bv);
+                if constexpr (!SUMMARY) load_bc<K::NPT>(&s.c[buf][i][at.n0], cv);
                 float acc = 0.f;
 #pragma unroll
                 for (int k = 0; k < K::NPT; ++k) {
@@ -1206,7 +1272,7 @@ __device__ void combine_backward(const ScanParams& p) {
 #endif
 
 // Both directions take their shared memory dynamically (the wide shapes need more than 48 KB).
-template <class K> constexpr int fwd_smem_bytes() { return static_cast<int>(sizeof(FwdSmem<K>)); }
+template <class K, bool SUMMARY> constexpr int fwd_smem_bytes() { return static_cast<int>(sizeof(FwdSmem<K, SUMMARY>)); }
 template <class K> constexpr int bwd_smem_bytes() { return static_cast<int>(sizeof(BwdSmem<K>)); }
 
 #define SSM_FWD(NAME, T, NL, NPT, DT, SUMMARY, GENERIC)                                   \
@@ -1214,10 +1280,10 @@ template <class K> constexpr int bwd_smem_bytes() { return static_cast<int>(size
     NAME(const ScanParams p) {                                                            \
         using K = Config<T, NL, NPT, DT, SSM_FWD_TS>;                                     \
         extern __shared__ __align__(16) unsigned char smem_raw[];                         \
-        scan_forward<K, SUMMARY, GENERIC>(p, *reinterpret_cast<FwdSmem<K>*>(smem_raw));   \
+        scan_forward<K, SUMMARY, GENERIC>(p, *reinterpret_cast<FwdSmem<K, SUMMARY>*>(smem_raw)); \
     }                                                                                     \
     extern "C" __device__ int NAME##_info[5] = {NL * DT, DT, SSM_FWD_TS,                  \
-        fwd_smem_bytes<Config<T, NL, NPT, DT, SSM_FWD_TS>>(), NL * NPT};
+        fwd_smem_bytes<Config<T, NL, NPT, DT, SSM_FWD_TS>, SUMMARY>(), NL * NPT};
 
 #define SSM_BWD(NAME, T, NL, NPT, DT, SUMMARY)                                            \
     extern "C" __global__ void __launch_bounds__(NL * DT, SSM_THREADS_PER_SM / (NL * DT))                \
