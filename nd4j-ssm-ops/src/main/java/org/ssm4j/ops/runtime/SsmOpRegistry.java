@@ -6,6 +6,7 @@ import org.ssm4j.ops.embedding.TokenEmbedding;
 import org.ssm4j.ops.embedding.TokenEmbeddingBp;
 import org.ssm4j.ops.scan.SelectiveScan;
 import org.ssm4j.ops.scan.SelectiveScanBp;
+import org.ssm4j.ops.sequence.SequenceReverse;
 
 import java.util.List;
 
@@ -18,7 +19,7 @@ public final class SsmOpRegistry {
 
     private static final List<Class<? extends JavaCustomOp>> OP_CLASSES = List.of(
             CausalConv1d.class, CausalConv1dBp.class, SelectiveScan.class, SelectiveScanBp.class,
-            TokenEmbedding.class, TokenEmbeddingBp.class);
+            TokenEmbedding.class, TokenEmbeddingBp.class, SequenceReverse.class);
 
     private SsmOpRegistry() {
     }

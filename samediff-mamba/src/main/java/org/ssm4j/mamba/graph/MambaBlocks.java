@@ -8,6 +8,7 @@ import org.ssm4j.mamba.MambaConfig;
 import org.ssm4j.mamba.MambaParameters;
 import org.ssm4j.mamba.MambaWeights;
 import org.ssm4j.mamba.MixerKind;
+import org.ssm4j.ops.sequence.SequenceReverse;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -129,10 +130,10 @@ public final class MambaBlocks {
             SDVariable normed = RmsNorm.apply(sd, shapes.flat(hidden, d), vars.get(names.norm()), config.layerNormEpsilon());
             SDVariable mixed = MambaMixer.apply(sd, config, mixer, shapes, normed, names, vars, deltaOutput(i));
             if (bidirectional) {
-                SDVariable reversed = shapes.flat(sd.reverse(shapes.sequence(normed, d), 1), d);
+                SDVariable reversed = shapes.flat(SequenceReverse.reverse(sd, null, shapes.sequence(normed, d)), d);
                 SDVariable backward = MambaMixer.apply(sd, config, mixer, shapes, reversed, backwardMixer(i), vars,
                         backwardDeltaOutput(i));
-                mixed = mixed.add(shapes.flat(sd.reverse(shapes.sequence(backward, d), 1), d));
+                mixed = mixed.add(shapes.flat(SequenceReverse.reverse(sd, null, shapes.sequence(backward, d)), d));
             }
             SDVariable mixerOut = sd.identity(MambaGraph.mixerOutput(i), shapes.sequence(mixed, d));
             hidden = sd.math.add(MambaGraph.blockOutput(i), hidden, mixerOut);
