@@ -8,7 +8,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.shape.LongShapeDescriptor;
 import org.nd4j.linalg.factory.Nd4j;
 import org.ssm4j.ops.runtime.DenseArrays;
-import org.ssm4j.ops.runtime.JavaCustomOp;
+import org.ssm4j.ops.runtime.SingleOutputOp;
 
 import java.lang.foreign.MemorySegment;
 import java.util.Arrays;
@@ -24,7 +24,7 @@ import java.util.List;
  * <p>Inputs: {@code table} (rows, width), FLOAT or DOUBLE; {@code ids}, any integer type and
  * shape, each in {@code [0, rows)}. Output: {@code ids.shape + [width]}, the table's type.
  */
-public final class TokenEmbedding extends JavaCustomOp {
+public final class TokenEmbedding extends SingleOutputOp {
 
     /** The op's name in SameDiff graphs. */
     public static final String OP_NAME = "token_embedding";
@@ -63,11 +63,6 @@ public final class TokenEmbedding extends JavaCustomOp {
     @Override
     public String opName() {
         return OP_NAME;
-    }
-
-    @Override
-    public int getNumOutputs() {
-        return 1;
     }
 
     @Override

@@ -6,7 +6,7 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.shape.LongShapeDescriptor;
 import org.ssm4j.ops.runtime.DenseArrays;
-import org.ssm4j.ops.runtime.JavaCustomOp;
+import org.ssm4j.ops.runtime.SingleOutputOp;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -21,7 +21,7 @@ import java.util.List;
  * <p>Inputs: {@code table} (read for its shape and type only), {@code ids}, {@code dOut}
  * ({@code ids.shape + [width]}). Output: {@code dTable}, shaped like the table.
  */
-public final class TokenEmbeddingBp extends JavaCustomOp {
+public final class TokenEmbeddingBp extends SingleOutputOp {
 
     /** The op's name in SameDiff graphs. */
     public static final String OP_NAME = "token_embedding_bp";
@@ -40,11 +40,6 @@ public final class TokenEmbeddingBp extends JavaCustomOp {
     @Override
     public String opName() {
         return OP_NAME;
-    }
-
-    @Override
-    public int getNumOutputs() {
-        return 1;
     }
 
     @Override

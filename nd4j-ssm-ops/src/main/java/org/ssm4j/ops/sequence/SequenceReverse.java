@@ -8,7 +8,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.shape.LongShapeDescriptor;
 import org.nd4j.linalg.factory.Nd4j;
 import org.ssm4j.ops.runtime.DenseArrays;
-import org.ssm4j.ops.runtime.JavaCustomOp;
+import org.ssm4j.ops.runtime.SingleOutputOp;
 
 import java.lang.foreign.MemorySegment;
 import java.util.Arrays;
@@ -23,7 +23,7 @@ import java.util.List;
  * never frees inside a graph: a bidirectional Mamba built on it grew by 13 MB a training step
  * (docs/ops.md, "sequence_reverse").
  */
-public final class SequenceReverse extends JavaCustomOp {
+public final class SequenceReverse extends SingleOutputOp {
 
     /** The op's name in SameDiff graphs. */
     public static final String OP_NAME = "sequence_reverse";
@@ -63,11 +63,6 @@ public final class SequenceReverse extends JavaCustomOp {
     @Override
     public String opName() {
         return OP_NAME;
-    }
-
-    @Override
-    public int getNumOutputs() {
-        return 1;
     }
 
     @Override
