@@ -112,7 +112,7 @@ public final class MambaBlocks {
     public static SDVariable apply(SameDiff sd, MambaConfig config, MixerKind mixer, SDVariable hidden,
                                    Map<String, SDVariable> vars, boolean bidirectional) {
         Shapes shapes = Shapes.ofSequence(sd, hidden);
-        SDVariable out = residualLayers(sd, config, mixer, shapes, hidden, vars, bidirectional);
+        SDVariable out = residualLayers(sd, config, mixer, shapes, hidden, vars, bidirectional, false);
         return RmsNorm.apply(sd, shapes.flat(out, config.hiddenSize()), vars.get(MambaParameters.NORM_F),
                 config.layerNormEpsilon());
     }
@@ -121,18 +121,25 @@ public final class MambaBlocks {
      * The residual layers on {@code hidden} (batch, length, hiddenSize), naming each layer's
      * {@link MambaGraph#mixerOutput}, {@link MambaGraph#blockOutput} and {@link #deltaOutput};
      * returns the residual stream after the last layer, (batch, length, hiddenSize).
+     *
+     * @param stateIo whether each layer's mixer starts from recurrent-state placeholders and
+     *                names its final states (see {@link MambaGraph#build(MambaWeights, boolean)});
+     *                not with bidirectional blocks
      */
     static SDVariable residualLayers(SameDiff sd, MambaConfig config, MixerKind mixer, Shapes shapes, SDVariable hidden,
-                                     Map<String, SDVariable> vars, boolean bidirectional) {
+                                     Map<String, SDVariable> vars, boolean bidirectional, boolean stateIo) {
+        if (bidirectional && stateIo) {
+            throw new IllegalArgumentException("bidirectional blocks have no recurrent state to carry");
+        }
         int d = config.hiddenSize();
         for (int i = 0; i < config.numHiddenLayers(); i++) {
             MambaParameters.Layer names = MambaParameters.layer(i);
             SDVariable normed = RmsNorm.apply(sd, shapes.flat(hidden, d), vars.get(names.norm()), config.layerNormEpsilon());
-            SDVariable mixed = MambaMixer.apply(sd, config, mixer, shapes, normed, names, vars, deltaOutput(i));
+            SDVariable mixed = MambaMixer.apply(sd, config, mixer, shapes, normed, names, vars, deltaOutput(i), stateIo);
             if (bidirectional) {
                 SDVariable reversed = shapes.flat(SequenceReverse.reverse(sd, null, shapes.sequence(normed, d)), d);
                 SDVariable backward = MambaMixer.apply(sd, config, mixer, shapes, reversed, backwardMixer(i), vars,
-                        backwardDeltaOutput(i));
+                        backwardDeltaOutput(i), false);
                 mixed = mixed.add(shapes.flat(SequenceReverse.reverse(sd, null, shapes.sequence(backward, d)), d));
             }
             SDVariable mixerOut = sd.identity(MambaGraph.mixerOutput(i), shapes.sequence(mixed, d));

@@ -86,11 +86,49 @@ public final class MambaGraph {
     }
 
     /**
+     * Layer {@code i}'s convolution state placeholder in a graph built with recurrent state
+     * inputs: the last {@code convKernel - 1} inputs of the convolution before the sequence,
+     * (batch, intermediateSize, convKernel - 1).
+     */
+    public static String convStateInput(int layer) {
+        return "conv_state_in." + layer;
+    }
+
+    /** Layer {@code i}'s SSM state placeholder: the state before the sequence, (batch, intermediateSize, stateSize). */
+    public static String ssmStateInput(int layer) {
+        return "ssm_state_in." + layer;
+    }
+
+    /** Layer {@code i}'s convolution state after the sequence, shaped like {@link #convStateInput}. */
+    public static String convStateOutput(int layer) {
+        return "conv_state_out." + layer;
+    }
+
+    /** Layer {@code i}'s SSM state after the sequence, shaped like {@link #ssmStateInput}. */
+    public static String ssmStateOutput(int layer) {
+        return "ssm_state_out." + layer;
+    }
+
+    /**
      * Builds the graph with these weights as its trainable variables, its mixers of the
      * weights' kind. The graph holds the arrays themselves (no copy): training changes them in
-     * place.
+     * place. Every sequence starts from zero states.
      */
     public static MambaGraph build(MambaWeights weights) {
+        return build(weights, false);
+    }
+
+    /**
+     * Builds the graph as {@link #build(MambaWeights)} does; with {@code recurrentStateInputs}
+     * every layer's convolution and scan start from the placeholders {@link #convStateInput}
+     * and {@link #ssmStateInput} (one state per sequence of the batch) instead of zeros, and
+     * their states after the sequence are the outputs {@link #convStateOutput} and
+     * {@link #ssmStateOutput}: a sequence can continue where another stopped (the first
+     * {@code n} tokens, then the rest from their states, give the logits of the whole).
+     *
+     * @throws IllegalArgumentException if {@code recurrentStateInputs} and the mixers are not selective
+     */
+    public static MambaGraph build(MambaWeights weights, boolean recurrentStateInputs) {
         MambaConfig config = weights.config();
         MixerKind mixer = weights.mixer();
         SameDiff sd = SameDiff.create();
@@ -102,7 +140,8 @@ public final class MambaGraph {
         Shapes shapes = Shapes.ofIds(sd, ids);
 
         SDVariable embedded = TokenEmbedding.lookup(sd, "embeddings", vars.get(MambaParameters.EMBEDDINGS), ids);
-        SDVariable hidden = MambaBlocks.residualLayers(sd, config, mixer, shapes, embedded, vars, false);
+        SDVariable hidden = MambaBlocks.residualLayers(sd, config, mixer, shapes, embedded, vars, false,
+                recurrentStateInputs);
         SDVariable normF = RmsNorm.apply(sd, shapes.flat(hidden, config.hiddenSize()), vars.get(MambaParameters.NORM_F),
                 config.layerNormEpsilon());
         sd.identity(NORM_F_OUT, shapes.sequence(normF, config.hiddenSize()));

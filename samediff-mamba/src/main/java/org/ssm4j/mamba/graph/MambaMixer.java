@@ -10,7 +10,9 @@ import org.ssm4j.mamba.MixerKind;
 import org.ssm4j.ops.Layout;
 import org.ssm4j.ops.SsmOps;
 import org.ssm4j.ops.conv.CausalConv1dConfig;
+import org.ssm4j.ops.conv.CausalConv1dResult;
 import org.ssm4j.ops.scan.SelectiveScanConfig;
+import org.ssm4j.ops.scan.SelectiveScanResult;
 
 import java.util.Map;
 
@@ -74,10 +76,19 @@ final class MambaMixer {
      * @param mixer     which SSM the mixer runs
      * @param normed    the normalised residual stream, (batch·length, hiddenSize)
      * @param deltaName the name of the step-size output
+     * @param stateIo   whether the convolution and the scan start from the placeholders
+     *                  {@link MambaGraph#convStateInput} and {@link MambaGraph#ssmStateInput} of
+     *                  this layer and name their final states {@link MambaGraph#convStateOutput}
+     *                  and {@link MambaGraph#ssmStateOutput} (selective mixers only); otherwise
+     *                  they start from zeros
      * @return the mixer output, (batch·length, hiddenSize)
      */
     static SDVariable apply(SameDiff sd, MambaConfig c, MixerKind mixer, Shapes shapes, SDVariable normed,
-                            MambaParameters.Layer names, Map<String, SDVariable> vars, String deltaName) {
+                            MambaParameters.Layer names, Map<String, SDVariable> vars, String deltaName,
+                            boolean stateIo) {
+        if (stateIo && mixer != MixerKind.SELECTIVE) {
+            throw new IllegalArgumentException("recurrent state inputs need selective mixers, got " + mixer);
+        }
         int di = c.intermediateSize();
         SDVariable xz = sd.mmul(normed, vars.get(names.inProjWeight()), false, true, false);
         if (c.useBias()) {
@@ -89,11 +100,19 @@ final class MambaMixer {
 
         SDVariable convWeight = sd.reshape(vars.get(names.convWeight()), di, c.convKernel());
         SDVariable convBias = c.useConvBias() ? vars.get(names.convBias()) : null;
-        SDVariable u = SsmOps.causalConv1d(sd, null, x, convWeight, convBias, null,
-                new CausalConv1dConfig(Layout.CHANNELS_LAST, true)).y();
+        DataType type = vars.get(names.aLog()).dataType();
+        int layer = names.index();
+        SDVariable convInitial = stateIo
+                ? sd.placeHolder(MambaGraph.convStateInput(layer), type, -1, di, c.convKernel() - 1) : null;
+        CausalConv1dResult<SDVariable> conv = SsmOps.causalConv1d(sd, null, x, convWeight, convBias, convInitial,
+                new CausalConv1dConfig(Layout.CHANNELS_LAST, true));
+        SDVariable u = conv.y();
+        if (stateIo) {
+            sd.identity(MambaGraph.convStateOutput(layer), conv.finalState());
+        }
 
         SDVariable y = mixer == MixerKind.SELECTIVE
-                ? selective(sd, c, shapes, u, z, names, vars, deltaName)
+                ? selective(sd, c, shapes, u, z, names, vars, deltaName, stateIo)
                 : timeInvariant(sd, c, shapes, u, z, names, vars, deltaName);
 
         SDVariable out = sd.mmul(shapes.flat(y, di), vars.get(names.outProjWeight()), false, true, false);
@@ -105,7 +124,8 @@ final class MambaMixer {
 
     /** The selective SSM on u, gated by z: Δ, B and C from u by x_proj, then dt_proj on Δ's low-rank part. */
     private static SDVariable selective(SameDiff sd, MambaConfig c, Shapes shapes, SDVariable u, SDVariable z,
-                                        MambaParameters.Layer names, Map<String, SDVariable> vars, String deltaName) {
+                                        MambaParameters.Layer names, Map<String, SDVariable> vars, String deltaName,
+                                        boolean stateIo) {
         int di = c.intermediateSize();
         int n = c.stateSize();
         int rank = c.timeStepRank();
@@ -116,8 +136,14 @@ final class MambaMixer {
         SDVariable cMatrix = shapes.sequence(columns(sd, dbc, rank + n, rank + 2 * n), n);
         SDVariable a = sd.math.neg(sd.math.exp(vars.get(names.aLog())));
         sd.nn.softplus(deltaName, delta.add(vars.get(names.dtProjBias())));
-        return SsmOps.selectiveScan(sd, null, u, delta, a, b, cMatrix, vars.get(names.d()), z,
-                vars.get(names.dtProjBias()), null, SelectiveScanConfig.defaults()).y();
+        SDVariable initial = stateIo
+                ? sd.placeHolder(MambaGraph.ssmStateInput(names.index()), a.dataType(), -1, di, n) : null;
+        SelectiveScanResult<SDVariable> scan = SsmOps.selectiveScan(sd, null, u, delta, a, b, cMatrix, vars.get(names.d()),
+                z, vars.get(names.dtProjBias()), initial, SelectiveScanConfig.defaults());
+        if (stateIo) {
+            sd.identity(MambaGraph.ssmStateOutput(names.index()), scan.lastState());
+        }
+        return scan.y();
     }
 
     /**
