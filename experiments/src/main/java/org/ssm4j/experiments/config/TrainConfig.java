@@ -37,11 +37,17 @@ import static org.ssm4j.experiments.config.ConfigChecks.positive;
  *                        the seeded initialisation before the first step (a warm start: the
  *                        optimiser, schedule and data start afresh); relative paths are resolved
  *                        against the working directory; only for configs of one model (default: none)
+ * @param statePassing    {@code state_passing}: each micro-batch's sequences start from the
+ *                        recurrent states the previous micro-batch's sequences ended in (their
+ *                        gradient stops there), the first from zeros; "state passing" of
+ *                        Buitrago Ruiz and Gu (2025), which shows a recurrent model the states of
+ *                        sequences far longer than it trains on; selective Mamba models on
+ *                        next-token tasks only (default false)
  */
 public record TrainConfig(int steps, int batchSize, int accumulate, double lr, double minLr, int warmup,
                           double weightDecay, double beta1, double beta2, double eps, double clip,
                           int evalEvery, int checkpointEvery, EarlyStopConfig earlyStop, long seed, int threads,
-                          @Nullable String initFrom) {
+                          @Nullable String initFrom, boolean statePassing) {
 
     public TrainConfig {
         positive("train.steps", steps);
@@ -86,11 +92,13 @@ public record TrainConfig(int steps, int batchSize, int accumulate, double lr, d
                                 @JsonProperty("early_stop") EarlyStopConfig earlyStop,
                                 @JsonProperty(value = "seed", required = true) long seed,
                                 @JsonProperty("threads") Integer threads,
-                                @JsonProperty("init_from") String initFrom) {
+                                @JsonProperty("init_from") String initFrom,
+                                @JsonProperty("state_passing") Boolean statePassing) {
         return new TrainConfig(steps, batchSize, orDefault(accumulate, 1), lr, orDefault(minLr, 0.0),
                 orDefault(warmup, 0), orDefault(weightDecay, 0.0), orDefault(beta1, 0.9), orDefault(beta2, 0.999),
                 orDefault(eps, 1e-8), orDefault(clip, 1.0), evalEvery, orDefault(checkpointEvery, evalEvery),
-                orDefault(earlyStop, EarlyStopConfig.OFF), seed, orDefault(threads, 1), initFrom);
+                orDefault(earlyStop, EarlyStopConfig.OFF), seed, orDefault(threads, 1), initFrom,
+                orDefault(statePassing, false));
     }
 
     /** Sequences per optimiser step. */

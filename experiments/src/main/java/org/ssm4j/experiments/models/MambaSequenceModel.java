@@ -10,6 +10,8 @@ import org.ssm4j.mamba.MixerKind;
 import org.ssm4j.mamba.graph.MambaGraph;
 import org.ssm4j.mamba.graph.MambaInitialization;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
@@ -105,11 +107,42 @@ public final class MambaSequenceModel implements SequenceModel {
     /** Builds samediff-mamba's graph (any batch and length) on this model's arrays. */
     @Override
     public ModelGraph buildGraph(int batch, int length) {
+        checkSize(batch, length);
+        MambaGraph graph = MambaGraph.build(weights);
+        return new ModelGraph(graph.sameDiff(), MambaGraph.INPUT_IDS, graph.sameDiff().getVariable(MambaGraph.LOGITS), batch, length);
+    }
+
+    /**
+     * Builds samediff-mamba's graph with recurrent state inputs ({@link MambaGraph#build(MambaWeights, boolean)}):
+     * per layer the convolution state (batch, d_inner, d_conv - 1) and the SSM state (batch,
+     * d_inner, d_state).
+     *
+     * @throws IllegalArgumentException for the time-invariant (lti) mixers
+     */
+    @Override
+    public ModelGraph buildGraphCarryingState(int batch, int length) {
+        checkSize(batch, length);
+        if (weights.mixer() != MixerKind.SELECTIVE) {
+            throw new IllegalArgumentException("train.state_passing needs a selective Mamba (type mamba); this model's mixers are "
+                    + weights.mixer());
+        }
+        MambaGraph graph = MambaGraph.build(weights, true);
+        MambaConfig c = weights.config();
+        List<CarriedState> states = new ArrayList<>();
+        for (int i = 0; i < c.numHiddenLayers(); i++) {
+            states.add(new CarriedState(MambaGraph.convStateInput(i), MambaGraph.convStateOutput(i),
+                    new long[]{batch, c.intermediateSize(), c.convKernel() - 1}, weights.dataType()));
+            states.add(new CarriedState(MambaGraph.ssmStateInput(i), MambaGraph.ssmStateOutput(i),
+                    new long[]{batch, c.intermediateSize(), c.stateSize()}, weights.dataType()));
+        }
+        return new ModelGraph(graph.sameDiff(), MambaGraph.INPUT_IDS, graph.sameDiff().getVariable(MambaGraph.LOGITS), batch,
+                length, List.copyOf(states));
+    }
+
+    private static void checkSize(int batch, int length) {
         if (batch <= 0 || length <= 0) {
             throw new IllegalArgumentException("batch and length must be positive, got " + batch + " and " + length);
         }
-        MambaGraph graph = MambaGraph.build(weights);
-        return new ModelGraph(graph.sameDiff(), MambaGraph.INPUT_IDS, graph.sameDiff().getVariable(MambaGraph.LOGITS), batch, length);
     }
 
     /**

@@ -18,6 +18,18 @@ public interface SequenceModel extends TrainableModel {
     ModelGraph buildGraph(int batch, int length);
 
     /**
+     * Builds a forward graph as {@link #buildGraph} does, whose sequences start from the
+     * recurrent states in its {@link ModelGraph#carriedStates()} placeholders and which gives
+     * back their states after the sequence (for {@code train.state_passing}).
+     *
+     * @throws IllegalArgumentException if the model has no recurrent state to carry
+     */
+    default ModelGraph buildGraphCarryingState(int batch, int length) {
+        throw new IllegalArgumentException("train.state_passing needs a model with a recurrent state (type mamba); "
+                + getClass().getSimpleName() + " has none");
+    }
+
+    /**
      * An estimate of the memory one forward pass at this size needs for activations, in bytes,
      * so that evaluations that cannot fit are skipped rather than attempted.
      */

@@ -4,6 +4,7 @@ import org.jspecify.annotations.Nullable;
 import org.ssm4j.experiments.eval.EvalResult;
 import org.ssm4j.experiments.eval.Evaluator;
 import org.ssm4j.experiments.eval.LossGraph;
+import org.ssm4j.experiments.models.ModelGraph;
 import org.ssm4j.experiments.models.SequenceModel;
 import org.ssm4j.experiments.train.TrainingGraph;
 import org.ssm4j.experiments.train.TrainingTask;
@@ -44,9 +45,18 @@ public abstract class NextTokenTask implements TrainingTask {
 
     @Override
     public final TrainingGraph trainingGraph(int batchSize) {
-        LossGraph loss = LossGraph.attach(model.buildGraph(batchSize, length), model.vocabSize());
+        return withLoss(model.buildGraph(batchSize, length));
+    }
+
+    @Override
+    public final TrainingGraph trainingGraphPassingState(int batchSize) {
+        return withLoss(model.buildGraphCarryingState(batchSize, length));
+    }
+
+    private TrainingGraph withLoss(ModelGraph graph) {
+        LossGraph loss = LossGraph.attach(graph, model.vocabSize());
         trainingLoss = loss;
-        return new TrainingGraph(loss.model().sameDiff(), loss.loss().name(), batchSize, length);
+        return new TrainingGraph(graph.sameDiff(), loss.loss().name(), graph.batch(), length, graph.carriedStates());
     }
 
     /**

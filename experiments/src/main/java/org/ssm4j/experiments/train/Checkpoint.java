@@ -44,11 +44,14 @@ import java.util.Map;
  * @param earlyStopping early stopping's state
  * @param trainSeconds  wall-clock seconds spent in training steps so far
  * @param tokens        tokens trained on so far
+ * @param carriedStates the recurrent states the next micro-batch starts from, by placeholder
+ *                      name ({@code train.state_passing}; empty without it)
  */
 public record Checkpoint(ExperimentConfig config, int step, boolean finished, @Nullable String stopReason,
                          Map<String, INDArray> parameters, Map<String, INDArray> firstMoments,
                          Map<String, INDArray> secondMoments, TaskStream.State stream,
-                         EarlyStopping.State earlyStopping, double trainSeconds, long tokens) {
+                         EarlyStopping.State earlyStopping, double trainSeconds, long tokens,
+                         Map<String, INDArray> carriedStates) {
 
     /** Name of the metadata entry holding the non-tensor state. */
     public static final String METADATA_KEY = "ssm4j.checkpoint";
@@ -58,6 +61,7 @@ public record Checkpoint(ExperimentConfig config, int step, boolean finished, @N
     private static final String PARAM = "param.";
     private static final String FIRST_MOMENT = "adam_m.";
     private static final String SECOND_MOMENT = "adam_v.";
+    private static final String CARRIED_STATE = "carried.";
 
     /** Writes the checkpoint to {@code file} atomically (temporary file, then rename). */
     public void write(Path file) {
@@ -65,6 +69,7 @@ public record Checkpoint(ExperimentConfig config, int step, boolean finished, @N
         addAll(writer, PARAM, parameters);
         addAll(writer, FIRST_MOMENT, firstMoments);
         addAll(writer, SECOND_MOMENT, secondMoments);
+        addAll(writer, CARRIED_STATE, carriedStates);
         ObjectNode meta = ConfigLoader.json().createObjectNode();
         meta.put("format_version", FORMAT_VERSION);
         meta.put("step", step);
@@ -127,7 +132,7 @@ public record Checkpoint(ExperimentConfig config, int step, boolean finished, @N
                     new TaskStream.State(meta.get("stream_generator_state").asLong(), meta.get("stream_batches_drawn").asLong()),
                     new EarlyStopping.State(meta.get("best_eval_loss").isNull() ? Double.POSITIVE_INFINITY
                             : meta.get("best_eval_loss").asDouble(), meta.get("evals_since_best").asInt()),
-                    meta.get("train_seconds").asDouble(), meta.get("tokens").asLong());
+                    meta.get("train_seconds").asDouble(), meta.get("tokens").asLong(), readAll(st, CARRIED_STATE));
         } catch (JsonProcessingException e) {
             throw new IllegalArgumentException("checkpoint " + file + " has unreadable metadata: " + e.getOriginalMessage(), e);
         }

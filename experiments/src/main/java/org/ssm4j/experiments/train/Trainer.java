@@ -8,10 +8,12 @@ import org.slf4j.LoggerFactory;
 import org.ssm4j.experiments.config.ExperimentConfig;
 import org.ssm4j.experiments.config.TrainConfig;
 import org.ssm4j.experiments.eval.EvalResult;
+import org.ssm4j.experiments.models.CarriedState;
 import org.ssm4j.experiments.models.TrainableModel;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -103,7 +105,9 @@ public final class Trainer {
             LOG.info("parameters initialised from {}", from);
         }
 
-        TrainingGraph graph = task.trainingGraph(train.batchSize());
+        TrainingGraph graph = train.statePassing() ? task.trainingGraphPassingState(train.batchSize())
+                : task.trainingGraph(train.batchSize());
+        Map<String, INDArray> carried = carriedStates(graph, resumeFrom);
         TrainingBatches stream = task.trainingBatches(graph, train.seed(), resumeFrom == null ? null : resumeFrom.stream());
         GradientFunctions.create(graph.sameDiff());
         List<String> names = new ArrayList<>(model.parameters().keySet());
@@ -115,7 +119,7 @@ public final class Trainer {
         @Nullable String stopReason = null;
         while (step < train.steps() && stopReason == null) {
             long start = System.nanoTime();
-            double loss = accumulateGradients(graph, stream, names, gradients, train.accumulate());
+            double loss = accumulateGradients(graph, stream, names, gradients, train.accumulate(), carried);
             double gradNorm = GradientClipping.clipGlobalNorm(gradients.values(), train.clip());
             double lr = schedule.lr(step);
             adam.step(model.parameters(), gradients, lr);
@@ -147,7 +151,7 @@ public final class Trainer {
             if (step % train.checkpointEvery() == 0 || finished) {
                 Path file = checkpointFile(outDir);
                 new Checkpoint(config, step, finished, stopReason, model.parameters(), adam.firstMoments(),
-                        adam.secondMoments(), stream.state(), earlyStopping.state(), trainSeconds, tokens).write(file);
+                        adam.secondMoments(), stream.state(), earlyStopping.state(), trainSeconds, tokens, carried).write(file);
                 int checkpointStep = step;
                 listeners.forEach(l -> l.onCheckpoint(checkpointStep, file));
             }
@@ -158,14 +162,49 @@ public final class Trainer {
     }
 
     /**
+     * The states the first micro-batch starts from, by placeholder: a resumed run's checkpointed
+     * ones, else zeros (none for a graph that carries none).
+     *
+     * @throws IllegalArgumentException if the checkpoint lacks a state or has it misshaped
+     */
+    private static Map<String, INDArray> carriedStates(TrainingGraph graph, @Nullable Checkpoint resumeFrom) {
+        Map<String, INDArray> carried = new LinkedHashMap<>();
+        for (CarriedState state : graph.carriedStates()) {
+            INDArray value = state.zeros();
+            if (resumeFrom != null) {
+                INDArray saved = resumeFrom.carriedStates().get(state.input());
+                if (saved == null || !Arrays.equals(saved.shape(), state.shape()) || saved.dataType() != state.type()) {
+                    throw new IllegalArgumentException("checkpoint of step " + resumeFrom.step() + " has carried state '"
+                            + state.input() + "' as " + (saved == null ? "nothing" : saved.dataType() + Arrays.toString(saved.shape()))
+                            + "; expected " + state.type() + Arrays.toString(state.shape()));
+                }
+                value.assign(saved);
+            }
+            carried.put(state.input(), value);
+        }
+        return carried;
+    }
+
+    /**
      * Runs {@code micro} micro-batches and leaves the mean of their gradients in
-     * {@code gradients}; returns the mean of their losses.
+     * {@code gradients}; returns the mean of their losses. Each micro-batch starts from the
+     * states in {@code carried} and leaves its own final states there for the next.
      */
     private static double accumulateGradients(TrainingGraph graph, TrainingBatches stream, List<String> names,
-                                              Map<String, INDArray> gradients, int micro) {
+                                              Map<String, INDArray> gradients, int micro, Map<String, INDArray> carried) {
         double lossSum = 0;
+        List<String> outputs = new ArrayList<>(List.of(graph.lossName()));
+        graph.carriedStates().forEach(state -> outputs.add(state.output()));
         for (int i = 0; i < micro; i++) {
-            OutAndGrad result = graph.sameDiff().calculateGradientsAndOutputs(stream.next(), List.of(graph.lossName()), names);
+            Map<String, INDArray> feeds = stream.next();
+            if (!carried.isEmpty()) {
+                feeds = new LinkedHashMap<>(feeds);
+                feeds.putAll(carried);
+            }
+            OutAndGrad result = graph.sameDiff().calculateGradientsAndOutputs(feeds, outputs, names);
+            for (CarriedState state : graph.carriedStates()) {
+                carried.get(state.input()).assign(result.getOutputs().get(state.output()));
+            }
             lossSum += result.getOutputs().get(graph.lossName()).getDouble(0);
             for (String name : names) {
                 INDArray g = result.getGradients().get(name);

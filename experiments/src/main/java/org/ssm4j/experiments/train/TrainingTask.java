@@ -33,6 +33,18 @@ public interface TrainingTask extends AutoCloseable {
     TrainingGraph trainingGraph(int batchSize);
 
     /**
+     * The training graph as {@link #trainingGraph} builds it, whose sequences start from the
+     * recurrent states the previous micro-batch's sequences ended in
+     * ({@link TrainingGraph#carriedStates()}; {@code train.state_passing}).
+     *
+     * @throws IllegalArgumentException if the task or its model cannot carry states
+     */
+    default TrainingGraph trainingGraphPassingState(int batchSize) {
+        throw new IllegalArgumentException("train.state_passing: " + getClass().getSimpleName()
+                + " cannot pass states between batches; only the next-token tasks (selective_copying, induction_heads, byte_lm) can");
+    }
+
+    /**
      * The training micro-batches as feeds of {@code graph}: from the start of the stream of
      * {@code seed}, or continuing where a checkpointed stream stopped.
      *

@@ -41,8 +41,9 @@ class CheckpointAndMetricsTest {
         params.put("b", Nd4j.createFromArray(Float.MIN_VALUE, -0.0f, Float.NaN));
         Map<String, INDArray> m = Map.of("a", Nd4j.rand(3, 4).castTo(params.get("a").dataType()), "b", Nd4j.createFromArray(1f, 2f, 3f));
         Map<String, INDArray> v = Map.of("a", Nd4j.rand(3, 4).castTo(params.get("a").dataType()), "b", Nd4j.createFromArray(4f, 5f, 6f));
+        Map<String, INDArray> carried = Map.of("ssm_state_in.0", Nd4j.rand(DataType.FLOAT, 2, 3, 4));
         Checkpoint written = new Checkpoint(CONFIG, 7, false, null, params, m, v, new TaskStream.State(-123456789L, 14),
-                new EarlyStopping.State(Double.POSITIVE_INFINITY, 0), 1.5, 896);
+                new EarlyStopping.State(Double.POSITIVE_INFINITY, 0), 1.5, 896, carried);
         Path file = dir.resolve("checkpoint.safetensors");
         written.write(file);
         Checkpoint read = Checkpoint.read(file);
@@ -56,6 +57,9 @@ class CheckpointAndMetricsTest {
             assertArrayEquals(m.get(name).data().asInt(), read.firstMoments().get(name).data().asInt());
             assertArrayEquals(v.get(name).data().asInt(), read.secondMoments().get(name).data().asInt());
         }
+        assertEquals(carried.keySet(), read.carriedStates().keySet());
+        assertArrayEquals(carried.get("ssm_state_in.0").data().asInt(), read.carriedStates().get("ssm_state_in.0").data().asInt(),
+                "carried state bits");
         try (var files = Files.list(dir)) {
             assertEquals(List.of(file), files.toList(), "no temporary file left behind");
         }
