@@ -1,5 +1,7 @@
 package org.ssm4j.experiments.models;
 
+import org.nd4j.autodiff.samediff.SDVariable;
+import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.ssm4j.experiments.config.SsmConfig;
@@ -114,29 +116,33 @@ public final class MambaSequenceModel implements SequenceModel {
 
     /**
      * Builds samediff-mamba's graph with recurrent state inputs ({@link MambaGraph#build(MambaWeights, boolean)}):
-     * per layer the convolution state (batch, d_inner, d_conv - 1) and the SSM state (batch,
-     * d_inner, d_state).
+     * per layer the convolution state and the SSM state, shaped as the graph's placeholders are
+     * for {@code batch} sequences.
      *
      * @throws IllegalArgumentException for the time-invariant (lti) mixers
      */
     @Override
     public ModelGraph buildGraphCarryingState(int batch, int length) {
         checkSize(batch, length);
-        if (weights.mixer() != MixerKind.SELECTIVE) {
+        if (!weights.hasSelectiveMixers()) {
             throw new IllegalArgumentException("train.state_passing needs a selective Mamba (type mamba); this model's mixers are "
                     + weights.mixer());
         }
-        MambaGraph graph = MambaGraph.build(weights, true);
-        MambaConfig c = weights.config();
+        SameDiff sd = MambaGraph.build(weights, true).sameDiff();
         List<CarriedState> states = new ArrayList<>();
-        for (int i = 0; i < c.numHiddenLayers(); i++) {
-            states.add(new CarriedState(MambaGraph.convStateInput(i), MambaGraph.convStateOutput(i),
-                    new long[]{batch, c.intermediateSize(), c.convKernel() - 1}, weights.dataType()));
-            states.add(new CarriedState(MambaGraph.ssmStateInput(i), MambaGraph.ssmStateOutput(i),
-                    new long[]{batch, c.intermediateSize(), c.stateSize()}, weights.dataType()));
+        for (int i = 0; i < weights.config().numHiddenLayers(); i++) {
+            states.add(carried(sd, MambaGraph.convStateInput(i), MambaGraph.convStateOutput(i), batch));
+            states.add(carried(sd, MambaGraph.ssmStateInput(i), MambaGraph.ssmStateOutput(i), batch));
         }
-        return new ModelGraph(graph.sameDiff(), MambaGraph.INPUT_IDS, graph.sameDiff().getVariable(MambaGraph.LOGITS), batch,
-                length, List.copyOf(states));
+        return new ModelGraph(sd, MambaGraph.INPUT_IDS, sd.getVariable(MambaGraph.LOGITS), batch, length, List.copyOf(states));
+    }
+
+    /** The state behind placeholder {@code input}, its batch axis set to {@code batch}. */
+    private static CarriedState carried(SameDiff sd, String input, String output, int batch) {
+        SDVariable placeholder = sd.getVariable(input);
+        long[] shape = placeholder.placeholderShape().clone();
+        shape[0] = batch;
+        return new CarriedState(input, output, shape, placeholder.dataType());
     }
 
     private static void checkSize(int batch, int length) {

@@ -208,14 +208,25 @@ public record Checkpoint(ExperimentConfig config, int step, boolean finished, @N
      * that names, shapes and types match.
      */
     public static void copyParameters(Map<String, INDArray> saved, Map<String, INDArray> target, String source) {
+        copyArrays("parameter", saved, target, source);
+    }
+
+    /**
+     * Copies checkpointed arrays into {@code target}'s arrays, checking that names, shapes and
+     * types match.
+     *
+     * @param kind   what the arrays are ("parameter", "carried state"), for messages
+     * @param source where {@code saved} comes from, for messages
+     */
+    static void copyArrays(String kind, Map<String, INDArray> saved, Map<String, INDArray> target, String source) {
         if (!saved.keySet().equals(target.keySet())) {
-            throw new IllegalArgumentException("checkpoint " + source + " has parameters " + saved.keySet()
+            throw new IllegalArgumentException("checkpoint " + source + " has " + kind + "s " + saved.keySet()
                     + " but the model has " + target.keySet());
         }
         target.forEach((name, array) -> {
             INDArray s = saved.get(name);
             if (!Arrays.equals(s.shape(), array.shape()) || s.dataType() != array.dataType()) {
-                throw new IllegalArgumentException("parameter '" + name + "' in " + source + " is " + s.dataType() + " "
+                throw new IllegalArgumentException(kind + " '" + name + "' in " + source + " is " + s.dataType() + " "
                         + Arrays.toString(s.shape()) + ", the model's is " + array.dataType() + " " + Arrays.toString(array.shape()));
             }
             array.assign(s);

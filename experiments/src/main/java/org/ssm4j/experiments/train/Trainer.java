@@ -13,7 +13,6 @@ import org.ssm4j.experiments.models.TrainableModel;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -165,22 +164,13 @@ public final class Trainer {
      * The states the first micro-batch starts from, by placeholder: a resumed run's checkpointed
      * ones, else zeros (none for a graph that carries none).
      *
-     * @throws IllegalArgumentException if the checkpoint lacks a state or has it misshaped
+     * @throws IllegalArgumentException if the checkpoint's states differ in names, shapes or types
      */
     private static Map<String, INDArray> carriedStates(TrainingGraph graph, @Nullable Checkpoint resumeFrom) {
         Map<String, INDArray> carried = new LinkedHashMap<>();
-        for (CarriedState state : graph.carriedStates()) {
-            INDArray value = state.zeros();
-            if (resumeFrom != null) {
-                INDArray saved = resumeFrom.carriedStates().get(state.input());
-                if (saved == null || !Arrays.equals(saved.shape(), state.shape()) || saved.dataType() != state.type()) {
-                    throw new IllegalArgumentException("checkpoint of step " + resumeFrom.step() + " has carried state '"
-                            + state.input() + "' as " + (saved == null ? "nothing" : saved.dataType() + Arrays.toString(saved.shape()))
-                            + "; expected " + state.type() + Arrays.toString(state.shape()));
-                }
-                value.assign(saved);
-            }
-            carried.put(state.input(), value);
+        graph.carriedStates().forEach(state -> carried.put(state.input(), state.zeros()));
+        if (resumeFrom != null) {
+            Checkpoint.copyArrays("carried state", resumeFrom.carriedStates(), carried, "of step " + resumeFrom.step());
         }
         return carried;
     }

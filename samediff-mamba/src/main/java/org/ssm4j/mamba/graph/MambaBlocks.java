@@ -122,15 +122,12 @@ public final class MambaBlocks {
      * {@link MambaGraph#mixerOutput}, {@link MambaGraph#blockOutput} and {@link #deltaOutput};
      * returns the residual stream after the last layer, (batch, length, hiddenSize).
      *
-     * @param stateIo whether each layer's mixer starts from recurrent-state placeholders and
-     *                names its final states (see {@link MambaGraph#build(MambaWeights, boolean)});
-     *                not with bidirectional blocks
+     * @param stateIo whether each layer's (forward) mixer starts from recurrent-state
+     *                placeholders and names its final states (see
+     *                {@link MambaGraph#build(MambaWeights, boolean)}, the only caller that sets it)
      */
     static SDVariable residualLayers(SameDiff sd, MambaConfig config, MixerKind mixer, Shapes shapes, SDVariable hidden,
                                      Map<String, SDVariable> vars, boolean bidirectional, boolean stateIo) {
-        if (bidirectional && stateIo) {
-            throw new IllegalArgumentException("bidirectional blocks have no recurrent state to carry");
-        }
         int d = config.hiddenSize();
         for (int i = 0; i < config.numHiddenLayers(); i++) {
             MambaParameters.Layer names = MambaParameters.layer(i);

@@ -131,6 +131,9 @@ public final class MambaGraph {
     public static MambaGraph build(MambaWeights weights, boolean recurrentStateInputs) {
         MambaConfig config = weights.config();
         MixerKind mixer = weights.mixer();
+        if (recurrentStateInputs && !weights.hasSelectiveMixers()) {
+            throw new IllegalArgumentException("recurrent state inputs need selective mixers, got " + mixer);
+        }
         SameDiff sd = SameDiff.create();
         Map<String, SDVariable> vars = new LinkedHashMap<>();
         weights.tensors().forEach((name, array) -> vars.put(name, sd.var(name, array)));

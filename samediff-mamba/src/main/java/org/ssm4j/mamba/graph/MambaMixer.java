@@ -79,16 +79,14 @@ final class MambaMixer {
      * @param stateIo   whether the convolution and the scan start from the placeholders
      *                  {@link MambaGraph#convStateInput} and {@link MambaGraph#ssmStateInput} of
      *                  this layer and name their final states {@link MambaGraph#convStateOutput}
-     *                  and {@link MambaGraph#ssmStateOutput} (selective mixers only); otherwise
-     *                  they start from zeros
+     *                  and {@link MambaGraph#ssmStateOutput} (selective mixers only, which
+     *                  {@link MambaGraph#build(org.ssm4j.mamba.MambaWeights, boolean)} checks);
+     *                  otherwise they start from zeros
      * @return the mixer output, (batch·length, hiddenSize)
      */
     static SDVariable apply(SameDiff sd, MambaConfig c, MixerKind mixer, Shapes shapes, SDVariable normed,
                             MambaParameters.Layer names, Map<String, SDVariable> vars, String deltaName,
                             boolean stateIo) {
-        if (stateIo && mixer != MixerKind.SELECTIVE) {
-            throw new IllegalArgumentException("recurrent state inputs need selective mixers, got " + mixer);
-        }
         int di = c.intermediateSize();
         SDVariable xz = sd.mmul(normed, vars.get(names.inProjWeight()), false, true, false);
         if (c.useBias()) {
