@@ -431,6 +431,7 @@ def check_suite(scan, big, variants):
         r += check_case(scan, f"{t} 3x96x130 N16 G2 I1000 h0", 3, 130, 96, 16, 2, dtype, 1000, has_h0=True)
         r += check_case(scan, f"{t} 1x48x40 N8 G3 I16 no z/D/bias/sp", 1, 40, 48, 8, 3, dtype, 16,
                         softplus=False, has_d=False, has_z=False, has_bias=False)
+        r += check_case(scan, f"{t} 2x64x77 N16 I16 h0 partial tile", 2, 77, 64, 16, 1, dtype, 16, has_h0=True)
         r += check_case(scan, f"{t} 2x32x50 N4 I1 h0", 2, 50, 32, 4, 1, dtype, 1, has_h0=True)
         r += check_case(scan, f"{t} 1x64x200 N24 I64", 1, 200, 64, 24, 1, dtype, 64)
         r += check_case(scan, f"{t} 1x32x90 N48 I32 h0", 1, 90, 32, 48, 1, dtype, 32, has_h0=True)
@@ -486,9 +487,9 @@ def time_ms(fn, reps=20, warm=3):
 BENCH_INTERVAL = 16  # the checkpoint interval the CUDA kernels prefer (one backward tile)
 
 
-def bench(scan, ref_mod, variants, log, configs=None, chunk_counts=CHUNK_COUNTS, dtypes=("fp32", "bf16")):
+def bench(scan, ref_mod, variants, log, configs=None, chunk_counts=CHUNK_COUNTS, dtypes=("fp32", "bf16"), shapes=None):
     rows = []
-    for dt, b, D, L in [s for s in BENCH_SHAPES if s[0] in dtypes]:
+    for dt, b, D, L in [s for s in BENCH_SHAPES if s[0] in dtypes and (shapes is None or f"{s[1]}x{s[2]}x{s[3]}" in shapes)]:
         dtype = torch.float32 if dt == "fp32" else torch.bfloat16
         N, G, interval = 16, 1, BENCH_INTERVAL
         x = make_inputs(b, L, D, N, G, dtype)
@@ -567,6 +568,7 @@ def main():
     ap.add_argument("--chunks", help="--variants: only these chunk counts, e.g. 1,2,4")
     ap.add_argument("--graph", action="store_true", help="time CUDA-graph replays (GPU time without launch overhead)")
     ap.add_argument("--dtypes", default="fp32,bf16", help="--time: the benchmark shapes of these types")
+    ap.add_argument("--shapes", help="--time: only these benchmark shapes, e.g. 1x2048x16384,8x1536x2048")
     ap.add_argument("--json", help="write the measurements here")
     a = ap.parse_args()
     global GRAPH
@@ -591,7 +593,8 @@ def main():
         log = []
         configs = [tuple(int(v) for v in c.split("x")) for c in a.configs.split(",")] if a.configs else None
         chunk_counts = tuple(int(v) for v in a.chunks.split(",")) if a.chunks else CHUNK_COUNTS
-        rows = bench(scan, ref_mod, a.variants, log, configs, chunk_counts, tuple(a.dtypes.split(",")))
+        rows = bench(scan, ref_mod, a.variants, log, configs, chunk_counts, tuple(a.dtypes.split(",")),
+                     a.shapes.split(",") if a.shapes else None)
         report["timings"] = log
         report["table"] = rows
         print()
