@@ -159,6 +159,52 @@ class CudaSelectiveScanGpuTest {
         assertTrue(e.getMessage().contains("device buffer D is required"), e.getMessage());
     }
 
+    @Test
+    void deviceBuffersGiveTheHostPathsResultsBitForBit() {
+        ScanSpec spec = new ScanSpec(2, 300, 64, 16, 1, true, true, true, true, false, 16);
+        long act = 2L * 300 * 64;
+        long proj = 2L * 300 * 16;
+        long states = 2L * 64 * 16;
+        long ckpts = 2L * spec.checkpoints() * 64 * 16;
+        Random rnd = new Random(3);
+        List<Long> owned = new ArrayList<>();
+        try (Arena arena = Arena.ofConfined(); CudaDevice device = CudaDevice.open(0)) {
+            Buffers io = new Buffers(arena, ElementType.FLOAT32, false);
+            MemorySegment[] in = {
+                io.in(gaussian(rnd, (int) act, 1, false)), io.in(gaussian(rnd, (int) act, 0.5, false)),
+                io.in(uniform(rnd, 64 * 16, -4, -0.5, false)), io.in(gaussian(rnd, (int) proj, 1, false)),
+                io.in(gaussian(rnd, (int) proj, 1, false)), io.in(gaussian(rnd, 64, 1, false)),
+                io.in(gaussian(rnd, (int) act, 1, false)), io.in(gaussian(rnd, 64, 0.1, false))};
+            ScanForward host = new ScanForward(ElementType.FLOAT32, in[0], in[1], in[2], in[3], in[4], in[5], in[6], in[7],
+                    null, io.out(act), io.out(states), io.out(ckpts));
+            scan.forward(spec, host);
+            long[] p = new long[in.length];
+            for (int i = 0; i < in.length; i++) {
+                p[i] = device.allocate(in[i].byteSize());
+                owned.add(p[i]);
+                device.copyToDevice(p[i], in[i]);
+            }
+            long y = device.allocate(4 * act);
+            long last = device.allocate(4 * states);
+            long ck = device.allocate(4 * ckpts);
+            owned.addAll(List.of(y, last, ck));
+            float ms = device.millis(() -> scan.forwardOnDevice(spec, ElementType.FLOAT32,
+                    new DeviceForward(p[0], p[1], p[2], p[3], p[4], p[5], p[6], p[7], 0, y, last, ck), device.stream()));
+            assertTrue(ms > 0, "event-timed launch: " + ms + " ms");
+            MemorySegment[] expected = {host.y(), host.lastState(), host.checkpoints()};
+            long[] got = {y, last, ck};
+            for (int i = 0; i < got.length; i++) {
+                MemorySegment back = arena.allocate(expected[i].byteSize());
+                device.copyToHost(back, got[i]);
+                assertEquals(-1L, back.mismatch(expected[i]), "output " + i + " differs from the host path");
+            }
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> device.copyToDevice(p[0], MemorySegment.ofArray(new float[4])));
+            assertTrue(e.getMessage().contains("source must be native memory"), e.getMessage());
+            owned.forEach(device::free);
+        }
+    }
+
     // --------------------------------------------------------------------------------
 
     private void check(ScanSpec spec, ElementType type, boolean heapInputs) {

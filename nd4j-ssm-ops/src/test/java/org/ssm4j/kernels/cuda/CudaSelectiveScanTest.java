@@ -25,6 +25,8 @@ class CudaSelectiveScanTest {
         if (!availability.available()) {
             IllegalStateException e = assertThrows(IllegalStateException.class, () -> CudaSelectiveScan.open(0));
             assertTrue(e.getMessage().contains(availability.reason()), e.getMessage());
+            IllegalStateException d = assertThrows(IllegalStateException.class, () -> CudaDevice.open(0));
+            assertTrue(d.getMessage().contains(availability.reason()), d.getMessage());
         }
     }
 
