@@ -15,12 +15,16 @@ public final class CudaDevice implements AutoCloseable {
     private final ScanModule module;
     private final CudaDriver driver;
     private final MemorySegment stream;
+    private final MemorySegment start;
+    private final MemorySegment end;
 
     private CudaDevice(ScanModule module) {
         this.module = module;
         this.driver = module.driver();
         module.makeCurrent();
         this.stream = driver.createStream();
+        this.start = driver.createEvent();
+        this.end = driver.createEvent();
     }
 
     /**
@@ -81,23 +85,18 @@ public final class CudaDevice implements AutoCloseable {
      */
     public float millis(Runnable work) {
         module.makeCurrent();
-        MemorySegment start = driver.createEvent();
-        MemorySegment end = driver.createEvent();
-        try {
-            driver.record(start, stream);
-            work.run();
-            driver.record(end, stream);
-            return driver.elapsedMillis(start, end);
-        } finally {
-            driver.destroyEvent(start);
-            driver.destroyEvent(end);
-        }
+        driver.record(start, stream);
+        work.run();
+        driver.record(end, stream);
+        return driver.elapsedMillis(start, end);
     }
 
     @Override
     public void close() {
         module.makeCurrent();
         driver.synchronize(stream);
+        driver.destroyEvent(start);
+        driver.destroyEvent(end);
         driver.destroyStream(stream);
     }
 
