@@ -34,6 +34,11 @@ final class CudaDriver {
     static final int ATTR_COMPUTE_CAPABILITY_MINOR = 76;
     /** {@code CU_FUNC_ATTRIBUTE_MAX_DYNAMIC_SHARED_SIZE_BYTES}. */
     static final int FUNC_MAX_DYNAMIC_SHARED_SIZE_BYTES = 8;
+    private static final int MEM_ALLOCATION_TYPE_PINNED = 1;
+    private static final int MEM_HANDLE_TYPE_NONE = 0;
+    private static final int MEM_LOCATION_TYPE_DEVICE = 1;
+    private static final int MEMPOOL_ATTR_RELEASE_THRESHOLD = 4;
+    private static final long POOL_PROPS_BYTES = 88;
 
     private final MethodHandle cuInit;
     private final MethodHandle cuDriverGetVersion;
@@ -49,7 +54,9 @@ final class CudaDriver {
     private final MethodHandle cuFuncSetAttribute;
     private final MethodHandle cuMemAlloc;
     private final MethodHandle cuMemFree;
-    private final MethodHandle cuMemAllocAsync;
+    private final MethodHandle cuMemPoolCreate;
+    private final MethodHandle cuMemPoolSetAttribute;
+    private final MethodHandle cuMemAllocFromPoolAsync;
     private final MethodHandle cuMemFreeAsync;
     private final MethodHandle cuMemcpyHtoDAsync;
     private final MethodHandle cuMemcpyDtoHAsync;
@@ -81,7 +88,9 @@ final class CudaDriver {
         cuFuncSetAttribute = bind(lib, "cuFuncSetAttribute", ADDRESS, JAVA_INT, JAVA_INT);
         cuMemAlloc = bind(lib, "cuMemAlloc_v2", ADDRESS, JAVA_LONG);
         cuMemFree = bind(lib, "cuMemFree_v2", JAVA_LONG);
-        cuMemAllocAsync = bind(lib, "cuMemAllocAsync", ADDRESS, JAVA_LONG, ADDRESS);
+        cuMemPoolCreate = bind(lib, "cuMemPoolCreate", ADDRESS, ADDRESS);
+        cuMemPoolSetAttribute = bind(lib, "cuMemPoolSetAttribute", ADDRESS, JAVA_INT, ADDRESS);
+        cuMemAllocFromPoolAsync = bind(lib, "cuMemAllocFromPoolAsync", ADDRESS, JAVA_LONG, ADDRESS, ADDRESS);
         cuMemFreeAsync = bind(lib, "cuMemFreeAsync", JAVA_LONG, ADDRESS);
         cuMemcpyHtoDAsync = bind(lib, "cuMemcpyHtoDAsync_v2", JAVA_LONG, ADDRESS, JAVA_LONG, ADDRESS);
         cuMemcpyDtoHAsync = bind(lib, "cuMemcpyDtoHAsync_v2", ADDRESS, JAVA_LONG, JAVA_LONG, ADDRESS);
@@ -264,10 +273,35 @@ final class CudaDriver {
         check("cuMemFree", call(() -> (int) cuMemFree.invokeExact(pointer)));
     }
 
-    long mallocAsync(long bytes, MemorySegment stream) {
+    /**
+     * A stream-ordered memory pool on device {@code ordinal} that keeps up to {@code keepBytes} of
+     * freed memory mapped when a stream synchronizes (the device's default pool keeps none, so
+     * every allocation after a synchronization maps memory again).
+     */
+    MemorySegment createPool(int ordinal, long keepBytes) {
+        try (Arena arena = Arena.ofConfined()) {
+            // CUmemPoolProps: allocType, handleTypes, location {type, id}, then pointer-aligned
+            // fields and reserved bytes that must be zero (88 bytes in every CUDA 11.2+ header).
+            MemorySegment props = arena.allocate(POOL_PROPS_BYTES, 8);
+            props.set(JAVA_INT, 0, MEM_ALLOCATION_TYPE_PINNED);
+            props.set(JAVA_INT, 4, MEM_HANDLE_TYPE_NONE);
+            props.set(JAVA_INT, 8, MEM_LOCATION_TYPE_DEVICE);
+            props.set(JAVA_INT, 12, ordinal);
+            MemorySegment pool = handleOut("cuMemPoolCreate(device " + ordinal + ")",
+                    out -> (int) cuMemPoolCreate.invokeExact(out, props));
+            MemorySegment threshold = arena.allocateFrom(JAVA_LONG, keepBytes);
+            check("cuMemPoolSetAttribute(release threshold " + keepBytes + ")",
+                    call(() -> (int) cuMemPoolSetAttribute.invokeExact(pool, MEMPOOL_ATTR_RELEASE_THRESHOLD, threshold)));
+            return pool;
+        }
+    }
+
+    /** Allocates {@code bytes} from {@code pool}, ordered on {@code stream}. */
+    long mallocAsync(long bytes, MemorySegment pool, MemorySegment stream) {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment out = arena.allocate(JAVA_LONG);
-            check("cuMemAllocAsync(" + bytes + " bytes)", call(() -> (int) cuMemAllocAsync.invokeExact(out, bytes, stream)));
+            check("cuMemAllocFromPoolAsync(" + bytes + " bytes)",
+                    call(() -> (int) cuMemAllocFromPoolAsync.invokeExact(out, bytes, pool, stream)));
             return out.get(JAVA_LONG, 0);
         }
     }

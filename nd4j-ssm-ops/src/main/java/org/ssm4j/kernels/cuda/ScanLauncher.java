@@ -15,8 +15,8 @@ import static org.ssm4j.kernels.cuda.ScanParams.Pointer;
 /**
  * Launches the forward and backward scans on device buffers, asynchronously on a stream:
  * the chunk summary, combine and main passes, the zeroing of the fp32 gradient sums and, for
- * bfloat16, their conversion. Workspaces are stream-ordered allocations freed on the same
- * stream.
+ * bfloat16, their conversion. Workspaces are stream-ordered allocations from the module's pool,
+ * freed on the same stream; the pool keeps their memory mapped for the next call.
  */
 final class ScanLauncher {
 
@@ -181,7 +181,7 @@ final class ScanLauncher {
     }
 
     private long alloc(long floats, MemorySegment stream, List<Long> owned) {
-        long pointer = driver.mallocAsync(Math.max(4, 4 * floats), stream);
+        long pointer = driver.mallocAsync(Math.max(4, 4 * floats), module.workspacePool(), stream);
         owned.add(pointer);
         return pointer;
     }

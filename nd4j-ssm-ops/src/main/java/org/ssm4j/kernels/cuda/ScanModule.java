@@ -11,12 +11,20 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * The compiled kernels ({@code selective_scan.fatbin}: cubins for sm_80, sm_86 and sm_90 plus
  * PTX for newer GPUs, built from {@code src/main/cuda} when the build found nvcc) loaded into
- * the primary context of one device, with their functions and launch records.
+ * the primary context of one device, with their functions, launch records and the memory pool
+ * of the launcher's workspaces.
  */
 final class ScanModule {
 
     /** The classpath resource holding the fatbin. */
     static final String RESOURCE = "/org/ssm4j/kernels/cuda/selective_scan.fatbin";
+
+    /**
+     * Freed workspace memory the module's pool keeps mapped between calls. The workspaces of the
+     * benchmark shapes take at most 13 MB; a call needing more releases the excess when its
+     * stream synchronizes.
+     */
+    static final long WORKSPACE_POOL_KEEP_BYTES = 256L << 20;
 
     private static final Map<Integer, ScanModule> MODULES = new ConcurrentHashMap<>();
 
@@ -33,6 +41,7 @@ final class ScanModule {
     private final int ordinal;
     private final MemorySegment context;
     private final MemorySegment module;
+    private final MemorySegment workspacePool;
     private final Map<String, Kernel> kernels = new ConcurrentHashMap<>();
 
     private ScanModule(CudaDriver driver, int ordinal) {
@@ -50,6 +59,7 @@ final class ScanModule {
             copy.copyFrom(MemorySegment.ofArray(image));
             this.module = driver.loadModule(copy);
         }
+        this.workspacePool = driver.createPool(ordinal, WORKSPACE_POOL_KEEP_BYTES);
     }
 
     /** The module of a device, loaded on first use. */
@@ -81,6 +91,11 @@ final class ScanModule {
 
     int ordinal() {
         return ordinal;
+    }
+
+    /** The stream-ordered pool the launcher's workspaces come from. */
+    MemorySegment workspacePool() {
+        return workspacePool;
     }
 
     /** Makes this device's primary context current on the calling thread. */
