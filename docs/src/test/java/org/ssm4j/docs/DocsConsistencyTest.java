@@ -20,14 +20,16 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 /**
  * Keeps the documentation true: every {@code ./mamba ...} command shown in a code block of the
- * README or of {@code docs/*.md} must parse with the real command line, and every relative
- * Markdown link must point at a file that exists.
+ * README or of {@code docs/*.md} (after any environment assignments) must parse with the real
+ * command line, and every relative Markdown link must point at a file that exists.
  */
 class DocsConsistencyTest {
 
     private static final Path ROOT = Path.of(System.getProperty("ssm4j.root",
             Path.of("").toAbsolutePath().getParent().toString()));
     private static final Pattern LINK = Pattern.compile("\\]\\(([^)#\\s]+)(#[^)]*)?\\)");
+    /** Environment assignments before a command ({@code MAMBA_JAVA_OPTS="..." ./mamba ...}). */
+    private static final Pattern ENV_PREFIX = Pattern.compile("^([A-Z_][A-Z0-9_]*=(\"[^\"]*\"|'[^']*'|\\S+)\\s+)+");
 
     static List<Path> markdownFiles() {
         List<Path> files = new ArrayList<>();
@@ -85,7 +87,7 @@ class DocsConsistencyTest {
             boolean inBlock = false;
             StringBuilder pending = null;
             for (String raw : lines) {
-                String line = raw.strip();
+                String line = ENV_PREFIX.matcher(raw.strip()).replaceFirst("");
                 if (line.startsWith("```")) {
                     inBlock = !inBlock;
                     continue;
