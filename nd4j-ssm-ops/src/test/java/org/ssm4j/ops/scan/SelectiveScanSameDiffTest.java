@@ -28,7 +28,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class SelectiveScanSameDiffTest {
 
     /** Variable names of the graph, in the op's input order after the placeholder x (= u); w is A. */
-    private static final String[] VARIABLES = {"delta", "w", "B", "C", "D", "z", "deltaBias", "h0"};
+    static final String[] VARIABLES = {"delta", "w", "B", "C", "D", "z", "deltaBias", "h0"};
 
     private static ScanArrays arrays(Layout layout, DataType type) {
         ScanSpec spec = new ScanSpec(2, 11, 10, 4, 2, true, true, true, true, true, 4);
@@ -36,7 +36,7 @@ class SelectiveScanSameDiffTest {
     }
 
     /** placeholder x; variables; y, y:1 = selective_scan; loss = [sum(y * gy)] + [sum(y:1 * gLast)]. */
-    private static SameDiff graph(ScanArrays arrays, boolean yInLoss, boolean lastInLoss) {
+    static SameDiff graph(ScanArrays arrays, boolean yInLoss, boolean lastInLoss) {
         INDArray[] in = arrays.forwardInputs();
         SameDiff sd = SameDiff.create();
         SDVariable x = sd.placeHolder("x", arrays.type(), in[0].shape());
