@@ -21,7 +21,7 @@ final class ScanModule {
 
     /**
      * Freed workspace memory the module's pool keeps mapped between calls. The workspaces of the
-     * benchmark shapes take at most 13 MB; a call needing more releases the excess when its
+     * benchmark shapes take at most 5.5 MB; a call needing more releases the excess when its
      * stream synchronizes.
      */
     static final long WORKSPACE_POOL_KEEP_BYTES = 256L << 20;
