@@ -7,6 +7,7 @@ import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.ssm4j.kernels.ScanCase;
+import org.ssm4j.kernels.ScanResult;
 import org.ssm4j.kernels.ScanSpec;
 import org.ssm4j.kernels.cuda.CudaAvailability;
 import org.ssm4j.kernels.cuda.CudaScanKernels;
@@ -62,10 +63,7 @@ class SelectiveScanCudaOpTest {
         assertEquals(cpu.keySet(), cuda.keySet());
         List<String> failures = new ArrayList<>();
         for (String name : cpu.keySet()) {
-            INDArray expected = cpu.get(name).castTo(DataType.DOUBLE);
-            INDArray actual = cuda.get(name).castTo(DataType.DOUBLE);
-            double error = actual.sub(expected).norm2Number().doubleValue()
-                    / Math.max(expected.norm2Number().doubleValue(), Double.MIN_NORMAL);
+            double error = ScanResult.relativeError(ScanArrays.doubles(cuda.get(name)), ScanArrays.doubles(cpu.get(name)));
             if (!(error < TOLERANCE)) {
                 failures.add(name + ": relative error " + error);
             }
