@@ -8,11 +8,19 @@ import java.lang.foreign.MemorySegment;
 /**
  * Bridges ND4J arrays and the kernels' dense row-major buffers: dense arrays are used in
  * place through a {@link MemorySegment} over their native memory; any other array (a strided
- * or permuted view) goes through a dense copy.
+ * or permuted view) goes through a dense copy. The backend's {@link HostMemory} is told of
+ * every host read and write, so the same op code runs on a GPU backend's arrays.
  */
 public final class DenseArrays {
 
+    private static volatile HostMemory hostMemory = HostMemory.DIRECT;
+
     private DenseArrays() {
+    }
+
+    /** Set by {@link SsmRuntime} for the backend it installed on. */
+    static void useHostMemory(HostMemory memory) {
+        hostMemory = memory;
     }
 
     /** Whether {@code array}'s elements are contiguous in row-major order (size-1 axes' strides do not matter). */
@@ -37,6 +45,19 @@ public final class DenseArrays {
         return isDense(array) ? array : array.dup('c');
     }
 
+    /** Whether {@code array} is dense and starts at its buffer's first element (offset 0). */
+    public static boolean isDenseFromStart(INDArray array) {
+        return isDense(array) && array.offset() == 0;
+    }
+
+    /**
+     * {@code array} itself if it is dense and starts at its buffer's first element, else a dense
+     * row-major copy: what {@link DeviceArrays} take, whose addresses are those of whole buffers.
+     */
+    public static INDArray denseFromStart(INDArray array) {
+        return isDenseFromStart(array) ? array : array.dup('c');
+    }
+
     /**
      * The native memory of a dense array, {@code length × element size} bytes from its first
      * element; valid while the array is alive.
@@ -44,6 +65,11 @@ public final class DenseArrays {
      * @throws IllegalArgumentException if the array is not dense
      */
     public static MemorySegment segment(INDArray dense) {
+        hostMemory.beforeHostRead(dense);
+        return hostSegment(dense);
+    }
+
+    private static MemorySegment hostSegment(INDArray dense) {
         if (!isDense(dense)) {
             throw new IllegalArgumentException("Array of shape " + java.util.Arrays.toString(dense.shape())
                     + " and strides " + java.util.Arrays.toString(dense.stride()) + " is not dense row-major");
@@ -62,10 +88,16 @@ public final class DenseArrays {
      * else a dense temporary that {@link Output#commit()} copies into the target.
      */
     public static Output output(INDArray target) {
-        if (isDense(target)) {
-            return new Output(target, target);
-        }
-        return new Output(target, Nd4j.createUninitialized(target.dataType(), target.shape(), 'c'));
+        return isDense(target) ? new Output(target, target) : new Output(target, temporary(target));
+    }
+
+    /** As {@link #output}, for {@link DeviceArrays}: the target itself only when it is dense from its buffer's start. */
+    public static Output outputFromStart(INDArray target) {
+        return isDenseFromStart(target) ? new Output(target, target) : new Output(target, temporary(target));
+    }
+
+    private static INDArray temporary(INDArray target) {
+        return Nd4j.createUninitialized(target.dataType(), target.shape(), 'c');
     }
 
     /** A kernel's output buffer bound to the array it belongs in. */
@@ -78,13 +110,32 @@ public final class DenseArrays {
             this.dense = dense;
         }
 
-        /** The buffer the kernel writes. */
+        /** The host memory of the buffer a Java kernel writes; {@link #commit()} after writing. */
         public MemorySegment segment() {
             return DenseArrays.segment(dense);
         }
 
-        /** Copies the written buffer into the target if they differ. */
+        /** The dense array the kernel writes (a device kernel, through {@link DeviceArrays}). */
+        public INDArray array() {
+            return dense;
+        }
+
+        /** After a Java kernel wrote {@link #segment()}: tells the backend, and copies into the target if they differ. */
         public void commit() {
+            hostMemory.afterHostWrite(dense);
+            copyToTarget();
+        }
+
+        /**
+         * After kernels enqueued on {@code device}'s stream write {@link #array()}: tells the
+         * backend, and copies into the target if they differ (an ND4J op, ordered after them).
+         */
+        public void commit(DeviceArrays device) {
+            device.written(dense);
+            copyToTarget();
+        }
+
+        private void copyToTarget() {
             if (dense != target) {
                 target.assign(dense);
             }

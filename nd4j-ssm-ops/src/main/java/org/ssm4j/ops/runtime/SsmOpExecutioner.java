@@ -1,12 +1,12 @@
 package org.ssm4j.ops.runtime;
 
+import org.jspecify.annotations.Nullable;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.CustomOp;
 import org.nd4j.linalg.api.ops.CustomOpDescriptor;
 import org.nd4j.linalg.api.ops.OpContext;
 import org.nd4j.linalg.api.shape.LongShapeDescriptor;
 import org.nd4j.linalg.cpu.nativecpu.ops.NativeOpExecutioner;
-import org.nd4j.linalg.factory.Nd4j;
 
 import java.util.List;
 import java.util.Map;
@@ -19,52 +19,30 @@ import java.util.Map;
  * <p>{@link SsmRuntime#ensureInstalled()} puts an instance of this class in place of
  * ND4J's executioner.
  */
-public final class SsmOpExecutioner extends NativeOpExecutioner {
+public final class SsmOpExecutioner extends NativeOpExecutioner implements JavaOpExecutioner {
 
     SsmOpExecutioner() {
     }
 
     @Override
     public INDArray[] exec(CustomOp op) {
-        if (!(op instanceof JavaKernelOp javaOp)) {
-            return super.exec(op);
-        }
-        if (op.numOutputArguments() == 0) {
-            for (LongShapeDescriptor shape : op.calculateOutputShape(null)) {
-                op.addOutputArgument(Nd4j.create(shape, false));
-            }
-        }
-        INDArray[] inputs = op.inputArguments().toArray(new INDArray[0]);
-        INDArray[] outputs = op.outputArguments().toArray(new INDArray[0]);
-        long start = profilingConfigurableHookIn(op, null);
-        try {
-            javaOp.compute(inputs, outputs);
-        } finally {
-            profilingConfigurableHookOut(op, null, start);
-        }
-        return outputs;
+        return op instanceof JavaKernelOp javaOp ? run(javaOp, null) : super.exec(op);
     }
 
     @Override
     public INDArray[] exec(CustomOp op, OpContext context) {
-        if (!(op instanceof JavaKernelOp javaOp)) {
-            return super.exec(op, context);
-        }
-        if (context.getOutputArrays().isEmpty()) {
-            List<LongShapeDescriptor> shapes = op.calculateOutputShape(context);
-            for (int i = 0; i < shapes.size(); i++) {
-                context.setOutputArray(i, Nd4j.create(shapes.get(i), false));
-            }
-        }
-        INDArray[] inputs = context.getInputArrays().toArray(new INDArray[0]);
-        INDArray[] outputs = context.getOutputArrays().toArray(new INDArray[0]);
+        return op instanceof JavaKernelOp javaOp ? run(javaOp, context) : super.exec(op, context);
+    }
+
+    private INDArray[] run(JavaKernelOp op, @Nullable OpContext context) {
+        Call call = Call.of(op, context);
         long start = profilingConfigurableHookIn(op, context);
         try {
-            javaOp.compute(inputs, outputs);
+            op.compute(call.inputs(), call.outputs());
         } finally {
             profilingConfigurableHookOut(op, context, start);
         }
-        return outputs;
+        return call.outputs();
     }
 
     /**
@@ -85,9 +63,6 @@ public final class SsmOpExecutioner extends NativeOpExecutioner {
 
     @Override
     public List<LongShapeDescriptor> calculateOutputShape(CustomOp op, OpContext context) {
-        if (op instanceof JavaKernelOp) {
-            return op.calculateOutputShape(context);
-        }
-        return super.calculateOutputShape(op, context);
+        return op instanceof JavaKernelOp ? op.calculateOutputShape(context) : super.calculateOutputShape(op, context);
     }
 }

@@ -1,9 +1,9 @@
 package org.ssm4j.ops.runtime;
 
+import org.jspecify.annotations.Nullable;
 import org.nd4j.autodiff.functions.DifferentialFunction;
 import org.nd4j.imports.converters.ImportClassMapping;
 import org.nd4j.linalg.api.ops.executioner.OpExecutioner;
-import org.nd4j.linalg.cpu.nativecpu.ops.NativeOpExecutioner;
 import org.nd4j.linalg.factory.Nd4j;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -12,11 +12,13 @@ import java.lang.reflect.Field;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.ServiceLoader;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * Makes ssm4j's Java ops runnable inside ND4J and SameDiff: swaps ND4J's op executioner for
- * {@link SsmOpExecutioner} and registers the classes of {@link SsmOpRegistry} by op name in
+ * a {@link JavaOpExecutioner} ({@link SsmOpExecutioner} on the CPU backend, others from
+ * {@link Nd4jBackendSupport} services) and registers the classes of {@link SsmOpRegistry} by op name in
  * {@link ImportClassMapping}, where SameDiff looks ops up when it copies ({@code dup()}) or loads
  * a graph.
  *
@@ -47,8 +49,9 @@ public final class SsmRuntime {
     /**
      * Installs the executioner hook and registers the ops, once per JVM.
      *
-     * @throws IllegalStateException if ND4J's backend is not the CPU backend (nd4j-native),
-     *                               or an op name is already taken by another class
+     * @throws IllegalStateException if no {@link Nd4jBackendSupport} supports ND4J's backend
+     *                               (the CPU backend's is built in), or an op name is already
+     *                               taken by another class
      */
     public static void ensureInstalled() {
         if (installed) {
@@ -67,7 +70,7 @@ public final class SsmRuntime {
                 List<String> names = registerOps();
                 installed = true;
                 log.info("ssm4j runtime installed: ops {} run as Java kernels through {}", names,
-                        SsmOpExecutioner.class.getSimpleName());
+                        Nd4j.getExecutioner().getClass().getSimpleName());
             } finally {
                 registering = false;
             }
@@ -102,20 +105,34 @@ public final class SsmRuntime {
         }
         try {
             OpExecutioner current = (OpExecutioner) field.get(null);
-            if (current instanceof SsmOpExecutioner) {
+            if (current instanceof JavaOpExecutioner) {
                 return;
             }
-            if (current == null || current.getClass() != NativeOpExecutioner.class) {
-                throw new IllegalStateException("ssm4j's ops need ND4J's CPU backend (nd4j-native), whose"
-                        + " op executioner is " + NativeOpExecutioner.class.getName() + "; this JVM's is "
-                        + (current == null ? "null" : current.getClass().getName()));
-            }
-            SsmOpExecutioner replacement = new SsmOpExecutioner();
+            Nd4jBackendSupport support = backendSupport(current);
+            JavaOpExecutioner replacement = support.executioner(current);
             replacement.setProfilingMode(current.getProfilingMode());
+            DenseArrays.useHostMemory(support.hostMemory());
             field.set(null, replacement);
         } catch (IllegalAccessException e) {
             throw new IllegalStateException("Cannot replace ND4J's op executioner", e);
         }
+    }
+
+    /** The built-in CPU support, or the first {@link Nd4jBackendSupport} service that supports {@code current}. */
+    private static Nd4jBackendSupport backendSupport(@Nullable OpExecutioner current) {
+        List<Nd4jBackendSupport> candidates = new ArrayList<>(List.of(new CpuBackendSupport()));
+        ServiceLoader.load(Nd4jBackendSupport.class, SsmRuntime.class.getClassLoader()).forEach(candidates::add);
+        if (current != null) {
+            for (Nd4jBackendSupport support : candidates) {
+                if (support.supports(current)) {
+                    return support;
+                }
+            }
+        }
+        throw new IllegalStateException("ssm4j's ops need ND4J's CPU backend (nd4j-native), or its CUDA backend"
+                + " with the nd4j-ssm-cuda-backend module on the class path; this JVM's op executioner is "
+                + (current == null ? "null" : current.getClass().getName()) + " and the supports found are "
+                + candidates.stream().map(s -> s.getClass().getSimpleName()).toList());
     }
 
     private static List<String> registerOps() {

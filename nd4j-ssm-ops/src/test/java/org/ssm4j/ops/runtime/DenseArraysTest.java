@@ -8,9 +8,13 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -55,6 +59,47 @@ class DenseArraysTest {
         }
         output.commit();
         assertEquals(Nd4j.createFromArray(new float[][]{{0, 1, 2}, {3, 4, 5}}), target);
+    }
+
+    @Test
+    void theBackendsHostMemoryIsToldOfEveryKernelReadAndWrite() {
+        List<String> events = new ArrayList<>();
+        INDArray input = cube();
+        INDArray target = Nd4j.zeros(DataType.FLOAT, 3, 2).transpose();
+        DenseArrays.useHostMemory(new HostMemory() {
+            @Override
+            public void beforeHostRead(INDArray array) {
+                events.add("read " + Arrays.toString(array.shape()));
+            }
+
+            @Override
+            public void afterHostWrite(INDArray array) {
+                events.add("wrote " + Arrays.toString(array.shape()));
+            }
+        });
+        try {
+            DenseArrays.segment(input);
+            DenseArrays.Output output = DenseArrays.output(target);
+            output.segment().fill((byte) 0);
+            output.commit();
+        } finally {
+            DenseArrays.useHostMemory(HostMemory.DIRECT);
+        }
+        assertEquals(List.of("read [2, 3, 4]", "read [2, 3]", "wrote [2, 3]"), events);
+    }
+
+    @Test
+    void denseFromStartCopiesOffsetViews() {
+        INDArray whole = cube();
+        assertSame(whole, DenseArrays.denseFromStart(whole));
+        INDArray view = whole.get(NDArrayIndex.point(1), NDArrayIndex.all(), NDArrayIndex.all());
+        assertTrue(DenseArrays.isDense(view));
+        assertFalse(DenseArrays.isDenseFromStart(view));
+        INDArray copy = DenseArrays.denseFromStart(view);
+        assertTrue(DenseArrays.isDenseFromStart(copy));
+        assertEquals(view, copy);
+        assertNotSame(view, DenseArrays.outputFromStart(view).array());
+        assertSame(whole, DenseArrays.outputFromStart(whole).array());
     }
 
     @Test
