@@ -6,6 +6,8 @@ import org.ssm4j.kernels.ElementType;
 import org.ssm4j.kernels.SelectiveScanKernel;
 import org.ssm4j.kernels.cpu.CpuScanKernels;
 import org.ssm4j.kernels.cuda.CudaScanKernels;
+import org.ssm4j.kernels.cuda.CudaSelectiveScan;
+import org.ssm4j.ops.runtime.DeviceArrays;
 import org.ssm4j.kernels.ScanSpec;
 import org.ssm4j.ops.Layout;
 import org.ssm4j.ops.OpArrays;
@@ -154,5 +156,18 @@ final class ScanInputs {
     static SelectiveScanKernel kernel(DataType type) {
         ElementType elementType = OpArrays.elementType(type);
         return CudaScanKernels.select(elementType, CpuScanKernels.forType(elementType));
+    }
+
+    /** Whether the CUDA kernels can run the op on a GPU backend's arrays of {@code type} in this process. */
+    static boolean runsOnDevice(DataType type) {
+        return type == DataType.FLOAT && CudaSelectiveScan.availability().available();
+    }
+
+    /** The CUDA kernels for {@code device}'s arrays. */
+    static CudaSelectiveScan deviceKernel(DataType type, DeviceArrays device) {
+        if (type != DataType.FLOAT) {
+            throw new IllegalArgumentException("the CUDA selective scan runs the op on FLOAT arrays, got " + type);
+        }
+        return CudaSelectiveScan.open(device.deviceOrdinal());
     }
 }

@@ -8,17 +8,21 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.shape.LongShapeDescriptor;
 import org.ssm4j.kernels.ScanForward;
 import org.ssm4j.kernels.ScanSpec;
-import org.ssm4j.ops.FloatingPointOp;
+import org.ssm4j.kernels.cuda.DeviceForward;
 import org.ssm4j.ops.OpArrays;
 import org.ssm4j.ops.runtime.DenseArrays;
+import org.ssm4j.ops.runtime.DeviceArrays;
 
 import java.lang.ref.Reference;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
+import java.util.function.Function;
 import java.util.stream.Stream;
 
+import static org.ssm4j.ops.scan.DenseInputs.input;
+import static org.ssm4j.ops.scan.DenseInputs.output;
 import static org.ssm4j.ops.scan.DenseInputs.segment;
 
 /**
@@ -35,9 +39,10 @@ import static org.ssm4j.ops.scan.DenseInputs.segment;
  * (channels), z (like u), delta_bias (channels), initial state (batch, channels, state).
  * Outputs: y (like u), the last state (batch, channels, state) and the checkpoints
  * (batch, ceil(length / K), channels, state) that the backward op recomputes the states from.
- * FLOAT runs the Vector API kernel, DOUBLE the scalar one. See {@code docs/ops.md}.
+ * FLOAT runs the Vector API kernel, DOUBLE the scalar one. On a GPU backend's FLOAT arrays
+ * the CUDA kernels run on the arrays' device memory ({@link org.ssm4j.ops.runtime.DeviceKernelOp}). See {@code docs/ops.md}.
  */
-public final class SelectiveScan extends FloatingPointOp {
+public final class SelectiveScan extends ScanOp {
 
     /** The op's name in SameDiff graphs. */
     public static final String OP_NAME = "selective_scan";
@@ -106,22 +111,32 @@ public final class SelectiveScan extends FloatingPointOp {
     }
 
     @Override
-    public void compute(INDArray[] inputs, INDArray[] outputs) {
+    void run(INDArray[] inputs, INDArray[] outputs, @Nullable DeviceArrays device) {
         ScanOptions options = options();
         ScanSpec spec = ScanInputs.spec(OP_NAME, options, ScanInputs.names(options), inputs);
         DataType type = inputs[0].dataType();
         OpArrays.expectOutputs(OP_NAME, OUTPUTS, outputs, outputShapes(options, spec), type);
-        DenseInputs in = DenseInputs.of(OP_NAME, options, inputs);
-        DenseArrays.Output y = DenseArrays.output(options.layout().channelsLastView(outputs[0]));
-        DenseArrays.Output lastState = DenseArrays.output(outputs[1]);
-        DenseArrays.Output checkpoints = DenseArrays.output(outputs[2]);
-        ScanInputs.kernel(type).forward(spec, new ScanForward(OpArrays.elementType(type),
-                segment(in.u()), segment(in.delta()), segment(in.a()), segment(in.b()), segment(in.c()),
-                segment(in.d()), segment(in.z()), segment(in.deltaBias()), segment(in.initialState()),
-                y.segment(), lastState.segment(), checkpoints.segment()));
-        y.commit();
-        lastState.commit();
-        checkpoints.commit();
+        boolean onDevice = device != null;
+        DenseInputs in = DenseInputs.of(OP_NAME, options, inputs, onDevice);
+        Function<INDArray, DenseArrays.Output> outputFor = onDevice ? DenseArrays::outputFromStart : DenseArrays::output;
+        DenseArrays.Output y = outputFor.apply(options.layout().channelsLastView(outputs[0]));
+        DenseArrays.Output lastState = outputFor.apply(outputs[1]);
+        DenseArrays.Output checkpoints = outputFor.apply(outputs[2]);
+        List<DenseArrays.Output> written = List.of(y, lastState, checkpoints);
+        if (device == null) {
+            ScanInputs.kernel(type).forward(spec, new ScanForward(OpArrays.elementType(type),
+                    segment(in.u()), segment(in.delta()), segment(in.a()), segment(in.b()), segment(in.c()),
+                    segment(in.d()), segment(in.z()), segment(in.deltaBias()), segment(in.initialState()),
+                    y.segment(), lastState.segment(), checkpoints.segment()));
+            written.forEach(DenseArrays.Output::commit);
+        } else {
+            ScanInputs.deviceKernel(type, device).forwardOnDevice(spec, OpArrays.elementType(type), new DeviceForward(
+                    input(device, in.u()), input(device, in.delta()), input(device, in.a()), input(device, in.b()),
+                    input(device, in.c()), input(device, in.d()), input(device, in.z()),
+                    input(device, in.deltaBias()), input(device, in.initialState()),
+                    output(device, y), output(device, lastState), output(device, checkpoints)), device.stream());
+            written.forEach(out -> out.commit(device));
+        }
         Reference.reachabilityFence(in);
     }
 

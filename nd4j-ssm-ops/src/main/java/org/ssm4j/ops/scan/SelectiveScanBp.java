@@ -1,5 +1,6 @@
 package org.ssm4j.ops.scan;
 
+import org.jspecify.annotations.Nullable;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -7,14 +8,19 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.shape.LongShapeDescriptor;
 import org.ssm4j.kernels.ScanBackward;
 import org.ssm4j.kernels.ScanSpec;
-import org.ssm4j.ops.FloatingPointOp;
+import org.ssm4j.kernels.cuda.DeviceBackward;
 import org.ssm4j.ops.OpArrays;
 import org.ssm4j.ops.runtime.DenseArrays;
+import org.ssm4j.ops.runtime.DeviceArrays;
 
 import java.lang.ref.Reference;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Function;
+import java.util.function.UnaryOperator;
 
+import static org.ssm4j.ops.scan.DenseInputs.input;
+import static org.ssm4j.ops.scan.DenseInputs.output;
 import static org.ssm4j.ops.scan.DenseInputs.segment;
 
 /**
@@ -26,7 +32,7 @@ import static org.ssm4j.ops.scan.DenseInputs.segment;
  * it. The states are recomputed from the checkpoints one interval at a time, so the op needs
  * memory for its outputs and a few hundred kilobytes per thread, not for every state.
  */
-public final class SelectiveScanBp extends FloatingPointOp {
+public final class SelectiveScanBp extends ScanOp {
 
     /** The op's name in SameDiff graphs. */
     public static final String OP_NAME = "selective_scan_bp";
@@ -116,37 +122,53 @@ public final class SelectiveScanBp extends FloatingPointOp {
     }
 
     @Override
-    public void compute(INDArray[] inputs, INDArray[] outputs) {
+    void run(INDArray[] inputs, INDArray[] outputs, @Nullable DeviceArrays device) {
         ScanOptions options = options();
         ScanSpec spec = spec(options, inputs);
         DataType type = inputs[0].dataType();
         OpArrays.expectOutputs(OP_NAME, outputNames(), outputs, outputShapes(options, inputs), type);
-        DenseInputs in = DenseInputs.of(OP_NAME, options, inputs);
+        boolean onDevice = device != null;
+        DenseInputs in = DenseInputs.of(OP_NAME, options, inputs, onDevice);
+        UnaryOperator<INDArray> dense = onDevice ? DenseArrays::denseFromStart : DenseArrays::dense;
+        Function<INDArray, DenseArrays.Output> outputFor = onDevice ? DenseArrays::outputFromStart : DenseArrays::output;
         int next = options.forwardInputs();
-        INDArray checkpoints = DenseArrays.dense(inputs[next]);
-        INDArray dy = DenseArrays.dense(options.layout().channelsLastView(inputs[next + 1]));
-        INDArray dLastState = DenseArrays.dense(inputs[next + 2]);
+        INDArray checkpoints = dense.apply(inputs[next]);
+        INDArray dy = dense.apply(options.layout().channelsLastView(inputs[next + 1]));
+        INDArray dLastState = dense.apply(inputs[next + 2]);
         List<DenseArrays.Output> gradients = new ArrayList<>();
-        gradients.add(DenseArrays.output(options.layout().channelsLastView(outputs[0])));
-        gradients.add(DenseArrays.output(options.layout().channelsLastView(outputs[1])));
-        gradients.add(DenseArrays.output(outputs[2]));
-        gradients.add(DenseArrays.output(ScanInputs.groupsChannelsLast(options, outputs[3])));
-        gradients.add(DenseArrays.output(ScanInputs.groupsChannelsLast(options, outputs[4])));
+        gradients.add(outputFor.apply(options.layout().channelsLastView(outputs[0])));
+        gradients.add(outputFor.apply(options.layout().channelsLastView(outputs[1])));
+        gradients.add(outputFor.apply(outputs[2]));
+        gradients.add(outputFor.apply(ScanInputs.groupsChannelsLast(options, outputs[3])));
+        gradients.add(outputFor.apply(ScanInputs.groupsChannelsLast(options, outputs[4])));
         int out = 5;
-        DenseArrays.Output dD = options.hasD() ? add(gradients, DenseArrays.output(outputs[out++])) : null;
+        DenseArrays.Output dD = options.hasD() ? add(gradients, outputFor.apply(outputs[out++])) : null;
         DenseArrays.Output dZ = options.hasZ()
-                ? add(gradients, DenseArrays.output(options.layout().channelsLastView(outputs[out++]))) : null;
-        DenseArrays.Output dBias = options.hasDeltaBias() ? add(gradients, DenseArrays.output(outputs[out++])) : null;
-        DenseArrays.Output dH0 = options.hasInitialState() ? add(gradients, DenseArrays.output(outputs[out])) : null;
-        ScanInputs.kernel(type).backward(spec, new ScanBackward(OpArrays.elementType(type),
-                segment(in.u()), segment(in.delta()), segment(in.a()), segment(in.b()), segment(in.c()),
-                segment(in.d()), segment(in.z()), segment(in.deltaBias()), segment(in.initialState()),
-                segment(checkpoints), segment(dy), segment(dLastState),
-                gradients.get(0).segment(), gradients.get(1).segment(), gradients.get(2).segment(),
-                gradients.get(3).segment(), gradients.get(4).segment(),
-                dD == null ? null : dD.segment(), dZ == null ? null : dZ.segment(),
-                dBias == null ? null : dBias.segment(), dH0 == null ? null : dH0.segment()));
-        gradients.forEach(DenseArrays.Output::commit);
+                ? add(gradients, outputFor.apply(options.layout().channelsLastView(outputs[out++]))) : null;
+        DenseArrays.Output dBias = options.hasDeltaBias() ? add(gradients, outputFor.apply(outputs[out++])) : null;
+        DenseArrays.Output dH0 = options.hasInitialState() ? add(gradients, outputFor.apply(outputs[out])) : null;
+        if (device == null) {
+            ScanInputs.kernel(type).backward(spec, new ScanBackward(OpArrays.elementType(type),
+                    segment(in.u()), segment(in.delta()), segment(in.a()), segment(in.b()), segment(in.c()),
+                    segment(in.d()), segment(in.z()), segment(in.deltaBias()), segment(in.initialState()),
+                    segment(checkpoints), segment(dy), segment(dLastState),
+                    gradients.get(0).segment(), gradients.get(1).segment(), gradients.get(2).segment(),
+                    gradients.get(3).segment(), gradients.get(4).segment(),
+                    dD == null ? null : dD.segment(), dZ == null ? null : dZ.segment(),
+                    dBias == null ? null : dBias.segment(), dH0 == null ? null : dH0.segment()));
+            gradients.forEach(DenseArrays.Output::commit);
+        } else {
+            ScanInputs.deviceKernel(type, device).backwardOnDevice(spec, OpArrays.elementType(type), new DeviceBackward(
+                    input(device, in.u()), input(device, in.delta()), input(device, in.a()), input(device, in.b()),
+                    input(device, in.c()), input(device, in.d()), input(device, in.z()),
+                    input(device, in.deltaBias()), input(device, in.initialState()),
+                    input(device, checkpoints), input(device, dy), input(device, dLastState),
+                    output(device, gradients.get(0)), output(device, gradients.get(1)),
+                    output(device, gradients.get(2)), output(device, gradients.get(3)),
+                    output(device, gradients.get(4)), output(device, dD), output(device, dZ),
+                    output(device, dBias), output(device, dH0)), device.stream());
+            gradients.forEach(gradient -> gradient.commit(device));
+        }
         Reference.reachabilityFence(in);
         Reference.reachabilityFence(checkpoints);
         Reference.reachabilityFence(dy);

@@ -8,6 +8,7 @@ import org.ssm4j.kernels.ScanCase;
 import org.ssm4j.kernels.ScanResult;
 import org.ssm4j.kernels.ScanSpec;
 import org.ssm4j.ops.Layout;
+import org.ssm4j.ops.runtime.DeviceKernelOp;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -98,14 +99,24 @@ record ScanArrays(ScanCase sc, DataType type, Layout layout, boolean groupedRank
         return new SelectiveScan(inputs[0], inputs[1], inputs[2], inputs[3], inputs[4], d, z, bias, h0, config());
     }
 
+    /** How a test computes an op on its arrays. */
+    interface Compute {
+        void run(DeviceKernelOp op, INDArray[] inputs, INDArray[] outputs);
+    }
+
     /**
      * Runs the forward op and then the backward op by calling their {@code compute} directly on
      * output arrays filled with NaN, and returns everything channels-last.
      */
     ScanResult run(INDArray[] inputs) {
+        return run(inputs, DeviceKernelOp::compute);
+    }
+
+    /** As {@link #run(INDArray[])}, computing both ops with {@code compute}. */
+    ScanResult run(INDArray[] inputs, Compute compute) {
         SelectiveScan forward = forwardOp(inputs);
         INDArray[] outputs = nanArrays(forward.calculateOutputShape().stream().map(d -> d.getShape()).toList());
-        forward.compute(inputs, outputs);
+        compute.run(forward, inputs, outputs);
         List<INDArray> bpInputs = new ArrayList<>(List.of(inputs));
         bpInputs.add(outputs[2]);
         bpInputs.add(sequence(sc.dy()));
@@ -113,7 +124,7 @@ record ScanArrays(ScanCase sc, DataType type, Layout layout, boolean groupedRank
         INDArray[] bpIn = bpInputs.toArray(INDArray[]::new);
         SelectiveScanBp backward = new SelectiveScanBp(bpIn, options());
         INDArray[] gradients = nanArrays(backward.calculateOutputShape().stream().map(d -> d.getShape()).toList());
-        backward.compute(bpIn, gradients);
+        compute.run(backward, bpIn, gradients);
         ScanSpec s = spec();
         int next = 5;
         double[] dD = s.hasD() ? doubles(gradients[next++]) : null;

@@ -6,6 +6,8 @@ import org.junit.jupiter.api.Test;
 import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
 import org.ssm4j.kernels.ScanCase;
 import org.ssm4j.kernels.ScanResult;
 import org.ssm4j.kernels.ScanSpec;
@@ -13,6 +15,8 @@ import org.ssm4j.kernels.cuda.CudaAvailability;
 import org.ssm4j.kernels.cuda.CudaScanKernels;
 import org.ssm4j.kernels.cuda.CudaSelectiveScan;
 import org.ssm4j.ops.Layout;
+import org.ssm4j.ops.runtime.DenseArrays;
+import org.ssm4j.ops.runtime.StagedDeviceArrays;
 
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -20,15 +24,19 @@ import java.util.List;
 import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
- * The {@code selective_scan} op inside a SameDiff graph with {@code ssm4j.scan.device=cuda}: y,
- * the last state and the gradient of every input equal those of the same graph on the CPU kernel,
- * in both layouts and on a row long enough to be cut into chunks. The arrays are ND4J host
- * arrays, copied to the GPU and back around each scan. Tagged {@code gpu}: skipped, with the
- * reason, where no CUDA driver or device is present.
+ * The scan ops on the GPU against their CPU kernel, two ways. In a SameDiff graph with
+ * {@code ssm4j.scan.device=cuda}: y, the last state and the gradient of every input equal those
+ * of the same graph on the CPU kernel, in both layouts and on a row long enough to be cut into
+ * chunks; the arrays are ND4J host arrays, copied to the GPU and back around each scan. And
+ * through the ops' device path ({@code computeOnDevice}, what a GPU backend's executioner
+ * calls) with {@link StagedDeviceArrays} standing in for that backend's arrays: y, the last
+ * state, the checkpoints and every gradient, in both layouts, on offset views and on a chunked
+ * row. Tagged {@code gpu}: skipped, with the reason, where no CUDA driver or device is present.
  */
 @Tag("gpu")
 class SelectiveScanCudaOpTest {
@@ -55,6 +63,55 @@ class SelectiveScanCudaOpTest {
     void chunkedRowMatchesTheCpu() {
         ScanSpec spec = new ScanSpec(1, 1024, 64, 16, 1, true, true, true, true, true, 16);
         assertCudaMatchesCpu(new ScanArrays(ScanCase.random(spec, 12), DataType.FLOAT, Layout.CHANNELS_LAST));
+    }
+
+    @Test
+    void devicePathInBothLayoutsMatchesTheCpu() {
+        ScanSpec spec = new ScanSpec(2, 11, 10, 4, 2, true, true, true, true, true, 4);
+        for (Layout layout : Layout.values()) {
+            assertDevicePathMatchesCpu(new ScanArrays(ScanCase.random(spec, 21), DataType.FLOAT, layout, true), false);
+        }
+    }
+
+    /** u and z as views that start inside a larger buffer: the device path copies them first. */
+    @Test
+    void devicePathOnOffsetViewsMatchesTheCpu() {
+        ScanSpec spec = new ScanSpec(1, 9, 6, 3, 1, true, true, true, true, false, 4);
+        assertDevicePathMatchesCpu(new ScanArrays(ScanCase.random(spec, 22), DataType.FLOAT, Layout.CHANNELS_LAST), true);
+    }
+
+    @Test
+    void devicePathOnAChunkedRowMatchesTheCpu() {
+        ScanSpec spec = new ScanSpec(1, 1024, 64, 16, 1, true, true, true, true, true, 16);
+        assertDevicePathMatchesCpu(new ScanArrays(ScanCase.random(spec, 23), DataType.FLOAT, Layout.CHANNELS_LAST), false);
+    }
+
+    private static void assertDevicePathMatchesCpu(ScanArrays arrays, boolean offsetViews) {
+        INDArray[] inputs = arrays.forwardInputs();
+        if (offsetViews) {
+            inputs[0] = offsetCopy(inputs[0]);
+            inputs[6] = offsetCopy(inputs[6]);
+        }
+        ScanResult cpu = arrays.run(inputs);
+        ScanResult device;
+        try (StagedDeviceArrays memory = new StagedDeviceArrays(0)) {
+            device = arrays.run(inputs, (op, in, out) -> {
+                assertTrue(op.runsOnDevice(in), op.opName() + " should run on the device");
+                op.computeOnDevice(in, out, memory);
+            });
+        }
+        device.assertCloseTo(cpu, TOLERANCE);
+    }
+
+    /** The same values in a dense view that starts one row into a larger array. */
+    private static INDArray offsetCopy(INDArray array) {
+        long[] shape = array.shape().clone();
+        shape[0] += 1;
+        INDArray larger = Nd4j.create(array.dataType(), shape);
+        INDArray view = larger.get(NDArrayIndex.interval(1, shape[0]));
+        view.assign(array);
+        assertFalse(DenseArrays.isDenseFromStart(view));
+        return view;
     }
 
     private static void assertCudaMatchesCpu(ScanArrays arrays) {
