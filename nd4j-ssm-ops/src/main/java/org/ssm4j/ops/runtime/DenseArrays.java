@@ -85,10 +85,14 @@ public final class DenseArrays {
 
     /**
      * Where a kernel writes a result for {@code target}: the target itself when it is dense,
-     * else a dense temporary that {@link Output#commit()} copies into the target.
+     * else a dense temporary that {@link Output#commit()} copies into the target. On a backend
+     * with its own device copies ({@link HostMemory} other than {@link HostMemory#DIRECT}) the
+     * target must also start at its buffer's first element: a Java kernel's host write into a
+     * view of a larger buffer is left to the backend's own copy ({@code assign}).
      */
     public static Output output(INDArray target) {
-        return isDense(target) ? new Output(target, target) : new Output(target, temporary(target));
+        boolean inPlace = hostMemory == HostMemory.DIRECT ? isDense(target) : isDenseFromStart(target);
+        return inPlace ? new Output(target, target) : new Output(target, temporary(target));
     }
 
     /** As {@link #output}, for {@link DeviceArrays}: the target itself only when it is dense from its buffer's start. */

@@ -61,12 +61,9 @@ class DenseArraysTest {
         assertEquals(Nd4j.createFromArray(new float[][]{{0, 1, 2}, {3, 4, 5}}), target);
     }
 
-    @Test
-    void theBackendsHostMemoryIsToldOfEveryKernelReadAndWrite() {
-        List<String> events = new ArrayList<>();
-        INDArray input = cube();
-        INDArray target = Nd4j.zeros(DataType.FLOAT, 3, 2).transpose();
-        DenseArrays.useHostMemory(new HostMemory() {
+    /** A backend's host memory that records what it is told. */
+    private static HostMemory recording(List<String> events) {
+        return new HostMemory() {
             @Override
             public void beforeHostRead(INDArray array) {
                 events.add("read " + Arrays.toString(array.shape()));
@@ -76,7 +73,15 @@ class DenseArraysTest {
             public void afterHostWrite(INDArray array) {
                 events.add("wrote " + Arrays.toString(array.shape()));
             }
-        });
+        };
+    }
+
+    @Test
+    void theBackendsHostMemoryIsToldOfEveryKernelReadAndWrite() {
+        List<String> events = new ArrayList<>();
+        INDArray input = cube();
+        INDArray target = Nd4j.zeros(DataType.FLOAT, 3, 2).transpose();
+        DenseArrays.useHostMemory(recording(events));
         try {
             DenseArrays.segment(input);
             DenseArrays.Output output = DenseArrays.output(target);
@@ -86,6 +91,25 @@ class DenseArraysTest {
             DenseArrays.useHostMemory(HostMemory.DIRECT);
         }
         assertEquals(List.of("read [2, 3, 4]", "read [2, 3]", "wrote [2, 3]"), events);
+    }
+
+    @Test
+    void onABackendWithDeviceCopiesJavaKernelsWriteOffsetViewsThroughATemporary() {
+        INDArray whole = cube();
+        INDArray view = whole.get(NDArrayIndex.point(1), NDArrayIndex.all(), NDArrayIndex.all());
+        assertSame(view, DenseArrays.output(view).array());
+        DenseArrays.useHostMemory(recording(new ArrayList<>()));
+        try {
+            DenseArrays.Output output = DenseArrays.output(view);
+            assertNotSame(view, output.array());
+            output.segment().fill((byte) 0);
+            output.commit();
+            assertSame(whole, DenseArrays.output(whole).array());
+        } finally {
+            DenseArrays.useHostMemory(HostMemory.DIRECT);
+        }
+        assertEquals(Nd4j.zeros(DataType.FLOAT, 3, 4), whole.get(NDArrayIndex.point(1), NDArrayIndex.all(), NDArrayIndex.all()));
+        assertEquals(1f, whole.getFloat(0, 0, 0));
     }
 
     @Test
