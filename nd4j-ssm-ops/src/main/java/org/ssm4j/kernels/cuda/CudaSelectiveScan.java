@@ -54,18 +54,28 @@ public final class CudaSelectiveScan implements SelectiveScanKernel {
 
     /**
      * Whether this process can run the CUDA scan: a CUDA driver ({@code libcuda.so.1}), a
-     * device and the compiled kernels in the jar. Never throws.
+     * device and the compiled kernels in the jar. Never throws. Found out once per process (the
+     * ops ask on every call).
      */
     public static CudaAvailability availability() {
-        CudaAvailability driver = CudaDriver.availability();
-        if (!driver.available()) {
+        return Availability.VALUE;
+    }
+
+    /** Holds {@link #availability()}, computed on first use. */
+    private static final class Availability {
+        static final CudaAvailability VALUE = compute();
+
+        private static CudaAvailability compute() {
+            CudaAvailability driver = CudaDriver.availability();
+            if (!driver.available()) {
+                return driver;
+            }
+            if (!ScanModule.imagePresent()) {
+                return CudaAvailability.no("the CUDA kernels were not built into this jar (nvcc was not found when"
+                        + " nd4j-ssm-ops was built)");
+            }
             return driver;
         }
-        if (!ScanModule.imagePresent()) {
-            return CudaAvailability.no("the CUDA kernels were not built into this jar (nvcc was not found when"
-                    + " nd4j-ssm-ops was built)");
-        }
-        return driver;
     }
 
     /**

@@ -1,5 +1,6 @@
 package org.ssm4j.ops.runtime;
 
+import org.jspecify.annotations.Nullable;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
@@ -51,6 +52,20 @@ public final class DenseArrays {
     }
 
     /**
+     * Rejects an array that {@link DeviceArrays} cannot take: one not dense or not starting at
+     * its buffer's first element.
+     *
+     * @throws IllegalArgumentException naming the array's shape, strides and offset
+     */
+    public static void requireDenseFromStart(INDArray array) {
+        if (!isDenseFromStart(array)) {
+            throw new IllegalArgumentException("array of shape " + java.util.Arrays.toString(array.shape()) + ", strides "
+                    + java.util.Arrays.toString(array.stride()) + " and offset " + array.offset()
+                    + ": expected dense row-major from its buffer's start");
+        }
+    }
+
+    /**
      * {@code array} itself if it is dense and starts at its buffer's first element, else a dense
      * row-major copy: what {@link DeviceArrays} take, whose addresses are those of whole buffers.
      */
@@ -84,20 +99,44 @@ public final class DenseArrays {
     }
 
     /**
-     * Where a kernel writes a result for {@code target}: the target itself when it is dense,
-     * else a dense temporary that {@link Output#commit()} copies into the target. On a backend
-     * with its own device copies ({@link HostMemory} other than {@link HostMemory#DIRECT}) the
-     * target must also start at its buffer's first element: a Java kernel's host write into a
-     * view of a larger buffer is left to the backend's own copy ({@code assign}).
+     * Where a Java kernel writes a result for {@code target} ({@link Access#HOST}): the target
+     * itself when it is dense, else a dense temporary that {@link Output#commit()} copies into the
+     * target.
      */
     public static Output output(INDArray target) {
-        boolean inPlace = hostMemory == HostMemory.DIRECT ? isDense(target) : isDenseFromStart(target);
-        return inPlace ? new Output(target, target) : new Output(target, temporary(target));
+        return Access.HOST.output(target);
     }
 
-    /** As {@link #output}, for {@link DeviceArrays}: the target itself only when it is dense from its buffer's start. */
-    public static Output outputFromStart(INDArray target) {
-        return isDenseFromStart(target) ? new Output(target, target) : new Output(target, temporary(target));
+    /**
+     * Where kernels reach arrays: in {@link #HOST} memory, through {@link #segment}, or through a
+     * GPU backend's {@link DeviceArrays} ({@link #DEVICE}), whose addresses are those of whole
+     * buffers, so that an array must also start at its buffer's first element.
+     */
+    public enum Access {
+        HOST, DEVICE;
+
+        /** {@link #DEVICE} for a computation on {@code device}'s arrays, {@link #HOST} when it is null. */
+        public static Access of(@Nullable DeviceArrays device) {
+            return device == null ? HOST : DEVICE;
+        }
+
+        /** {@code array} itself if kernels can read it this way, else a dense row-major copy. */
+        public INDArray dense(INDArray array) {
+            return this == HOST ? DenseArrays.dense(array) : denseFromStart(array);
+        }
+
+        /**
+         * Where kernels write a result for {@code target}: the target itself when they can write
+         * it this way, else a dense temporary that {@link Output#commit} copies into the target.
+         * On a backend with its own device copies ({@link HostMemory} other than
+         * {@link HostMemory#DIRECT}) a Java kernel's target must also start at its buffer's first
+         * element: a host write into a view of a larger buffer is left to the backend's own copy
+         * ({@code assign}).
+         */
+        public Output output(INDArray target) {
+            boolean inPlace = this == HOST && hostMemory == HostMemory.DIRECT ? isDense(target) : isDenseFromStart(target);
+            return inPlace ? new Output(target, target) : new Output(target, temporary(target));
+        }
     }
 
     private static INDArray temporary(INDArray target) {

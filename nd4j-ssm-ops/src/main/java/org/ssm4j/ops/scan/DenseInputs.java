@@ -6,7 +6,6 @@ import org.ssm4j.ops.runtime.DenseArrays;
 import org.ssm4j.ops.runtime.DeviceArrays;
 
 import java.lang.foreign.MemorySegment;
-import java.util.function.UnaryOperator;
 
 /**
  * The forward inputs as the kernels read them: dense channels-last arrays. An input that is
@@ -19,24 +18,23 @@ record DenseInputs(INDArray u, INDArray delta, INDArray a, INDArray b, INDArray 
                    @Nullable INDArray z, @Nullable INDArray deltaBias, @Nullable INDArray initialState) {
 
     /**
-     * Converts the forward inputs (the first {@code options.forwardInputs()} of {@code inputs}),
-     * each also from its buffer's start when {@code fromStart} (for {@link DeviceArrays}); rejects NaN in A.
+     * Converts the forward inputs (the first {@code options.forwardInputs()} of {@code inputs})
+     * for kernels that reach them by {@code access}; rejects NaN in A.
      */
-    static DenseInputs of(String op, ScanOptions options, INDArray[] inputs, boolean fromStart) {
-        UnaryOperator<INDArray> dense = fromStart ? DenseArrays::denseFromStart : DenseArrays::dense;
+    static DenseInputs of(String op, ScanOptions options, INDArray[] inputs, DenseArrays.Access access) {
         int next = 5;
-        INDArray d = options.hasD() ? dense.apply(inputs[next++]) : null;
-        INDArray z = options.hasZ() ? dense.apply(options.layout().channelsLastView(inputs[next++])) : null;
-        INDArray bias = options.hasDeltaBias() ? dense.apply(inputs[next++]) : null;
-        INDArray h0 = options.hasInitialState() ? dense.apply(inputs[next]) : null;
-        INDArray a = dense.apply(inputs[2]);
+        INDArray d = options.hasD() ? access.dense(inputs[next++]) : null;
+        INDArray z = options.hasZ() ? access.dense(options.layout().channelsLastView(inputs[next++])) : null;
+        INDArray bias = options.hasDeltaBias() ? access.dense(inputs[next++]) : null;
+        INDArray h0 = options.hasInitialState() ? access.dense(inputs[next]) : null;
+        INDArray a = access.dense(inputs[2]);
         ScanInputs.requireNoNaN(op, "A", a, DenseArrays.segment(a));
         return new DenseInputs(
-                dense.apply(options.layout().channelsLastView(inputs[0])),
-                dense.apply(options.layout().channelsLastView(inputs[1])),
+                access.dense(options.layout().channelsLastView(inputs[0])),
+                access.dense(options.layout().channelsLastView(inputs[1])),
                 a,
-                dense.apply(ScanInputs.groupsChannelsLast(options, inputs[3])),
-                dense.apply(ScanInputs.groupsChannelsLast(options, inputs[4])),
+                access.dense(ScanInputs.groupsChannelsLast(options, inputs[3])),
+                access.dense(ScanInputs.groupsChannelsLast(options, inputs[4])),
                 d, z, bias, h0);
     }
 

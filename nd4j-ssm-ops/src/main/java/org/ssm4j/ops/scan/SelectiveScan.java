@@ -18,7 +18,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
-import java.util.function.Function;
 import java.util.stream.Stream;
 
 import static org.ssm4j.ops.scan.DenseInputs.input;
@@ -116,12 +115,11 @@ public final class SelectiveScan extends ScanOp {
         ScanSpec spec = ScanInputs.spec(OP_NAME, options, ScanInputs.names(options), inputs);
         DataType type = inputs[0].dataType();
         OpArrays.expectOutputs(OP_NAME, OUTPUTS, outputs, outputShapes(options, spec), type);
-        boolean onDevice = device != null;
-        DenseInputs in = DenseInputs.of(OP_NAME, options, inputs, onDevice);
-        Function<INDArray, DenseArrays.Output> outputFor = onDevice ? DenseArrays::outputFromStart : DenseArrays::output;
-        DenseArrays.Output y = outputFor.apply(options.layout().channelsLastView(outputs[0]));
-        DenseArrays.Output lastState = outputFor.apply(outputs[1]);
-        DenseArrays.Output checkpoints = outputFor.apply(outputs[2]);
+        DenseArrays.Access access = DenseArrays.Access.of(device);
+        DenseInputs in = DenseInputs.of(OP_NAME, options, inputs, access);
+        DenseArrays.Output y = access.output(options.layout().channelsLastView(outputs[0]));
+        DenseArrays.Output lastState = access.output(outputs[1]);
+        DenseArrays.Output checkpoints = access.output(outputs[2]);
         List<DenseArrays.Output> written = List.of(y, lastState, checkpoints);
         if (device == null) {
             ScanInputs.kernel(type).forward(spec, new ScanForward(OpArrays.elementType(type),

@@ -16,8 +16,6 @@ import org.ssm4j.ops.runtime.DeviceArrays;
 import java.lang.ref.Reference;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.function.Function;
-import java.util.function.UnaryOperator;
 
 import static org.ssm4j.ops.scan.DenseInputs.input;
 import static org.ssm4j.ops.scan.DenseInputs.output;
@@ -127,26 +125,24 @@ public final class SelectiveScanBp extends ScanOp {
         ScanSpec spec = spec(options, inputs);
         DataType type = inputs[0].dataType();
         OpArrays.expectOutputs(OP_NAME, outputNames(), outputs, outputShapes(options, inputs), type);
-        boolean onDevice = device != null;
-        DenseInputs in = DenseInputs.of(OP_NAME, options, inputs, onDevice);
-        UnaryOperator<INDArray> dense = onDevice ? DenseArrays::denseFromStart : DenseArrays::dense;
-        Function<INDArray, DenseArrays.Output> outputFor = onDevice ? DenseArrays::outputFromStart : DenseArrays::output;
+        DenseArrays.Access access = DenseArrays.Access.of(device);
+        DenseInputs in = DenseInputs.of(OP_NAME, options, inputs, access);
         int next = options.forwardInputs();
-        INDArray checkpoints = dense.apply(inputs[next]);
-        INDArray dy = dense.apply(options.layout().channelsLastView(inputs[next + 1]));
-        INDArray dLastState = dense.apply(inputs[next + 2]);
+        INDArray checkpoints = access.dense(inputs[next]);
+        INDArray dy = access.dense(options.layout().channelsLastView(inputs[next + 1]));
+        INDArray dLastState = access.dense(inputs[next + 2]);
         List<DenseArrays.Output> gradients = new ArrayList<>();
-        gradients.add(outputFor.apply(options.layout().channelsLastView(outputs[0])));
-        gradients.add(outputFor.apply(options.layout().channelsLastView(outputs[1])));
-        gradients.add(outputFor.apply(outputs[2]));
-        gradients.add(outputFor.apply(ScanInputs.groupsChannelsLast(options, outputs[3])));
-        gradients.add(outputFor.apply(ScanInputs.groupsChannelsLast(options, outputs[4])));
+        gradients.add(access.output(options.layout().channelsLastView(outputs[0])));
+        gradients.add(access.output(options.layout().channelsLastView(outputs[1])));
+        gradients.add(access.output(outputs[2]));
+        gradients.add(access.output(ScanInputs.groupsChannelsLast(options, outputs[3])));
+        gradients.add(access.output(ScanInputs.groupsChannelsLast(options, outputs[4])));
         int out = 5;
-        DenseArrays.Output dD = options.hasD() ? add(gradients, outputFor.apply(outputs[out++])) : null;
+        DenseArrays.Output dD = options.hasD() ? add(gradients, access.output(outputs[out++])) : null;
         DenseArrays.Output dZ = options.hasZ()
-                ? add(gradients, outputFor.apply(options.layout().channelsLastView(outputs[out++]))) : null;
-        DenseArrays.Output dBias = options.hasDeltaBias() ? add(gradients, outputFor.apply(outputs[out++])) : null;
-        DenseArrays.Output dH0 = options.hasInitialState() ? add(gradients, outputFor.apply(outputs[out])) : null;
+                ? add(gradients, access.output(options.layout().channelsLastView(outputs[out++]))) : null;
+        DenseArrays.Output dBias = options.hasDeltaBias() ? add(gradients, access.output(outputs[out++])) : null;
+        DenseArrays.Output dH0 = options.hasInitialState() ? add(gradients, access.output(outputs[out])) : null;
         if (device == null) {
             ScanInputs.kernel(type).backward(spec, new ScanBackward(OpArrays.elementType(type),
                     segment(in.u()), segment(in.delta()), segment(in.a()), segment(in.b()), segment(in.c()),

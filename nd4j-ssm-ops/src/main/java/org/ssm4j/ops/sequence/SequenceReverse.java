@@ -7,6 +7,7 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.shape.LongShapeDescriptor;
 import org.nd4j.linalg.factory.Nd4j;
+import org.ssm4j.ops.OpArrays;
 import org.ssm4j.ops.runtime.DenseArrays;
 import org.ssm4j.ops.runtime.SingleOutputOp;
 
@@ -93,10 +94,7 @@ public final class SequenceReverse extends SingleOutputOp {
     public void compute(INDArray[] inputs, INDArray[] outputs) {
         check(inputs);
         INDArray x = DenseArrays.dense(inputs[0]);
-        if (!Arrays.equals(outputs[0].shape(), x.shape()) || outputs[0].dataType() != x.dataType()) {
-            throw new IllegalArgumentException(OP_NAME + ": output is " + outputs[0].dataType()
-                    + Arrays.toString(outputs[0].shape()) + "; expected " + x.dataType() + Arrays.toString(x.shape()));
-        }
+        OpArrays.expectOutputs(OP_NAME, List.of("y"), outputs, List.of(x.shape()), x.dataType());
         long batch = x.size(0);
         long length = x.size(1);
         long positionBytes = x.length() / Math.max(1, batch * length) * x.dataType().width();

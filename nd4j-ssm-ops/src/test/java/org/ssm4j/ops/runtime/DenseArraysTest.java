@@ -122,8 +122,8 @@ class DenseArraysTest {
         INDArray copy = DenseArrays.denseFromStart(view);
         assertTrue(DenseArrays.isDenseFromStart(copy));
         assertEquals(view, copy);
-        assertNotSame(view, DenseArrays.outputFromStart(view).array());
-        assertSame(whole, DenseArrays.outputFromStart(whole).array());
+        assertNotSame(view, DenseArrays.Access.DEVICE.output(view).array());
+        assertSame(whole, DenseArrays.Access.DEVICE.output(whole).array());
     }
 
     @Test

@@ -57,11 +57,7 @@ public final class StagedDeviceArrays implements DeviceArrays, AutoCloseable {
     }
 
     private long allocation(INDArray array) {
-        if (!DenseArrays.isDenseFromStart(array)) {
-            throw new IllegalArgumentException("array of shape " + Arrays.toString(array.shape()) + ", strides "
-                    + Arrays.toString(array.stride()) + " and offset " + array.offset()
-                    + ": expected dense row-major from its buffer's start");
-        }
+        DenseArrays.requireDenseFromStart(array);
         return allocations.computeIfAbsent(array,
                 a -> device.allocate(Math.max(1, a.length() * a.dataType().width())));
     }

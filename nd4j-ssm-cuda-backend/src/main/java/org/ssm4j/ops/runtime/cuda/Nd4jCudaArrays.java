@@ -32,14 +32,14 @@ final class Nd4jCudaArrays implements DeviceArrays {
 
     @Override
     public long input(INDArray array) {
-        requireDenseFromStart(array);
+        DenseArrays.requireDenseFromStart(array);
         allocator.getFlowController().synchronizeToDevice(allocator.getAllocationPoint(array));
         return address(array);
     }
 
     @Override
     public long output(INDArray array) {
-        requireDenseFromStart(array);
+        DenseArrays.requireDenseFromStart(array);
         return address(array);
     }
 
@@ -55,13 +55,5 @@ final class Nd4jCudaArrays implements DeviceArrays {
                     + " has no device buffer");
         }
         return address;
-    }
-
-    private static void requireDenseFromStart(INDArray array) {
-        if (!DenseArrays.isDenseFromStart(array)) {
-            throw new IllegalArgumentException("array of shape " + Arrays.toString(array.shape()) + ", strides "
-                    + Arrays.toString(array.stride()) + " and offset " + array.offset()
-                    + ": expected dense row-major from its buffer's start");
-        }
     }
 }
