@@ -54,7 +54,9 @@ class Driver:
         with open(fatbin_path, "rb") as f:
             self.image = ctypes.create_string_buffer(f.read())
         self.module = ctypes.c_void_p()
+        start = time.perf_counter()  # a PTX-only image is compiled by the driver here (or read from its cache)
         self.check(self.lib.cuModuleLoadData(ctypes.byref(self.module), self.image), "cuModuleLoadData")
+        self.load_seconds = time.perf_counter() - start
         self.functions = {}
 
     def check(self, rc, what):
@@ -575,8 +577,9 @@ def main():
     GRAPH = a.graph
     drv = Driver(a.fatbin)
     scan = OurScan(drv)
-    print(f"device: {torch.cuda.get_device_name()} torch {torch.__version__}", flush=True)
-    report = {"device": torch.cuda.get_device_name()}
+    print(f"device: {torch.cuda.get_device_name()} torch {torch.__version__}; "
+          f"module loaded in {drv.load_seconds:.2f} s", flush=True)
+    report = {"device": torch.cuda.get_device_name(), "load_seconds": drv.load_seconds}
     failures = 0
     if a.check or a.check_big:
         t = time.time()

@@ -26,6 +26,9 @@ final class ScanModule {
      */
     static final long WORKSPACE_POOL_KEEP_BYTES = 256L << 20;
 
+    /** The oldest compute capability the fatbin has code for (its sm_80 cubin). */
+    static final int MIN_COMPUTE_CAPABILITY_MAJOR = 8;
+
     private static final Map<Integer, ScanModule> MODULES = new ConcurrentHashMap<>();
 
     /**
@@ -51,7 +54,11 @@ final class ScanModule {
         if (ordinal < 0 || ordinal >= count) {
             throw new IllegalArgumentException("CUDA device ordinal must be in [0, " + count + "), got " + ordinal);
         }
-        this.context = driver.primaryContext(driver.device(ordinal));
+        int device = driver.device(ordinal);
+        requireSupported(ordinal, driver.deviceName(device),
+                driver.deviceAttribute(CudaDriver.ATTR_COMPUTE_CAPABILITY_MAJOR, device),
+                driver.deviceAttribute(CudaDriver.ATTR_COMPUTE_CAPABILITY_MINOR, device));
+        this.context = driver.primaryContext(device);
         driver.setCurrent(context);
         byte[] image = readImage();
         try (Arena arena = Arena.ofConfined()) {
@@ -60,6 +67,19 @@ final class ScanModule {
             this.module = driver.loadModule(copy);
         }
         this.workspacePool = driver.createPool(ordinal, WORKSPACE_POOL_KEEP_BYTES);
+    }
+
+    /**
+     * Refuses a device older than the fatbin's code, naming it, instead of the driver's
+     * {@code CUDA_ERROR_NO_BINARY_FOR_GPU} at module load: sm_80 and sm_86 cubins serve compute
+     * capability 8.x, the sm_90 cubin 9.0, the compute_90 PTX newer devices; nothing serves 7.x.
+     */
+    static void requireSupported(int ordinal, String name, int major, int minor) {
+        if (major < MIN_COMPUTE_CAPABILITY_MAJOR) {
+            throw new IllegalStateException("CUDA device " + ordinal + " (" + name + ") has compute capability "
+                    + major + "." + minor + "; the selective-scan kernels need " + MIN_COMPUTE_CAPABILITY_MAJOR
+                    + ".0 or newer (code for sm_80, sm_86, sm_90 and compute_90 PTX)");
+        }
     }
 
     /** The module of a device, loaded on first use. */

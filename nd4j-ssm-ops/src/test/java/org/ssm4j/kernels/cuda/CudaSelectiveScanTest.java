@@ -31,6 +31,18 @@ class CudaSelectiveScanTest {
     }
 
     @Test
+    void devicesOlderThanTheCubinsAreRefusedByName() {
+        IllegalStateException e = assertThrows(IllegalStateException.class,
+                () -> ScanModule.requireSupported(1, "Tesla T4", 7, 5));
+        assertTrue(e.getMessage().contains("CUDA device 1 (Tesla T4) has compute capability 7.5"), e.getMessage());
+        assertTrue(e.getMessage().contains("need 8.0 or newer"), e.getMessage());
+        ScanModule.requireSupported(0, "NVIDIA A100", 8, 0);
+        ScanModule.requireSupported(0, "NVIDIA L4", 8, 9);
+        ScanModule.requireSupported(0, "NVIDIA H200", 9, 0);
+        ScanModule.requireSupported(0, "NVIDIA B200", 10, 0);
+    }
+
+    @Test
     void paramsLayoutMatchesTheCStruct() {
         // selective_scan.cu: static_assert(sizeof(ScanParams) == 256), offsetof(batch) == 216
         assertEquals(256, ScanParams.BYTES);
