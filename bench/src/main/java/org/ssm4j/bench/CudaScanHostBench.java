@@ -44,30 +44,42 @@ public final class CudaScanHostBench {
         ScanSpec spec = new ScanSpec(batch, length, channels, 16, 1, true, true, true, true, false,
                 CudaSelectiveScan.PREFERRED_CHECKPOINT_INTERVAL);
         CudaSelectiveScan scan = CudaSelectiveScan.open(0);
+        // A shared arena's memory (like ND4J's buffers) may be copied by several threads; a
+        // confined arena's only by the thread that owns it.
+        try (Arena shared = Arena.ofShared()) {
+            measure(scan, spec, repeats, shared, "shared arena");
+        }
+        try (Arena confined = Arena.ofConfined()) {
+            measure(scan, spec, repeats, confined, "confined arena");
+        }
+    }
+
+    private static void measure(CudaSelectiveScan scan, ScanSpec spec, int repeats, Arena arena, String memory) {
+        int batch = spec.batch();
+        int channels = spec.channels();
+        int length = spec.length();
         Random rnd = new Random(1);
         long act = (long) batch * length * channels;
         long proj = (long) batch * length * spec.state();
         long states = (long) batch * channels * spec.state();
         long ckpts = (long) batch * spec.checkpoints() * channels * spec.state();
-        try (Arena arena = Arena.ofConfined()) {
-            ScanForward f = new ScanForward(ElementType.FLOAT32, gaussian(arena, act, rnd, 1), gaussian(arena, act, rnd, 0.5),
-                    negative(arena, (long) channels * spec.state(), rnd), gaussian(arena, proj, rnd, 1),
-                    gaussian(arena, proj, rnd, 1), gaussian(arena, channels, rnd, 1), gaussian(arena, act, rnd, 1),
-                    gaussian(arena, channels, rnd, 0.1), null, floats(arena, act), floats(arena, states),
-                    floats(arena, ckpts));
-            ScanBackward b = new ScanBackward(ElementType.FLOAT32, f.u(), f.delta(), f.a(), f.b(), f.c(), f.d(), f.z(),
-                    f.deltaBias(), null, f.checkpoints(), gaussian(arena, act, rnd, 1), null, floats(arena, act),
-                    floats(arena, act), floats(arena, (long) channels * spec.state()), floats(arena, proj),
-                    floats(arena, proj), floats(arena, channels), floats(arena, act), floats(arena, channels), null);
-            double fwd = medianMillis(repeats, () -> scan.forward(spec, f));
-            double bwd = medianMillis(repeats, () -> scan.backward(spec, b));
-            double fwdBytes = 4.0 * (4 * act + 2 * proj + states + ckpts);
-            double bwdBytes = 4.0 * (7 * act + 4 * proj + ckpts);
-            System.out.printf("%s fp32 %dx%dx%d host segments: forward %.2f ms (%.2f GB moved, %.1f GB/s), "
-                            + "backward %.2f ms (%.2f GB moved, %.1f GB/s), median of %d%n",
-                    scan.deviceDescription(), batch, channels, length, fwd, fwdBytes / 1e9, fwdBytes / fwd / 1e6,
-                    bwd, bwdBytes / 1e9, bwdBytes / bwd / 1e6, repeats);
-        }
+        ScanForward f = new ScanForward(ElementType.FLOAT32, gaussian(arena, act, rnd, 1), gaussian(arena, act, rnd, 0.5),
+                negative(arena, (long) channels * spec.state(), rnd), gaussian(arena, proj, rnd, 1),
+                gaussian(arena, proj, rnd, 1), gaussian(arena, channels, rnd, 1), gaussian(arena, act, rnd, 1),
+                gaussian(arena, channels, rnd, 0.1), null, floats(arena, act), floats(arena, states),
+                floats(arena, ckpts));
+        ScanBackward b = new ScanBackward(ElementType.FLOAT32, f.u(), f.delta(), f.a(), f.b(), f.c(), f.d(), f.z(),
+                f.deltaBias(), null, f.checkpoints(), gaussian(arena, act, rnd, 1), null, floats(arena, act),
+                floats(arena, act), floats(arena, (long) channels * spec.state()), floats(arena, proj),
+                floats(arena, proj), floats(arena, channels), floats(arena, act), floats(arena, channels), null);
+        double fwd = medianMillis(repeats, () -> scan.forward(spec, f));
+        double bwd = medianMillis(repeats, () -> scan.backward(spec, b));
+        double fwdBytes = 4.0 * (4 * act + 2 * proj + states + ckpts);
+        double bwdBytes = 4.0 * (7 * act + 4 * proj + ckpts);
+        System.out.printf("%s fp32 %dx%dx%d host segments, %s: forward %.2f ms (%.2f GB moved, %.1f GB/s), "
+                        + "backward %.2f ms (%.2f GB moved, %.1f GB/s), median of %d%n",
+                scan.deviceDescription(), batch, channels, length, memory, fwd, fwdBytes / 1e9, fwdBytes / fwd / 1e6,
+                bwd, bwdBytes / 1e9, bwdBytes / bwd / 1e6, repeats);
     }
 
     private static double medianMillis(int repeats, Runnable r) {

@@ -61,20 +61,20 @@ public final class CudaDevice implements AutoCloseable {
         driver.free(pointer);
     }
 
-    /** Copies all of {@code source} (native memory) to {@code destination} and waits for the copy. */
+    /**
+     * Copies all of {@code source} (native or heap memory) to {@code destination} and waits for
+     * the copy; it goes through the device's page-locked staging buffers.
+     */
     public void copyToDevice(long destination, MemorySegment source) {
-        requireNative("source", source);
         module.makeCurrent();
-        driver.copyToDevice(destination, source, source.byteSize(), stream);
+        module.staging().toDevice(destination, source, stream);
         driver.synchronize(stream);
     }
 
-    /** Fills all of {@code destination} (native memory) from {@code source} and waits for the copy. */
+    /** Fills all of {@code destination} (native or heap memory) from {@code source}, after this stream's work. */
     public void copyToHost(MemorySegment destination, long source) {
-        requireNative("destination", destination);
         module.makeCurrent();
-        driver.copyToHost(destination, source, destination.byteSize(), stream);
-        driver.synchronize(stream);
+        module.staging().toHost(destination, source, stream);
     }
 
     /**
@@ -98,12 +98,5 @@ public final class CudaDevice implements AutoCloseable {
         driver.destroyEvent(start);
         driver.destroyEvent(end);
         driver.destroyStream(stream);
-    }
-
-    private static void requireNative(String name, MemorySegment segment) {
-        if (!segment.isNative()) {
-            throw new IllegalArgumentException(name + " must be native memory (Arena-allocated), got a heap segment of "
-                    + segment.byteSize() + " bytes");
-        }
     }
 }

@@ -54,6 +54,7 @@ final class CudaDriver {
     private final MethodHandle cuFuncSetAttribute;
     private final MethodHandle cuMemAlloc;
     private final MethodHandle cuMemFree;
+    private final MethodHandle cuMemHostAlloc;
     private final MethodHandle cuMemPoolCreate;
     private final MethodHandle cuMemPoolSetAttribute;
     private final MethodHandle cuMemAllocFromPoolAsync;
@@ -88,6 +89,7 @@ final class CudaDriver {
         cuFuncSetAttribute = bind(lib, "cuFuncSetAttribute", ADDRESS, JAVA_INT, JAVA_INT);
         cuMemAlloc = bind(lib, "cuMemAlloc_v2", ADDRESS, JAVA_LONG);
         cuMemFree = bind(lib, "cuMemFree_v2", JAVA_LONG);
+        cuMemHostAlloc = bind(lib, "cuMemHostAlloc", ADDRESS, JAVA_LONG, JAVA_INT);
         cuMemPoolCreate = bind(lib, "cuMemPoolCreate", ADDRESS, ADDRESS);
         cuMemPoolSetAttribute = bind(lib, "cuMemPoolSetAttribute", ADDRESS, JAVA_INT, ADDRESS);
         cuMemAllocFromPoolAsync = bind(lib, "cuMemAllocFromPoolAsync", ADDRESS, JAVA_LONG, ADDRESS, ADDRESS);
@@ -274,6 +276,18 @@ final class CudaDriver {
     }
 
     /**
+     * {@code bytes} of page-locked host memory, which the GPU copies to and from at the link's
+     * speed; held for the life of the process (the staging buffers are never freed).
+     */
+    MemorySegment hostAlloc(long bytes) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment out = arena.allocate(ADDRESS);
+            check("cuMemHostAlloc(" + bytes + " bytes)", call(() -> (int) cuMemHostAlloc.invokeExact(out, bytes, 0)));
+            return out.get(ADDRESS, 0).reinterpret(bytes);
+        }
+    }
+
+    /**
      * A stream-ordered memory pool on device {@code ordinal} that keeps up to {@code keepBytes} of
      * freed memory mapped when a stream synchronizes (the device's default pool keeps none, so
      * every allocation after a synchronization maps memory again).
@@ -348,9 +362,14 @@ final class CudaDriver {
         check("cuEventRecord", call(() -> (int) cuEventRecord.invokeExact(event, stream)));
     }
 
+    /** Waits until the work recorded before {@code event} is done. */
+    void waitFor(MemorySegment event) {
+        check("cuEventSynchronize", call(() -> (int) cuEventSynchronize.invokeExact(event)));
+    }
+
     /** Milliseconds between two recorded events, after waiting for the second. */
     float elapsedMillis(MemorySegment start, MemorySegment end) {
-        check("cuEventSynchronize", call(() -> (int) cuEventSynchronize.invokeExact(end)));
+        waitFor(end);
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment out = arena.allocate(JAVA_FLOAT);
             check("cuEventElapsedTime", call(() -> (int) cuEventElapsedTime.invokeExact(out, start, end)));

@@ -1,6 +1,5 @@
 package org.ssm4j.kernels.cuda;
 
-import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
 import java.util.List;
@@ -22,7 +21,8 @@ import org.ssm4j.kernels.SelectiveScanKernel;
  * <ul>
  *   <li>{@link #forward} / {@link #backward} take host {@link MemorySegment}s (the
  *       {@link SelectiveScanKernel} contract): every input is copied to the device, the scan
- *       runs, every output is copied back. The copies cost far more than the scan (see
+ *       runs, every output is copied back, through the device's page-locked staging buffers
+ *       ({@code HostStaging}). The copies cost far more than the scan (see
  *       {@code docs/cuda.md}); use this path for tests and for data that lives on the host
  *       anyway.</li>
  *   <li>{@link #forwardOnDevice} / {@link #backwardOnDevice} take device pointers and a
@@ -267,12 +267,11 @@ public final class CudaSelectiveScan implements SelectiveScanKernel {
 
     /**
      * One device allocation for all buffers of a call: inputs are copied in as they are
-     * placed, outputs are copied back by {@link #finish()}, which waits for the stream.
-     * Heap segments are staged through native memory.
+     * placed, outputs are copied back by {@link #finish()}, after the launches; every copy goes
+     * through the device's page-locked staging buffers, heap segments included.
      */
     private final class Transfer implements AutoCloseable {
         private final CudaDriver driver = module.driver();
-        private final Arena staging = Arena.ofConfined();
         private final long base;
         private long used;
         private final List<Runnable> copyBack = new ArrayList<>();
@@ -293,12 +292,7 @@ public final class CudaSelectiveScan implements SelectiveScanKernel {
                 return 0;
             }
             long pointer = place(host.byteSize());
-            MemorySegment source = host;
-            if (!host.isNative()) {
-                source = staging.allocate(host.byteSize(), 16);
-                source.copyFrom(host);
-            }
-            driver.copyToDevice(pointer, source, host.byteSize(), stream);
+            module.staging().toDevice(pointer, host, stream);
             return pointer;
         }
 
@@ -307,32 +301,18 @@ public final class CudaSelectiveScan implements SelectiveScanKernel {
                 return 0;
             }
             long pointer = place(host.byteSize());
-            if (host.isNative()) {
-                copyBack.add(() -> driver.copyToHost(host, pointer, host.byteSize(), stream));
-            } else {
-                MemorySegment bounce = staging.allocate(host.byteSize(), 16);
-                copyBack.add(() -> driver.copyToHost(bounce, pointer, host.byteSize(), stream));
-                copyBack.add(() -> {
-                    driver.synchronize(stream);
-                    host.copyFrom(bounce);
-                });
-            }
+            copyBack.add(() -> module.staging().toHost(host, pointer, stream));
             return pointer;
         }
 
         void finish() {
             copyBack.forEach(Runnable::run);
-            driver.synchronize(stream);
         }
 
         @Override
         public void close() {
-            try {
-                driver.synchronize(stream);
-                driver.free(base);
-            } finally {
-                staging.close();
-            }
+            driver.synchronize(stream);
+            driver.free(base);
         }
     }
 }

@@ -11,8 +11,8 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * The compiled kernels ({@code selective_scan.fatbin}: cubins for sm_80, sm_86 and sm_90 plus
  * PTX for newer GPUs, built from {@code src/main/cuda} when the build found nvcc) loaded into
- * the primary context of one device, with their functions, launch records and the memory pool
- * of the launcher's workspaces.
+ * the primary context of one device, with their functions, launch records, the memory pool
+ * of the launcher's workspaces and the page-locked buffers host copies go through.
  */
 final class ScanModule {
 
@@ -46,6 +46,7 @@ final class ScanModule {
     private final MemorySegment module;
     private final MemorySegment workspacePool;
     private final Map<String, Kernel> kernels = new ConcurrentHashMap<>();
+    private HostStaging staging;
 
     private ScanModule(CudaDriver driver, int ordinal) {
         this.driver = driver;
@@ -116,6 +117,15 @@ final class ScanModule {
     /** The stream-ordered pool the launcher's workspaces come from. */
     MemorySegment workspacePool() {
         return workspacePool;
+    }
+
+    /** The page-locked buffers host copies to and from this device go through, allocated on first use. */
+    synchronized HostStaging staging() {
+        if (staging == null) {
+            makeCurrent();
+            staging = new HostStaging(driver, HostStaging.PIECE_BYTES, HostStaging.BUFFERS);
+        }
+        return staging;
     }
 
     /** Makes this device's primary context current on the calling thread. */
