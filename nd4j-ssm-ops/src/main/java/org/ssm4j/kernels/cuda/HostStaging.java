@@ -22,7 +22,7 @@ final class HostStaging {
     static final int BUFFERS = 3;
     /** No thread copies less than this (smaller pieces go in one copy). */
     private static final long MIN_PART_BYTES = 1L << 20;
-    private static final int COPY_THREADS = Math.min(8, Runtime.getRuntime().availableProcessors());
+    private static final int COPY_THREADS = Math.min(16, Runtime.getRuntime().availableProcessors());
     /**
      * A thread that owns no memory: a segment it may access is one any thread may access (not
      * confined to its arena's thread), which is when a piece can be copied by several threads.
