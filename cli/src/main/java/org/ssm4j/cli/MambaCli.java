@@ -1,5 +1,6 @@
 package org.ssm4j.cli;
 
+import org.ssm4j.kernels.cuda.CudaScanKernels;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -25,6 +26,18 @@ public final class MambaCli implements Runnable {
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
+
+    /** Where the selective scan runs, for every command (the system property the ops read). */
+    @CommandLine.Option(names = "--scan-device", scope = CommandLine.ScopeType.INHERIT, paramLabel = "DEVICE",
+            description = "Where the selective scan runs: cpu (the default), cuda or cuda:N (GPU N); sets the "
+                    + "system property " + CudaScanKernels.DEVICE_PROPERTY + ".")
+    void scanDevice(String device) {
+        try {
+            System.setProperty(CudaScanKernels.DEVICE_PROPERTY, CudaScanKernels.checkedDevice(device));
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+        }
+    }
 
     @Override
     public void run() {

@@ -40,6 +40,18 @@ public final class CudaScanKernels {
         return cuda;
     }
 
+    /**
+     * {@code value} as {@value #DEVICE_PROPERTY} takes it (trimmed, lower case), for callers
+     * that set the property from a setting of their own.
+     *
+     * @throws IllegalArgumentException unless it is cpu, cuda or cuda:N, naming the value
+     */
+    public static String checkedDevice(String value) {
+        String device = value.trim().toLowerCase(Locale.ROOT);
+        cudaOrdinal(device);
+        return device;
+    }
+
     /** -1 for the CPU, else the CUDA device ordinal the property value names. */
     static int cudaOrdinal(String device) {
         if (device.equals("cpu")) {
