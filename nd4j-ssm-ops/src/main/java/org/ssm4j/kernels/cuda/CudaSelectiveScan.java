@@ -272,6 +272,7 @@ public final class CudaSelectiveScan implements SelectiveScanKernel {
      */
     private final class Transfer implements AutoCloseable {
         private final CudaDriver driver = module.driver();
+        private final HostStaging staging = module.staging();
         private final long base;
         private long used;
         private final List<Runnable> copyBack = new ArrayList<>();
@@ -292,7 +293,7 @@ public final class CudaSelectiveScan implements SelectiveScanKernel {
                 return 0;
             }
             long pointer = place(host.byteSize());
-            module.staging().toDevice(pointer, host, stream);
+            staging.toDevice(pointer, host, stream);
             return pointer;
         }
 
@@ -301,7 +302,7 @@ public final class CudaSelectiveScan implements SelectiveScanKernel {
                 return 0;
             }
             long pointer = place(host.byteSize());
-            copyBack.add(() -> module.staging().toHost(host, pointer, stream));
+            copyBack.add(() -> staging.toHost(host, pointer, stream));
             return pointer;
         }
 

@@ -59,7 +59,7 @@ final class HostStaging {
         long bytes = source.byteSize();
         for (int piece = 0; piece * pieceBytes < bytes; piece++) {
             long offset = piece * pieceBytes;
-            long length = Math.min(pieceBytes, bytes - offset);
+            long length = length(piece, bytes);
             int slot = piece % buffers.length;
             driver.waitFor(lastUse[slot]);
             copy(source.asSlice(offset, length), buffers[slot]);
@@ -86,8 +86,8 @@ final class HostStaging {
             }
             int slot = piece % buffers.length;
             driver.waitFor(lastUse[slot]);
-            long offset = piece * pieceBytes;
-            copy(buffers[slot].asSlice(0, length(piece, bytes)), destination.asSlice(offset, length(piece, bytes)));
+            long length = length(piece, bytes);
+            copy(buffers[slot].asSlice(0, length), destination.asSlice(piece * pieceBytes, length));
         }
     }
 

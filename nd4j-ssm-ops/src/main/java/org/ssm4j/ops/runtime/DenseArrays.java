@@ -5,6 +5,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
 import java.lang.foreign.MemorySegment;
+import java.util.Arrays;
 
 /**
  * Bridges ND4J arrays and the kernels' dense row-major buffers: dense arrays are used in
@@ -59,8 +60,8 @@ public final class DenseArrays {
      */
     public static void requireDenseFromStart(INDArray array) {
         if (!isDenseFromStart(array)) {
-            throw new IllegalArgumentException("array of shape " + java.util.Arrays.toString(array.shape()) + ", strides "
-                    + java.util.Arrays.toString(array.stride()) + " and offset " + array.offset()
+            throw new IllegalArgumentException("array of shape " + Arrays.toString(array.shape()) + ", strides "
+                    + Arrays.toString(array.stride()) + " and offset " + array.offset()
                     + ": expected dense row-major from its buffer's start");
         }
     }
@@ -81,13 +82,9 @@ public final class DenseArrays {
      */
     public static MemorySegment segment(INDArray dense) {
         hostMemory.beforeHostRead(dense);
-        return hostSegment(dense);
-    }
-
-    private static MemorySegment hostSegment(INDArray dense) {
         if (!isDense(dense)) {
-            throw new IllegalArgumentException("Array of shape " + java.util.Arrays.toString(dense.shape())
-                    + " and strides " + java.util.Arrays.toString(dense.stride()) + " is not dense row-major");
+            throw new IllegalArgumentException("Array of shape " + Arrays.toString(dense.shape())
+                    + " and strides " + Arrays.toString(dense.stride()) + " is not dense row-major");
         }
         long elementBytes = dense.dataType().width();
         long bytes = dense.length() * elementBytes;
