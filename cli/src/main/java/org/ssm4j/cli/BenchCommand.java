@@ -14,7 +14,7 @@ import java.util.concurrent.Callable;
 @Command(name = "bench",
         mixinStandardHelpOptions = true,
         description = "Measures ssm4j's ops: speed per element and peak memory.",
-        subcommands = {BenchCommand.Scan.class, BenchGenerateCommand.class, BenchCommand.Jmh.class})
+        subcommands = {BenchCommand.Scan.class, BenchGenerateCommand.class, BenchTrainCommand.class, BenchCommand.Jmh.class})
 public final class BenchCommand implements Runnable {
 
     @CommandLine.Spec
