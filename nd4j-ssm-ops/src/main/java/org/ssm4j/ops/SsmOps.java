@@ -8,6 +8,7 @@ import org.nd4j.linalg.factory.Nd4j;
 import org.ssm4j.ops.conv.CausalConv1d;
 import org.ssm4j.ops.conv.CausalConv1dConfig;
 import org.ssm4j.ops.conv.CausalConv1dResult;
+import org.ssm4j.ops.norm.RmsNorm;
 import org.ssm4j.ops.runtime.SsmRuntime;
 import org.ssm4j.ops.scan.SelectiveScan;
 import org.ssm4j.ops.scan.SelectiveScanConfig;
@@ -108,5 +109,30 @@ public final class SsmOps {
                                                               SelectiveScanConfig config) {
         INDArray[] outputs = Nd4j.exec(new SelectiveScan(u, delta, a, b, c, d, z, deltaBias, initialState, config));
         return new SelectiveScanResult<>(outputs[0], outputs[1]);
+    }
+
+    /**
+     * Adds RMSNorm of each row: {@code y = weight * (x / sqrt(mean(x², row) + epsilon))}, as
+     * Hugging Face's {@code MambaRMSNorm}, one op forward and one backward.
+     *
+     * @param name    name of {@code y}, or null for a generated one
+     * @param x       (rows, width)
+     * @param weight  (width)
+     * @param epsilon added to each row's mean square, finite and {@code >= 0}
+     * @return y, (rows, width)
+     */
+    public static SDVariable rmsNorm(SameDiff sd, @Nullable String name, SDVariable x, SDVariable weight,
+                                     double epsilon) {
+        RmsNorm op = new RmsNorm(sd, x, weight, epsilon);
+        return name == null ? op.outputVariable() : op.outputVariables(name)[0];
+    }
+
+    /**
+     * Runs RMSNorm on arrays; same arguments as {@link #rmsNorm(SameDiff, String, SDVariable, SDVariable, double)}.
+     *
+     * @throws IllegalArgumentException if an array has the wrong rank, shape or type, or epsilon is not finite and {@code >= 0}
+     */
+    public static INDArray rmsNorm(INDArray x, INDArray weight, double epsilon) {
+        return Nd4j.exec(new RmsNorm(x, weight, epsilon))[0];
     }
 }

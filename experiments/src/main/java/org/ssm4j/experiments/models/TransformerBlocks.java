@@ -8,7 +8,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.ssm4j.experiments.config.TransformerConfig;
 import org.ssm4j.experiments.tasks.SplitMix64;
-import org.ssm4j.mamba.graph.RmsNorm;
+import org.ssm4j.ops.SsmOps;
 
 import java.util.Map;
 
@@ -109,7 +109,7 @@ public final class TransformerBlocks extends ParameterOwner implements SequenceB
 
         for (int i = 0; i < config.nLayers(); i++) {
             String p = "layers." + i + ".";
-            SDVariable h = RmsNorm.apply(sd, x, w.get(p + "attn_norm"), NORM_EPS);
+            SDVariable h = SsmOps.rmsNorm(sd, null, x, w.get(p + "attn_norm"), NORM_EPS);
             SDVariable q = rotary(sd, heads(h.mmul(w.get(p + "wq")), batch, length), cos, sin, rotateHalf, batch, length);
             SDVariable k = rotary(sd, heads(h.mmul(w.get(p + "wk")), batch, length), cos, sin, rotateHalf, batch, length);
             SDVariable v = heads(h.mmul(w.get(p + "wv")), batch, length);
@@ -123,10 +123,10 @@ public final class TransformerBlocks extends ParameterOwner implements SequenceB
             SDVariable attended = sd.linalg().mmul(sd.nn.softmax(scores, -1), v);
             SDVariable merged = attended.reshape(batch, heads, length, headDim).permute(0, 2, 1, 3).reshape(batch * length, d);
             x = x.add(merged.mmul(w.get(p + "wo")));
-            SDVariable m = RmsNorm.apply(sd, x, w.get(p + "mlp_norm"), NORM_EPS);
+            SDVariable m = SsmOps.rmsNorm(sd, null, x, w.get(p + "mlp_norm"), NORM_EPS);
             x = x.add(sd.nn.gelu(m.mmul(w.get(p + "w_in"))).mmul(w.get(p + "w_out")));
         }
-        return RmsNorm.apply(sd, x, w.get("final_norm"), NORM_EPS);
+        return SsmOps.rmsNorm(sd, null, x, w.get("final_norm"), NORM_EPS);
     }
 
     /** {@code (batch*length, d)} → {@code (batch*heads, length, headDim)}. */

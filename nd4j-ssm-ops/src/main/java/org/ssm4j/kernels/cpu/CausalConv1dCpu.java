@@ -49,8 +49,8 @@ public final class CausalConv1dCpu {
                         @Nullable MemorySegment bias, @Nullable MemorySegment initialState,
                         MemorySegment y, MemorySegment finalState, boolean useVectors) {
         checkInputs(spec, type, x, weight, bias, initialState);
-        checkSize("y", y, sequenceElements(spec), type);
-        checkSize("finalState", finalState, stateElements(spec), type);
+        ElementAccess.requireElements("y", y, sequenceElements(spec), type);
+        ElementAccess.requireElements("finalState", finalState, stateElements(spec), type);
         boolean vectors = useVectors && type == ElementType.FLOAT32;
         forEachTask(spec, (b, c0, c1) -> {
             int vectorEnd = vectors ? CausalConv1dVector.vectorEnd(c0, c1) : c0;
@@ -85,17 +85,17 @@ public final class CausalConv1dCpu {
                          MemorySegment dWeight, @Nullable MemorySegment dBias,
                          @Nullable MemorySegment dInitialState, boolean useVectors) {
         checkInputs(spec, type, x, weight, bias, initialState);
-        checkSize("dy", dy, sequenceElements(spec), type);
-        checkSize("dx", dx, sequenceElements(spec), type);
-        checkSize("dWeight", dWeight, (long) spec.channels() * spec.width(), type);
+        ElementAccess.requireElements("dy", dy, sequenceElements(spec), type);
+        ElementAccess.requireElements("dx", dx, sequenceElements(spec), type);
+        ElementAccess.requireElements("dWeight", dWeight, (long) spec.channels() * spec.width(), type);
         if (dFinalState != null) {
-            checkSize("dFinalState", dFinalState, stateElements(spec), type);
+            ElementAccess.requireElements("dFinalState", dFinalState, stateElements(spec), type);
         }
         if (spec.hasBias()) {
-            checkSize("dBias", dBias, spec.channels(), type);
+            ElementAccess.requireElements("dBias", dBias, spec.channels(), type);
         }
         if (spec.hasInitialState()) {
-            checkSize("dInitialState", dInitialState, stateElements(spec), type);
+            ElementAccess.requireElements("dInitialState", dInitialState, stateElements(spec), type);
         }
         int channels = spec.channels();
         int width = spec.width();
@@ -157,13 +157,13 @@ public final class CausalConv1dCpu {
         if (type != ElementType.FLOAT32 && type != ElementType.FLOAT64) {
             throw new IllegalArgumentException("causal conv1d kernels take FLOAT32 or FLOAT64 buffers, got " + type);
         }
-        checkSize("x", x, sequenceElements(spec), type);
-        checkSize("weight", weight, (long) spec.channels() * spec.width(), type);
+        ElementAccess.requireElements("x", x, sequenceElements(spec), type);
+        ElementAccess.requireElements("weight", weight, (long) spec.channels() * spec.width(), type);
         if (spec.hasBias()) {
-            checkSize("bias", bias, spec.channels(), type);
+            ElementAccess.requireElements("bias", bias, spec.channels(), type);
         }
         if (spec.hasInitialState()) {
-            checkSize("initialState", initialState, stateElements(spec), type);
+            ElementAccess.requireElements("initialState", initialState, stateElements(spec), type);
         }
     }
 
@@ -173,15 +173,5 @@ public final class CausalConv1dCpu {
 
     private static long stateElements(CausalConv1dSpec spec) {
         return (long) spec.batch() * spec.channels() * spec.stateWidth();
-    }
-
-    private static void checkSize(String name, @Nullable MemorySegment buffer, long elements, ElementType type) {
-        if (buffer == null) {
-            throw new IllegalArgumentException(name + " is missing: expected " + elements + " " + type + " elements");
-        }
-        if (buffer.byteSize() < elements * type.bytes()) {
-            throw new IllegalArgumentException(name + " holds " + buffer.byteSize() / type.bytes() + " "
-                    + type + " elements, expected at least " + elements);
-        }
     }
 }

@@ -16,9 +16,9 @@ import java.util.Map;
  * ({@link JavaKernelOp}), with the parts of the op contract that ND4J would otherwise answer
  * from libnd4j's op descriptors answered in Java.
  *
- * <p>A subclass keeps its whole configuration in the op's integer arguments
- * ({@link #iArgs()}), which SameDiff copies when it copies a graph and writes
- * when it saves one; {@link #propertiesForFunction()} is therefore empty. Every constructor
+ * <p>A subclass keeps its whole configuration in the op's integer and floating-point
+ * arguments ({@link #iArgs()}, {@link #tArgs()}), which SameDiff copies when it copies a graph
+ * and writes when it saves one; {@link #propertiesForFunction()} is therefore empty. Every constructor
  * makes sure the ssm4j runtime is installed ({@link SsmRuntime#ensureInstalled()}). A
  * subclass needs a public no-argument constructor (SameDiff creates ops by class when it
  * loads a graph) and an entry in {@link SsmOpRegistry}.
@@ -68,13 +68,13 @@ public abstract class JavaCustomOp extends DynamicCustomOp implements JavaKernel
         return outputShapes(inputs.toArray(new INDArray[0]));
     }
 
-    /** Empty: the configuration lives in the integer arguments, which SameDiff saves. */
+    /** Empty: the configuration lives in the op's arguments, which SameDiff saves. */
     @Override
     public Map<String, Object> propertiesForFunction() {
         return Map.of();
     }
 
-    /** Ignored: the configuration is restored from the integer arguments. */
+    /** Ignored: the configuration is restored from the op's arguments. */
     @Override
     public void setPropertiesForFunction(Map<String, Object> properties) {
     }

@@ -4,6 +4,8 @@ import org.ssm4j.ops.conv.CausalConv1d;
 import org.ssm4j.ops.conv.CausalConv1dBp;
 import org.ssm4j.ops.embedding.TokenEmbedding;
 import org.ssm4j.ops.embedding.TokenEmbeddingBp;
+import org.ssm4j.ops.norm.RmsNorm;
+import org.ssm4j.ops.norm.RmsNormBp;
 import org.ssm4j.ops.scan.SelectiveScan;
 import org.ssm4j.ops.scan.SelectiveScanBp;
 import org.ssm4j.ops.sequence.SequenceReverse;
@@ -19,7 +21,7 @@ public final class SsmOpRegistry {
 
     private static final List<Class<? extends JavaCustomOp>> OP_CLASSES = List.of(
             CausalConv1d.class, CausalConv1dBp.class, SelectiveScan.class, SelectiveScanBp.class,
-            TokenEmbedding.class, TokenEmbeddingBp.class, SequenceReverse.class);
+            TokenEmbedding.class, TokenEmbeddingBp.class, SequenceReverse.class, RmsNorm.class, RmsNormBp.class);
 
     private SsmOpRegistry() {
     }

@@ -8,6 +8,7 @@ import org.ssm4j.kernels.ScanSpec;
 import org.ssm4j.kernels.SelectiveScanKernel;
 import org.ssm4j.kernels.cpu.CausalConv1dCpu;
 import org.ssm4j.kernels.cpu.CpuScanKernels;
+import org.ssm4j.kernels.cpu.RmsNormVector;
 import org.ssm4j.mamba.MambaConfig;
 import org.ssm4j.mamba.MambaParameters;
 import org.ssm4j.mamba.MambaWeights;
@@ -226,7 +227,7 @@ public final class RecurrentMamba implements AutoCloseable {
         for (int j = 0; j < n; j++) {
             MemorySegment.copy(embeddings.segment, (long) tokens[j] * model * Float.BYTES,
                     state.hidden.segment, (long) j * model * Float.BYTES, (long) model * Float.BYTES);
-            RmsNorm.apply(state.hidden.segment, (long) j * model, blocks[0].norm().segment, eps,
+            RmsNormVector.forwardRow(state.hidden.segment, (long) j * model, blocks[0].norm().segment, eps,
                     state.normed.segment, (long) j * model, model);
         }
         for (int l = 0; l < blocks.length; l++) {
@@ -262,7 +263,7 @@ public final class RecurrentMamba implements AutoCloseable {
             });
             FloatTensor nextNorm = l + 1 < blocks.length ? blocks[l + 1].norm() : normF;
             for (int j = 0; j < n; j++) {
-                RmsNorm.apply(state.hidden.segment, (long) j * model, nextNorm.segment, eps,
+                RmsNormVector.forwardRow(state.hidden.segment, (long) j * model, nextNorm.segment, eps,
                         state.normed.segment, (long) j * model, model);
             }
         }
@@ -393,7 +394,7 @@ public final class RecurrentMamba implements AutoCloseable {
     private float[] lastLogits(PrefillBuffers p) {
         int model = dims.model();
         long last = (long) (p.length - 1) * model;
-        RmsNorm.apply(p.hidden.segment, last, normF.segment, eps, p.normed.segment, last, model);
+        RmsNormVector.forwardRow(p.hidden.segment, last, normF.segment, eps, p.normed.segment, last, model);
         MemorySegment row = p.normed.segment.asSlice(last * Float.BYTES, (long) model * Float.BYTES);
         FloatTensor logits = FloatTensor.allocate(dims.vocab());
         try {
@@ -425,7 +426,7 @@ public final class RecurrentMamba implements AutoCloseable {
         int model = dims.model();
         parallel.run(rows, 1, (part, t0, t1) -> {
             for (int t = t0; t < t1; t++) {
-                RmsNorm.apply(in.segment, (long) t * model, weight.segment, eps, out.segment, (long) t * model, model);
+                RmsNormVector.forwardRow(in.segment, (long) t * model, weight.segment, eps, out.segment, (long) t * model, model);
             }
         });
     }

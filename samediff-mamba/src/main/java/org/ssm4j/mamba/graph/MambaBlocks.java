@@ -8,6 +8,7 @@ import org.ssm4j.mamba.MambaConfig;
 import org.ssm4j.mamba.MambaParameters;
 import org.ssm4j.mamba.MambaWeights;
 import org.ssm4j.mamba.MixerKind;
+import org.ssm4j.ops.SsmOps;
 import org.ssm4j.ops.sequence.SequenceReverse;
 
 import java.util.LinkedHashMap;
@@ -113,7 +114,7 @@ public final class MambaBlocks {
                                    Map<String, SDVariable> vars, boolean bidirectional) {
         Shapes shapes = Shapes.ofSequence(sd, hidden);
         SDVariable out = residualLayers(sd, config, mixer, shapes, hidden, vars, bidirectional, false);
-        return RmsNorm.apply(sd, shapes.flat(out, config.hiddenSize()), vars.get(MambaParameters.NORM_F),
+        return SsmOps.rmsNorm(sd, null, shapes.flat(out, config.hiddenSize()), vars.get(MambaParameters.NORM_F),
                 config.layerNormEpsilon());
     }
 
@@ -131,7 +132,8 @@ public final class MambaBlocks {
         int d = config.hiddenSize();
         for (int i = 0; i < config.numHiddenLayers(); i++) {
             MambaParameters.Layer names = MambaParameters.layer(i);
-            SDVariable normed = RmsNorm.apply(sd, shapes.flat(hidden, d), vars.get(names.norm()), config.layerNormEpsilon());
+            SDVariable normed = SsmOps.rmsNorm(sd, null, shapes.flat(hidden, d), vars.get(names.norm()),
+                    config.layerNormEpsilon());
             SDVariable mixed = MambaMixer.apply(sd, config, mixer, shapes, normed, names, vars, deltaOutput(i), stateIo);
             if (bidirectional) {
                 SDVariable reversed = shapes.flat(SequenceReverse.reverse(sd, null, shapes.sequence(normed, d)), d);

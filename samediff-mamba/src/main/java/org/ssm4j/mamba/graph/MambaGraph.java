@@ -12,6 +12,7 @@ import org.ssm4j.mamba.MambaConfig;
 import org.ssm4j.mamba.MambaParameters;
 import org.ssm4j.mamba.MambaWeights;
 import org.ssm4j.mamba.MixerKind;
+import org.ssm4j.ops.SsmOps;
 import org.ssm4j.ops.embedding.TokenEmbedding;
 
 import java.util.ArrayList;
@@ -145,8 +146,8 @@ public final class MambaGraph {
         SDVariable embedded = TokenEmbedding.lookup(sd, "embeddings", vars.get(MambaParameters.EMBEDDINGS), ids);
         SDVariable hidden = MambaBlocks.residualLayers(sd, config, mixer, shapes, embedded, vars, false,
                 recurrentStateInputs);
-        SDVariable normF = RmsNorm.apply(sd, shapes.flat(hidden, config.hiddenSize()), vars.get(MambaParameters.NORM_F),
-                config.layerNormEpsilon());
+        SDVariable normF = SsmOps.rmsNorm(sd, null, shapes.flat(hidden, config.hiddenSize()),
+                vars.get(MambaParameters.NORM_F), config.layerNormEpsilon());
         sd.identity(NORM_F_OUT, shapes.sequence(normF, config.hiddenSize()));
         SDVariable head = vars.get(config.tieWordEmbeddings() ? MambaParameters.EMBEDDINGS : MambaParameters.LM_HEAD);
         SDVariable logits2d = sd.mmul(normF, head, false, true, false);

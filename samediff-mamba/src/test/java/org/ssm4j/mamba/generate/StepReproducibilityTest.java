@@ -3,6 +3,7 @@ package org.ssm4j.mamba.generate;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.ssm4j.kernels.cpu.RmsNormVector;
 import org.ssm4j.testing.FreshJvm;
 
 import java.io.IOException;
@@ -22,7 +23,7 @@ import java.util.stream.Stream;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 
 /**
- * The token step's Vector API code ({@link SelectiveStateUpdate}, then {@link RmsNorm} and a
+ * The token step's Vector API code ({@link SelectiveStateUpdate}, then {@link RmsNormVector} and a
  * {@link MatVec} product of its output) gives the same bits whatever channel ranges the threads
  * get and in every JIT tier: {@code exp}, softplus, sigmoid and the sums over lanes are
  * {@link org.ssm4j.kernels.cpu.VectorMath}'s, partial vectors run under masks.
@@ -64,7 +65,7 @@ class StepReproducibilityTest {
                 from = to;
             }
             MemorySegment normed = arena.allocate((long) CHANNELS * Float.BYTES);
-            RmsNorm.apply(y, 0, d, 1e-5f, normed, 0, CHANNELS);
+            RmsNormVector.forwardRow(y, 0, d, 1e-5f, normed, 0, CHANNELS);
             MemorySegment product = arena.allocate((long) ROWS * Float.BYTES);
             MatVec.multiply(w, CHANNELS, normed, 0, product, 0, 1, 0, ROWS, false);
             float[] out = new float[RESULTS];
