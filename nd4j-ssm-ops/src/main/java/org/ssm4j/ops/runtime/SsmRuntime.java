@@ -20,7 +20,8 @@ import java.util.concurrent.locks.ReentrantLock;
  * a {@link JavaOpExecutioner} ({@link SsmOpExecutioner} on the CPU backend, others from
  * {@link Nd4jBackendSupport} services) and registers the classes of {@link SsmOpRegistry} by op name in
  * {@link ImportClassMapping}, where SameDiff looks ops up when it copies ({@code dup()}) or loads
- * a graph.
+ * a graph; then makes SameDiff's sessions reuse their arrays from call to call
+ * ({@link SessionRecycling}, unless turned off).
  *
  * <p>Nobody needs to call this. ND4J's initialisation swaps the executioner through
  * {@link Nd4jStartupHook} (a service ND4J loads while it starts); the swapped executioner
@@ -68,9 +69,11 @@ public final class SsmRuntime {
             try {
                 installExecutioner();
                 List<String> names = registerOps();
+                SessionRecycling.install();
                 installed = true;
-                log.info("ssm4j runtime installed: ops {} run as Java kernels through {}", names,
-                        Nd4j.getExecutioner().getClass().getSimpleName());
+                log.info("ssm4j runtime installed: ops {} run as Java kernels through {}; SameDiff sessions {} their"
+                                + " arrays from call to call", names, Nd4j.getExecutioner().getClass().getSimpleName(),
+                        SessionRecycling.installed() ? "reuse" : "do not reuse");
             } finally {
                 registering = false;
             }
