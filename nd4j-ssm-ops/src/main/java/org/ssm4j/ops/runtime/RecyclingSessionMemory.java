@@ -42,6 +42,10 @@ import java.util.Objects;
  */
 final class RecyclingSessionMemory implements SessionMemMgr {
 
+    /** Counts of what {@link #allocate} did: arrays handed out again, and new ones. */
+    record Counts(long reused, long allocated) {
+    }
+
     private record Key(DataType type, long length) {
     }
 
@@ -50,14 +54,12 @@ final class RecyclingSessionMemory implements SessionMemMgr {
     }
 
     private final Map<Key, ArrayDeque<Free>> free = new HashMap<>();
-    /** The arrays this call handed out for the session's own use, by the object handed out (possibly a reshaped view) to the array allocated. */
+    /**
+     * The arrays this call handed out for the session's own use: the object handed out
+     * (possibly a reshaped view) to the array allocated.
+     */
     private final Map<INDArray, INDArray> inUse = new IdentityHashMap<>();
     private long call;
-
-    /** Counts of what {@link #allocate} did, for tests and benchmarks. */
-    record Counts(long reused, long allocated) {
-    }
-
     private long reused;
     private long allocated;
 
