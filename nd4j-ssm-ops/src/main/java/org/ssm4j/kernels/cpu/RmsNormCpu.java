@@ -106,15 +106,20 @@ public final class RmsNormCpu {
         }
     }
 
-    /** One row's input gradient in double precision; adds its share of the weight gradient to {@code dWeightSums}. */
+    /**
+     * One row's input gradient in double precision (both row sums in one pass); adds its share
+     * of the weight gradient to {@code dWeightSums}.
+     */
     private static void backwardRow(ElementType type, MemorySegment x, MemorySegment weight, MemorySegment dy,
                                     double epsilon, MemorySegment dx, double[] dWeightSums, long offset, int width) {
-        double r = scale(type, x, offset, epsilon, width);
+        double squares = 0;
         double dot = 0;
         for (int k = 0; k < width; k++) {
-            dot += ElementAccess.get(type, dy, offset + k) * ElementAccess.get(type, weight, k)
-                    * ElementAccess.get(type, x, offset + k);
+            double xk = ElementAccess.get(type, x, offset + k);
+            squares += xk * xk;
+            dot += ElementAccess.get(type, dy, offset + k) * ElementAccess.get(type, weight, k) * xk;
         }
+        double r = scale(squares, epsilon, width);
         double coefficient = dot * r * r * r / width;
         for (int k = 0; k < width; k++) {
             double xk = ElementAccess.get(type, x, offset + k);
@@ -131,6 +136,11 @@ public final class RmsNormCpu {
             double v = ElementAccess.get(type, x, offset + k);
             squares += v * v;
         }
+        return scale(squares, epsilon, width);
+    }
+
+    /** {@code 1 / sqrt(squares / width + epsilon)}. */
+    private static double scale(double squares, double epsilon, int width) {
         return 1 / Math.sqrt(squares / width + epsilon);
     }
 

@@ -49,20 +49,27 @@ public final class RmsNormVector {
     static void backwardRow(MemorySegment x, MemorySegment weight, MemorySegment dy, float epsilon,
                             MemorySegment dx, float[] dWeightSums, long offset, int n) {
         long rb = offset * Float.BYTES;
-        float r = scale(x, rb, epsilon, n);
+        // One pass for both sums: the squares as scale() adds them (the same r as the forward) and g·x.
         int bound = SPECIES.loopBound(n);
+        FloatVector squareSums = FloatVector.zero(SPECIES);
         FloatVector dots = FloatVector.zero(SPECIES);
         for (int i = 0; i < bound; i += LANES) {
             long ib = (long) i * Float.BYTES;
+            FloatVector xv = FloatVector.fromMemorySegment(SPECIES, x, rb + ib, ORDER);
             FloatVector g = FloatVector.fromMemorySegment(SPECIES, dy, rb + ib, ORDER)
                     .mul(FloatVector.fromMemorySegment(SPECIES, weight, ib, ORDER));
-            dots = g.fma(FloatVector.fromMemorySegment(SPECIES, x, rb + ib, ORDER), dots);
+            squareSums = xv.fma(xv, squareSums);
+            dots = g.fma(xv, dots);
         }
+        float squares = VectorMath.sum(squareSums);
         float dot = VectorMath.sum(dots);
         for (int i = bound; i < n; i++) {
             long ib = (long) i * Float.BYTES;
-            dot += dy.get(FLOAT, rb + ib) * weight.get(FLOAT, ib) * x.get(FLOAT, rb + ib);
+            float xk = x.get(FLOAT, rb + ib);
+            squares += xk * xk;
+            dot += dy.get(FLOAT, rb + ib) * weight.get(FLOAT, ib) * xk;
         }
+        float r = scale(squares, epsilon, n);
         float coefficient = (float) ((double) dot * r * r * r / n);
         for (int i = 0; i < bound; i += LANES) {
             long ib = (long) i * Float.BYTES;
@@ -94,6 +101,11 @@ public final class RmsNormVector {
             float v = x.get(FLOAT, xb + (long) i * Float.BYTES);
             squares += v * v;
         }
+        return scale(squares, epsilon, n);
+    }
+
+    /** {@code 1 / sqrt(squares / n + epsilon)}, rounded to float. */
+    private static float scale(float squares, float epsilon, int n) {
         return (float) (1.0 / Math.sqrt(squares / n + epsilon));
     }
 }
