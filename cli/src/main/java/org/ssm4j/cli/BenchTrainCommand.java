@@ -5,7 +5,6 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-import java.io.PrintStream;
 import java.io.PrintWriter;
 
 /** {@code ./mamba bench train}: a training step's time, split by op. */
@@ -58,18 +57,10 @@ public final class BenchTrainCommand implements Runnable {
             throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
         }
         PrintWriter err = spec.commandLine().getErr();
-        // SameDiff prints a line per differentiated op on stdout: keep stdout for the result alone.
-        PrintStream stdout = System.out;
-        TrainStepBenchmark.Result result;
-        System.setOut(System.err);
-        try {
-            result = TrainStepBenchmark.run(settings, line -> {
-                err.println(line);
-                err.flush();
-            });
-        } finally {
-            System.setOut(stdout);
-        }
+        TrainStepBenchmark.Result result = TrainStepBenchmark.run(settings, line -> {
+            err.println(line);
+            err.flush();
+        });
         PrintWriter out = spec.commandLine().getOut();
         out.println(json ? result.toJson() : result.toText());
         out.flush();

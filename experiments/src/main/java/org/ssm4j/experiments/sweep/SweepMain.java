@@ -7,11 +7,11 @@ import org.ssm4j.experiments.Nd4jThreads;
 import org.ssm4j.experiments.config.ConfigLoader;
 import org.ssm4j.experiments.config.ExperimentConfig;
 import org.ssm4j.experiments.report.ProcessMemory;
-import org.ssm4j.experiments.train.GradientFunctions;
 import org.ssm4j.experiments.train.TaskContext;
 import org.ssm4j.experiments.train.TrainingBatches;
 import org.ssm4j.experiments.train.TrainingGraph;
 import org.ssm4j.experiments.train.TrainingTask;
+import org.ssm4j.mamba.graph.GradientFunctions;
 import org.ssm4j.io.AtomicFiles;
 
 import java.nio.file.Path;

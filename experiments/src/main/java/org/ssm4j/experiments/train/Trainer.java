@@ -10,6 +10,7 @@ import org.ssm4j.experiments.config.TrainConfig;
 import org.ssm4j.experiments.eval.EvalResult;
 import org.ssm4j.experiments.models.CarriedState;
 import org.ssm4j.experiments.models.TrainableModel;
+import org.ssm4j.mamba.graph.GradientFunctions;
 
 import java.nio.file.Path;
 import java.util.ArrayList;

@@ -285,6 +285,9 @@ public final class MambaGraph {
      * @param labels   (batch, length) targets; negative ones are ignored
      */
     public LossAndGradients lossAndGradients(INDArray inputIds, INDArray labels) {
+        if (!sameDiff.hasGradientFunction()) {
+            GradientFunctions.create(sameDiff);
+        }
         var result = sameDiff.calculateGradientsAndOutputs(placeholders(inputIds, labels), List.of(LOSS),
                 parameterNames());
         return new LossAndGradients(result.getOutputs().get(LOSS).getDouble(0), result.getGradients());

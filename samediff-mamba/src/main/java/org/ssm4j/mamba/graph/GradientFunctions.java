@@ -1,4 +1,4 @@
-package org.ssm4j.experiments.train;
+package org.ssm4j.mamba.graph;
 
 import org.nd4j.autodiff.samediff.SameDiff;
 
