@@ -811,21 +811,41 @@ __device__ __forceinline__ void scan_forward(const ScanParams& p, FwdSmem<K, SUM
     }
 }
 
-// Chains the chunk summaries: the start state of every chunk after the first.
-template <typename T>
-__device__ void combine_forward(const ScanParams& p) {
+// Chains the chunk summaries, one thread per (batch, channel, state entry). Forward: the start
+// state of every chunk after the first, from the initial state. Backward (from the end): the
+// adjoint entering every chunk but the last, from the adjoint of the last state. The summaries of
+// kChainBatch chunks are loaded before they are chained, so that their loads are in flight
+// together instead of each waiting behind the previous chunk's store.
+template <typename T, bool BACKWARD>
+__device__ void combine_chunks(const ScanParams& p) {
+    constexpr int kChainBatch = 8;
     const size_t i = blockIdx.x * static_cast<size_t>(blockDim.x) + threadIdx.x;
     if (i >= static_cast<size_t>(p.batch) * p.channels * p.state) return;
     const int n = i % p.state;
     const int d = (i / p.state) % p.channels;
     const int b = i / (static_cast<size_t>(p.state) * p.channels);
     const float a2 = load<T>(p.A, static_cast<size_t>(d) * p.state + n) * kLog2e;
-    float h = (p.flags & kHasH0) ? load<T>(p.h0, i) : 0.f;
-    for (int k = 0; k + 1 < p.chunks; ++k) {
-        const size_t slot = chunk_slot(p, b, k);
-        h = fmaf(fast_ex2(a2 * p.chunk_dsum[slot * p.channels + d]), h,
-                 p.chunk_state[(slot * p.channels + d) * p.state + n]);
-        p.chunk_start[((slot + 1) * p.channels + d) * p.state + n] = h;
+    const int from_flag = BACKWARD ? kHasDLast : kHasH0;
+    float h = (p.flags & from_flag) ? load<T>(BACKWARD ? p.d_last : p.h0, i) : 0.f;
+    const int links = p.chunks - 1;  // link j chains chunk j (backward: chunks - 1 - j) into the next
+    for (int j0 = 0; j0 < links; j0 += kChainBatch) {
+        float dsum[kChainBatch], part[kChainBatch];
+#pragma unroll
+        for (int j = 0; j < kChainBatch; ++j) {
+            const int link = min(j0 + j, links - 1);
+            const size_t slot = chunk_slot(p, b, BACKWARD ? p.chunks - 1 - link : link);
+            dsum[j] = p.chunk_dsum[slot * p.channels + d];
+            part[j] = p.chunk_state[(slot * p.channels + d) * p.state + n];
+        }
+#pragma unroll
+        for (int j = 0; j < kChainBatch; ++j) {
+            const int link = j0 + j;
+            if (link < links) {
+                h = fmaf(fast_ex2(a2 * dsum[j]), h, part[j]);
+                const size_t next = chunk_slot(p, b, BACKWARD ? p.chunks - 2 - link : link + 1);
+                p.chunk_start[(next * p.channels + d) * p.state + n] = h;
+            }
+        }
     }
 }
 
@@ -1236,24 +1256,6 @@ __device__ __forceinline__ void scan_backward(const ScanParams& p, BwdSmem<K>& s
     }
 }
 
-// Chains the chunk summaries from the end: the adjoint entering every chunk but the last.
-template <typename T>
-__device__ void combine_backward(const ScanParams& p) {
-    const size_t i = blockIdx.x * static_cast<size_t>(blockDim.x) + threadIdx.x;
-    if (i >= static_cast<size_t>(p.batch) * p.channels * p.state) return;
-    const int n = i % p.state;
-    const int d = (i / p.state) % p.channels;
-    const int b = i / (static_cast<size_t>(p.state) * p.channels);
-    const float a2 = load<T>(p.A, static_cast<size_t>(d) * p.state + n) * kLog2e;
-    float q = (p.flags & kHasDLast) ? load<T>(p.d_last, i) : 0.f;
-    for (int k = p.chunks - 1; k > 0; --k) {
-        const size_t slot = chunk_slot(p, b, k);
-        q = fmaf(fast_ex2(a2 * p.chunk_dsum[slot * p.channels + d]), q,
-                 p.chunk_state[(slot * p.channels + d) * p.state + n]);
-        p.chunk_start[((slot - 1) * p.channels + d) * p.state + n] = q;
-    }
-}
-
 }  // namespace
 
 // ------------------------------------------------------------------------------------
@@ -1330,8 +1332,8 @@ SSM_BOTH_TYPES(SSM_BACKWARD_KINDS, 2, 8, 32)
 #endif
 
 #define SSM_COMBINE(TN, T)                                                                \
-    extern "C" __global__ void ssm_scan_fwdcombine_##TN(const ScanParams p) { combine_forward<T>(p); } \
-    extern "C" __global__ void ssm_scan_bwdcombine_##TN(const ScanParams p) { combine_backward<T>(p); }
+    extern "C" __global__ void ssm_scan_fwdcombine_##TN(const ScanParams p) { combine_chunks<T, false>(p); } \
+    extern "C" __global__ void ssm_scan_bwdcombine_##TN(const ScanParams p) { combine_chunks<T, true>(p); }
 SSM_COMBINE(f32, float)
 SSM_COMBINE(bf16, __nv_bfloat16)
 
