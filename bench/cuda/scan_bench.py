@@ -119,11 +119,30 @@ def blocks_per_chunk(batch, channels, groups, cfg):
     return batch * groups * -(-(channels // groups) // cfg[2])
 
 
+CHANNEL_PER_THREAD = (1, 16, 128)  # the forward with one thread per channel (state 16)
+
+
+def channel_per_thread_fits(channels, groups, state, interval):
+    return state == 16 and (channels // groups) % 32 == 0 and interval % 8 == 0
+
+
+def policy_forward_shape(batch, length, channels, groups, state, interval):
+    """LaunchPolicy.forwardShape(spec, aligned16); torch's buffers are 16-byte aligned."""
+    standard = policy_shapes(state)[0]
+    if not channel_per_thread_fits(channels, groups, state, interval) \
+            or blocks_per_chunk(batch, channels, groups, standard) >= 256:
+        return standard
+    chunks = policy_chunks(batch, channels, groups, length, CHANNEL_PER_THREAD, True, interval)[0]
+    return CHANNEL_PER_THREAD if blocks_per_chunk(batch, channels, groups, CHANNEL_PER_THREAD) * chunks >= 256 \
+        else standard
+
+
 def policy_chunks(batch, channels, groups, length, cfg, forward, interval):
     """LaunchPolicy.forwardChunks / backwardChunks."""
     blocks = blocks_per_chunk(batch, channels, groups, cfg)
     if forward:
-        wanted = 1 if blocks >= 256 else min(-(-1024 // blocks), max(1, length // 256))
+        min_steps = 128 if cfg == CHANNEL_PER_THREAD else 256
+        wanted = 1 if blocks >= 256 else min(-(-1024 // blocks), max(1, length // min_steps))
         return split(length, wanted, 32)
     return split(length, 1 if blocks >= 768 else min(-(-1536 // blocks), max(1, length // 256)), interval)
 
@@ -401,10 +420,14 @@ def check_case(scan, label, b, L, D, N, G, dtype, interval, softplus=True, varia
     ref = reference(x, dy, d_last, interval, softplus)
     tol = 1e-5 if dtype == torch.float32 else 1e-2
     results = []
-    fs, bs = policy_shapes(N)
+    fs, bs = policy_forward_shape(b, L, D, G, N, interval), policy_shapes(N)[1]
     runs = [(fs, bs, None, None)]
     if chunked:  # the chunked path too: about three chunks each way
         runs.append((fs, bs, split(L, 3, 32), split(L, 3, interval)))
+    if fs != CHANNEL_PER_THREAD and channel_per_thread_fits(D, G, N, interval):  # the other forward shape too
+        runs.append((CHANNEL_PER_THREAD, bs, None, None))
+        if chunked:
+            runs.append((CHANNEL_PER_THREAD, bs, split(L, 3, 32), None))
     if variants:  # every compiled shape (a fatbin built with -DSSM_TUNING_SHAPES)
         runs += [(c, c, None, None) for c in CONFIGS if c[0] * c[1] >= N and (c, c) != (fs, bs)]
     for cfg_f, cfg_b, cf, cb in runs:
@@ -437,6 +460,13 @@ def check_suite(scan, big, variants):
         r += check_case(scan, f"{t} 2x32x50 N4 I1 h0", 2, 50, 32, 4, 1, dtype, 1, has_h0=True)
         r += check_case(scan, f"{t} 1x64x200 N24 I64", 1, 200, 64, 24, 1, dtype, 64)
         r += check_case(scan, f"{t} 1x32x90 N48 I32 h0", 1, 90, 32, 48, 1, dtype, 32, has_h0=True)
+        # the channel-per-thread forward: groups, an interval that is not a multiple of 16, a block
+        # with a warp past the channels, partial tiles, no gate, D or delta_bias, no softplus
+        r += check_case(scan, f"{t} 2x128x150 N16 G2 I24 h0", 2, 150, 128, 16, 2, dtype, 24, has_h0=True)
+        r += check_case(scan, f"{t} 1x192x777 N16 I8 no z/D/bias", 1, 777, 192, 16, 1, dtype, 8,
+                        has_z=False, has_d=False, has_bias=False)
+        r += check_case(scan, f"{t} 1x64x300 N16 I16 h0 no softplus/bias", 1, 300, 64, 16, 1, dtype, 16,
+                        softplus=False, has_bias=False, has_h0=True)
     if big:
         for dt, b, D, L in BENCH_SHAPES:
             dtype = f32 if dt == "fp32" else bf
@@ -509,7 +539,7 @@ def bench(scan, ref_mod, variants, log, configs=None, chunk_counts=CHUNK_COUNTS,
         if dtype != torch.float32:
             work = {k: torch.empty(g[k].shape, device="cuda", dtype=torch.float32)
                     for k in ("dA", "dB", "dC", "dD", "d_bias")}
-        fs, bs = policy_shapes(N)
+        fs, bs = policy_forward_shape(b, L, D, G, N, interval), policy_shapes(N)[1]
         runs = [((fs, bs), None)]
         if variants:
             for cfg in [c for c in (configs or CONFIGS) if c[0] * c[1] == N]:

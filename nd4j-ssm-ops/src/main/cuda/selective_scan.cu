@@ -23,7 +23,8 @@
 // (three launches): a summary pass gives each chunk's end state from a zero start and its
 // delta sum; a combine pass chains the chunks, (a1,b1)o(a2,b2) = (a2*a1, a2*b1+b2) with the
 // chunk's decay a = exp(A * sum(delta)); the main pass rescans every chunk from its true
-// start state. The backward does the same on the adjoint, from the end.
+// start state. The backward does the same on the adjoint, from the end. For few rows of state 16
+// a second forward family holds one channel per thread ("Forward, one thread per channel").
 //
 // Backward (per chunk): the block walks the checkpoint intervals from last to first,
 // carrying the adjoint of the state. An interval longer than a tile is first re-run from
@@ -811,6 +812,287 @@ __device__ __forceinline__ void scan_forward(const ScanParams& p, FwdSmem<K, SUM
     }
 }
 
+// ------------------------------------------------------------------------------------
+// Forward, one thread per channel (few rows cut into chunks; state 16)
+// ------------------------------------------------------------------------------------
+// A thread holds the 16 state entries of one channel, so the per-(step, channel) work (softplus,
+// the gate, D * u, the sum over the state for y) is done once for 16 entries, in registers, and
+// y needs no cross-lane sum. Every warp works alone (no block barrier): per tile of TS steps it
+// copies its 32 channels' delta, u and z to shared memory with cp.async (a tile ahead), and B and
+// C widened to floats (one 16-byte load per lane, a tile ahead), which its lanes then read with
+// broadcast loads. Each tile runs in two phases: first every step's (delta', delta' * u, gate,
+// D * u * gate), whose exponentials and logarithms are independent of each other, then the
+// recurrence, whose only chain is one multiply-add per step and entry. y leaves through shared
+// memory in 16-byte stores. Needs state 16, channels per group a multiple of 32, 16-byte aligned
+// tensors and a checkpoint interval that is a multiple of TS (checkpoints fall on tile starts).
+// With one warp per 32 channels it fills the GPU only when the rows are cut into many chunks,
+// which is where LaunchPolicy takes it; there both of its passes are bound by the special-
+// function unit (16 decays and the per-step softplus and gate), which the shapes above are not.
+
+// 2^x for x in [-126, 126] on the FMA pipe: 2^j * p(f), j = round(x), f = x - j in [-1/2, 1/2],
+// p a degree-5 fit of 2^f (relative error 2.3e-7 in float32, as ex2.approx).
+__device__ __forceinline__ float poly_ex2(float x) {
+    x = fminf(fmaxf(x, -126.f), 126.f);
+    const float shifter = 12582912.f;  // 1.5 * 2^23: adding it rounds to an integer in the low bits
+    const float t = x + shifter;
+    const float f = x - (t - shifter);
+    float q = fmaf(1.3266970636323094e-3f, f, 9.675459936261177e-3f);
+    q = fmaf(q, f, 5.550742521882057e-2f);
+    q = fmaf(q, f, 2.4022121727466583e-1f);
+    q = fmaf(q, f, 6.931469440460205e-1f);
+    q = fmaf(q, f, 1.0000001192092896f);
+    return __int_as_float(__float_as_int(q) + (__float_as_int(t) << 23));
+}
+
+// softplus on the FMA pipe alone (the one-thread-per-channel forward is bound by the special-
+// function unit): max(x, 0) + log1p(e), e = 2^(-|x| log2 e) from poly_ex2, log1p(e) = e q(e) with
+// q a degree-8 fit of log1p(e) / e on [0, 1] (relative error 1.6e-7 in float32).
+__device__ __forceinline__ float softplus_fma(float x) {
+    const float e = poly_ex2(-fabsf(x) * kLog2e);
+    float q = fmaf(5.253457929939032e-3f, e, -2.958850748836994e-2f);
+    q = fmaf(q, e, 7.836166769266129e-2f);
+    q = fmaf(q, e, -1.3674770295619965e-1f);
+    q = fmaf(q, e, 1.9111430644989014e-1f);
+    q = fmaf(q, e, -2.4844369292259216e-1f);
+    q = fmaf(q, e, 3.3319270610809326e-1f);
+    q = fmaf(q, e, -4.9999502301216125e-1f);
+    q = fmaf(q, e, 1.f);
+    return fmaf(q, e, fmaxf(x, 0.f));
+}
+
+// cp.async of 16 bytes into shared memory; zero-filled, reading nothing, when !valid.
+__device__ __forceinline__ void cp_async16(void* smem, const void* gmem, bool valid) {
+    const unsigned s = static_cast<unsigned>(__cvta_generic_to_shared(smem));
+    asm volatile("cp.async.cg.shared.global [%0], [%1], 16, %2;\n" ::"r"(s), "l"(gmem), "r"(valid ? 16 : 0) : "memory");
+}
+__device__ __forceinline__ void cp_async_commit() { asm volatile("cp.async.commit_group;\n" ::: "memory"); }
+template <int N>
+__device__ __forceinline__ void cp_async_wait() { asm volatile("cp.async.wait_group %0;\n" ::"n"(N) : "memory"); }
+
+template <typename T, int W, int TS>
+struct CptConfig {
+    using Type = T;
+    static constexpr int NS = 16;                        // state entries per channel
+    static constexpr int WARPS = W;
+    static constexpr int DT = 32 * W;                    // channels (threads) per block
+    static constexpr int STEPS = TS;                     // steps per tile
+    static constexpr int CV = 16 / sizeof(T);            // channels per 16-byte vector
+    static constexpr int ROW_VECS = 32 / CV;             // vectors per step of a warp's 32 channels
+    static constexpr int COPIES = TS * ROW_VECS / 32;    // channel-tile vectors per lane and tensor
+    static constexpr int BC_VECS = sizeof(T) / 2;        // 16-byte loads for 8 B or C values
+    static_assert(TS * 4 == 32, "one lane per (step, quarter of a B/C row) of a tile");
+    static_assert(COPIES >= 1 && TS * ROW_VECS % 32 == 0, "whole vectors per lane");
+};
+
+template <class K>
+struct CptWarpSmem {
+    using T = typename K::Type;
+    __align__(16) T in[2][3][K::STEPS][32];   // delta, u, z of the warp's channels, two tiles
+    __align__(16) float bc[2][K::STEPS][32];  // B (entries 0-15) then C (16-31) per step, two tiles
+    __align__(16) T y[K::STEPS][32];
+};
+
+template <class K>
+struct CptSmem {
+    CptWarpSmem<K> w[K::WARPS];
+};
+
+// Stores 16 state entries at element offset off of a (..., 16) tensor, 16-byte aligned.
+template <typename T>
+__device__ __forceinline__ void store_states16(void* ptr, size_t off, const float (&h)[16]) {
+    T* dst = static_cast<T*>(ptr) + off;
+#pragma unroll
+    for (int j = 0; j < 16 * static_cast<int>(sizeof(T)) / 16; ++j) {
+        constexpr int E = 16 / sizeof(T);  // entries per 16-byte vector
+        float f[E];
+#pragma unroll
+        for (int e = 0; e < E; ++e) f[e] = h[E * j + e];
+        st_words<4>(dst + E * j, pack<T, 4>(f));
+    }
+}
+
+template <class K, bool SUMMARY>
+__device__ __forceinline__ void scan_forward_cpt(const ScanParams& p, CptSmem<K>& smem) {
+    using T = typename K::Type;
+    constexpr int NS = K::NS;
+    constexpr int TS = K::STEPS;
+    const int cpg = p.channels / p.groups;
+    const int tiles_per_group = (cpg + K::DT - 1) / K::DT;
+    const int b = blockIdx.y;
+    const int g = blockIdx.x / tiles_per_group;
+    const int warp = threadIdx.x / 32;
+    const int lane = threadIdx.x % 32;
+    const int dw = g * cpg + (blockIdx.x % tiles_per_group) * K::DT + warp * 32;  // the warp's first channel
+    if (dw >= g * cpg + cpg) return;  // a warp past the group (no block barriers follow)
+    CptWarpSmem<K>& s = smem.w[warp];
+    const int d = dw + lane;
+    const int chunk = blockIdx.z;
+    const int cs = chunk * p.chunk_len;
+    const int ce = min(p.length, cs + p.chunk_len);
+    const bool softplus_on = p.flags & kSoftplus;
+    const bool has_z = !SUMMARY && (p.flags & kHasZ);
+
+    const float bias = (p.flags & kHasBias) ? load<T>(p.delta_bias, d) : 0.f;
+    const float dskip = (!SUMMARY && (p.flags & kHasD)) ? load<T>(p.D, d) : 0.f;
+    float a2[NS], h[NS];
+#pragma unroll
+    for (int k = 0; k < NS; ++k) {
+        a2[k] = load<T>(p.A, static_cast<size_t>(d) * NS + k) * kLog2e;
+        h[k] = 0.f;
+        if (!SUMMARY && chunk > 0) {
+            h[k] = p.chunk_start[(chunk_slot(p, b, chunk) * p.channels + d) * NS + k];
+        } else if (!SUMMARY && (p.flags & kHasH0)) {
+            h[k] = load<T>(p.h0, (static_cast<size_t>(b) * p.channels + d) * NS + k);
+        }
+    }
+
+    // Channel tiles: vector v = lane + 32 j holds step v / ROW_VECS, channels (v % ROW_VECS) * CV.
+    const void* const ins[3] = {p.delta, p.u, has_z ? p.z : nullptr};
+    auto issue_inputs = [&](int t0, int buf) {
+#pragma unroll
+        for (int j = 0; j < K::COPIES; ++j) {
+            const int v = lane + 32 * j;
+            const int st = v / K::ROW_VECS;
+            const int c = (v % K::ROW_VECS) * K::CV;
+            const bool ok = t0 + st < ce;
+            const size_t off = (static_cast<size_t>(b) * p.length + (ok ? t0 + st : cs)) * p.channels + dw + c;
+#pragma unroll
+            for (int a = 0; a < 3; ++a) {
+                if (ins[a] != nullptr) cp_async16(&s.in[buf][a][st][c], static_cast<const T*>(ins[a]) + off, ok);
+            }
+        }
+        cp_async_commit();
+    };
+    // B/C: lane = 4 * step + quarter; quarters 0, 1 are B entries 0-7, 8-15; 2, 3 the same of C.
+    const int bc_step = lane / 4;
+    const int bc_quarter = lane % 4;
+    const bool bc_load = !SUMMARY || bc_quarter < 2;
+    const T* const bc_src = static_cast<const T*>(bc_quarter < 2 ? p.B : p.C) + g * NS + (bc_quarter % 2) * 8;
+    Words<4> bc_raw[K::BC_VECS];
+    auto load_bc = [&](int t0) {
+        const int t = min(t0 + bc_step, ce - 1);
+        const T* src = bc_src + (static_cast<size_t>(b) * p.length + t) * p.groups * NS;
+#pragma unroll
+        for (int i = 0; i < K::BC_VECS; ++i) bc_raw[i] = bc_load ? ldg_words<4>(src + i * K::CV) : Words<4>{};
+    };
+    auto stage_bc = [&](int buf) {
+        float f[8];
+        if constexpr (sizeof(T) == 4) {
+#pragma unroll
+            for (int i = 0; i < 2; ++i) {
+                float q[4];
+                unpack<T, 4>(bc_raw[i], q);
+#pragma unroll
+                for (int e = 0; e < 4; ++e) f[4 * i + e] = q[e];
+            }
+        } else {
+            unpack<T, 4>(bc_raw[0], f);
+        }
+        float* dst = &s.bc[buf][bc_step][bc_quarter * 8];
+        reinterpret_cast<float4*>(dst)[0] = make_float4(f[0], f[1], f[2], f[3]);
+        reinterpret_cast<float4*>(dst)[1] = make_float4(f[4], f[5], f[6], f[7]);
+    };
+
+    const bool ckpt = !SUMMARY && (p.flags & kHasCheckpoints) != 0;
+    const int nck = (p.length + p.interval - 1) / p.interval;
+    int next_ckpt = (cs + p.interval - 1) / p.interval * p.interval;
+    const size_t state_off = static_cast<size_t>(d) * NS;
+    size_t ckpt_off = (static_cast<size_t>(b) * nck + next_ckpt / p.interval) * p.channels * NS + state_off;
+    const size_t ckpt_stride = static_cast<size_t>(p.channels) * NS;
+    float dsum = 0.f;
+
+    issue_inputs(cs, 0);
+    load_bc(cs);
+    for (int t0 = cs, buf = 0; t0 < ce; t0 += TS, buf ^= 1) {
+        __syncwarp();  // every lane is done with the buffers this tile writes
+        stage_bc(buf);
+        if (t0 + TS < ce) {
+            issue_inputs(t0 + TS, buf ^ 1);
+            load_bc(t0 + TS);
+            cp_async_wait<1>();
+        } else {
+            cp_async_wait<0>();
+        }
+        __syncwarp();  // this tile's inputs and B/C rows are in shared memory
+
+        // Phase 1: the per-step values of this thread's channel.
+        float dt[TS], dtu[TS], gate[TS], dug[TS];
+#pragma unroll
+        for (int i = 0; i < TS; ++i) {
+            float x = to_float(s.in[buf][0][i][lane]) + bias;
+            // float32: the softplus on the FMA pipe; bfloat16 keeps the hardware lg2 (2 special-function
+            // operations in 6 instructions: measured faster here than 22 FMA-pipe instructions).
+            if constexpr (sizeof(T) == 4) {
+                dt[i] = softplus_on ? softplus_fma(x) : x;
+            } else {
+                dt[i] = softplus_on ? softplus_lg2(x) : x;
+            }
+            if (t0 + i >= ce) dt[i] = 0.f;
+            const float u = to_float(s.in[buf][1][i][lane]);
+            dtu[i] = dt[i] * u;
+            if constexpr (!SUMMARY) {
+                const float zf = to_float(s.in[buf][2][i][lane]);
+                gate[i] = has_z ? zf * sigmoid(zf) : 1.f;
+                dug[i] = dskip * u * gate[i];
+            }
+        }
+        if (ckpt && t0 == next_ckpt) {
+            store_states16<T>(p.checkpoints, ckpt_off, h);
+            next_ckpt += p.interval;
+            ckpt_off += ckpt_stride;
+        }
+        // Phase 2: the recurrence.
+#pragma unroll
+        for (int i = 0; i < TS; ++i) {
+            float bv[NS];
+            load_row<NS>(&s.bc[buf][i][0], bv);
+            if constexpr (SUMMARY) {
+#pragma unroll
+                for (int k = 0; k < NS; ++k) {
+                    h[k] = fmaf(fast_ex2(dt[i] * a2[k]), h[k], dtu[i] * bv[k]);
+                }
+                dsum += dt[i];
+            } else {
+                float cv[NS];
+                load_row<NS>(&s.bc[buf][i][NS], cv);
+                float acc0 = 0.f, acc1 = 0.f;
+#pragma unroll
+                for (int k = 0; k < NS; ++k) {
+                    h[k] = fmaf(fast_ex2(dt[i] * a2[k]), h[k], dtu[i] * bv[k]);
+                    if (k % 2 == 0) {
+                        acc0 = fmaf(cv[k], h[k], acc0);
+                    } else {
+                        acc1 = fmaf(cv[k], h[k], acc1);
+                    }
+                }
+                s.y[i][lane] = from_float<T>(fmaf(acc0 + acc1, gate[i], dug[i]));
+            }
+        }
+        if constexpr (!SUMMARY) {
+            __syncwarp();  // the y tile is written
+#pragma unroll
+            for (int j = 0; j < K::COPIES; ++j) {
+                const int v = lane + 32 * j;
+                const int st = v / K::ROW_VECS;
+                const int c = (v % K::ROW_VECS) * K::CV;
+                if (t0 + st < ce) {
+                    const size_t off = (static_cast<size_t>(b) * p.length + t0 + st) * p.channels + dw + c;
+                    *reinterpret_cast<uint4*>(static_cast<T*>(p.y) + off) = *reinterpret_cast<const uint4*>(&s.y[st][c]);
+                }
+            }
+        }
+    }
+
+    if constexpr (SUMMARY) {
+        const size_t slot = chunk_slot(p, b, chunk);
+#pragma unroll
+        for (int k = 0; k < NS; ++k) p.chunk_state[(slot * p.channels + d) * NS + k] = h[k];
+        p.chunk_dsum[slot * p.channels + d] = dsum;
+    } else if (ce == p.length) {
+        store_states16<T>(p.last_state, static_cast<size_t>(b) * p.channels * NS + state_off, h);
+    }
+}
+
 // Chains the chunk summaries, one thread per (batch, channel, state entry). Forward: the start
 // state of every chunk after the first, from the initial state. Backward (from the end): the
 // adjoint entering every chunk but the last, from the adjoint of the last state. The summaries of
@@ -1330,6 +1612,27 @@ SSM_BOTH_TYPES(SSM_BACKWARD_KINDS, 16, 1, 16)
 SSM_BOTH_TYPES(SSM_FORWARD_KINDS, 2, 8, 32)
 SSM_BOTH_TYPES(SSM_BACKWARD_KINDS, 2, 8, 32)
 #endif
+
+
+// Forward kernels with one thread per channel (state 16), for rows that the shapes above would
+// cut into chunks: ssm_scan_{fwd,fwdg,fwdsum}_{f32,bf16}_l1_s16_c128 (fwd and fwdg are the same
+// kernel; the checkpoint interval must be a multiple of the 8-step tile).
+#define SSM_CPT_STEPS 8
+#define SSM_FWD_CPT(NAME, T, DT, SUMMARY)                                                 \
+    extern "C" __global__ void __launch_bounds__(DT, SSM_THREADS_PER_SM / DT)             \
+    NAME(const ScanParams p) {                                                            \
+        using K = CptConfig<T, DT / 32, SSM_CPT_STEPS>;                                   \
+        extern __shared__ __align__(16) unsigned char smem_raw[];                         \
+        scan_forward_cpt<K, SUMMARY>(p, *reinterpret_cast<CptSmem<K>*>(smem_raw));        \
+    }                                                                                     \
+    extern "C" __device__ int NAME##_info[5] = {DT, DT, SSM_CPT_STEPS,                    \
+        static_cast<int>(sizeof(CptSmem<CptConfig<T, DT / 32, SSM_CPT_STEPS>>)), 16};
+#define SSM_CPT_KINDS(TN, T, DT)                                                          \
+    SSM_FWD_CPT(ssm_scan_fwd_##TN##_l1_s16_c##DT, T, DT, false)                           \
+    SSM_FWD_CPT(ssm_scan_fwdg_##TN##_l1_s16_c##DT, T, DT, false)                          \
+    SSM_FWD_CPT(ssm_scan_fwdsum_##TN##_l1_s16_c##DT, T, DT, true)
+SSM_CPT_KINDS(f32, float, 128)
+SSM_CPT_KINDS(bf16, __nv_bfloat16, 128)
 
 #define SSM_COMBINE(TN, T)                                                                \
     extern "C" __global__ void ssm_scan_fwdcombine_##TN(const ScanParams p) { combine_chunks<T, false>(p); } \

@@ -15,12 +15,42 @@ final class LaunchPolicy {
     static final int FORWARD_TILE = 32;
     /** Backward tile: an interval of at most this many steps needs no extra pass. */
     static final int BACKWARD_TILE = 16;
+    /**
+     * The forward with one thread per channel holding all 16 state entries: faster than the
+     * standard shape on few rows cut into enough chunks (on the H200 by 4 to 17% from a grid of
+     * 256 blocks, slower below; {@code docs/cuda.md}, round 10); on many rows it leaves too few warps.
+     */
+    static final KernelShape CHANNEL_PER_THREAD = new KernelShape(1, 16, 128);
+    /** The channel-per-thread forward's tile: its checkpoints fall on tile starts. */
+    static final int CHANNEL_PER_THREAD_TILE = 8;
+    /** Blocks of a forward shape from which one chunk fills the GPU. */
+    private static final int FILLING_BLOCKS = 256;
+    /** The smallest grid (blocks per chunk times chunks) for which the channel-per-thread forward is taken. */
+    private static final int CHANNEL_PER_THREAD_MIN_GRID = 256;
 
     private LaunchPolicy() {
     }
 
     static KernelShape forwardShape(int state) {
         return state <= 16 ? new KernelShape(4, 4, 32) : wideShape(state);
+    }
+
+    /**
+     * The forward shape for a problem: {@link #CHANNEL_PER_THREAD} for state 16 when the standard
+     * shape would cut the rows into chunks, the channels per group are a multiple of 32, the
+     * checkpoint interval is a multiple of its tile, the tensors are 16-byte aligned
+     * ({@code aligned16}) and its chunked grid reaches {@value #CHANNEL_PER_THREAD_MIN_GRID} blocks;
+     * else {@link #forwardShape(int)}.
+     */
+    static KernelShape forwardShape(ScanSpec spec, boolean aligned16) {
+        KernelShape standard = forwardShape(spec.state());
+        boolean fits = spec.state() == CHANNEL_PER_THREAD.states() && spec.channelsPerGroup() % 32 == 0
+                && spec.checkpointInterval() % CHANNEL_PER_THREAD_TILE == 0 && aligned16;
+        if (!fits || blocksPerChunk(spec, standard) >= FILLING_BLOCKS) {
+            return standard;
+        }
+        long grid = (long) blocksPerChunk(spec, CHANNEL_PER_THREAD) * forwardChunks(spec, CHANNEL_PER_THREAD).count();
+        return grid >= CHANNEL_PER_THREAD_MIN_GRID ? CHANNEL_PER_THREAD : standard;
     }
 
     static KernelShape backwardShape(int state) {
@@ -44,10 +74,15 @@ final class LaunchPolicy {
         return spec.batch() * spec.groups() * tilesPerGroup;
     }
 
-    /** Forward: one chunk when the batch fills the GPU, else about 1024 blocks of chunks of at least 256 steps. */
+    /**
+     * Forward: one chunk when the batch fills the GPU, else about 1024 blocks of chunks of at least
+     * 256 steps (128 for {@link #CHANNEL_PER_THREAD}, whose blocks hold four times the channels).
+     */
     static Chunking forwardChunks(ScanSpec spec, KernelShape shape) {
         int blocks = blocksPerChunk(spec, shape);
-        int wanted = blocks >= 256 ? 1 : Math.min((1024 + blocks - 1) / blocks, Math.max(1, spec.length() / 256));
+        int minSteps = shape.equals(CHANNEL_PER_THREAD) ? 128 : 256;
+        int wanted = blocks >= FILLING_BLOCKS ? 1
+                : Math.min((1024 + blocks - 1) / blocks, Math.max(1, spec.length() / minSteps));
         return Chunking.of(spec.length(), wanted, FORWARD_TILE);
     }
 

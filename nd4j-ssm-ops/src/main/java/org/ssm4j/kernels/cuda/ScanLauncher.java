@@ -4,6 +4,7 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.stream.LongStream;
 
 import org.ssm4j.kernels.ElementType;
 import org.ssm4j.kernels.ScanSpec;
@@ -52,7 +53,9 @@ final class ScanLauncher {
         requirePresent("y", buf.y(), true);
         requirePresent("lastState", buf.lastState(), true);
         String tn = typeName(type);
-        KernelShape shape = LaunchPolicy.forwardShape(spec.state());
+        boolean aligned16 = LongStream.of(buf.u(), buf.delta(), buf.z(), buf.b(), buf.c(), buf.y(), buf.lastState(),
+                buf.checkpoints()).allMatch(pointer -> pointer % 16 == 0);
+        KernelShape shape = LaunchPolicy.forwardShape(spec, aligned16);
         Chunking chunks = LaunchPolicy.forwardChunks(spec, shape);
         module.makeCurrent();
         List<Long> workspaces = new ArrayList<>();

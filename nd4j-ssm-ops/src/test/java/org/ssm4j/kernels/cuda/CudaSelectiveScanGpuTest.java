@@ -66,7 +66,17 @@ class CudaSelectiveScanGpuTest {
 
     @Test
     void float32MatchesTheCpuKernelAndTakesItsCheckpoints() {
-        ScanSpec spec = new ScanSpec(2, 333, 48, 16, 1, true, true, true, true, true, 128);
+        matchesTheCpuKernel(new ScanSpec(2, 333, 48, 16, 1, true, true, true, true, true, 128));
+    }
+
+    @Test
+    void float32ChannelPerThreadForwardMatchesTheCpuKernel() {
+        ScanSpec spec = new ScanSpec(1, 2048, 2048, 16, 1, true, true, true, true, true, 128);
+        assertEquals(LaunchPolicy.CHANNEL_PER_THREAD, LaunchPolicy.forwardShape(spec, true));
+        matchesTheCpuKernel(spec);
+    }
+
+    private void matchesTheCpuKernel(ScanSpec spec) {
         long seed = System.nanoTime();
         Random rnd = new Random(seed);
         int act = spec.batch() * spec.length() * spec.channels();

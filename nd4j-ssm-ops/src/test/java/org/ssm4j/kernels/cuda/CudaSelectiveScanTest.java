@@ -72,6 +72,33 @@ class CudaSelectiveScanTest {
     }
 
     @Test
+    void fewRowsOfStateSixteenTakeTheChannelPerThreadForward() {
+        KernelShape perThread = LaunchPolicy.CHANNEL_PER_THREAD;
+        KernelShape standard = LaunchPolicy.forwardShape(16);
+        ScanSpec longRow = spec(1, 16384, 2048, 16, 1, 16);
+        assertEquals(perThread, LaunchPolicy.forwardShape(longRow, true));
+        assertEquals("ssm_scan_fwdsum_bf16_l1_s16_c128", perThread.kernel("ssm_scan_fwdsum", "bf16"));
+        assertEquals(standard, LaunchPolicy.forwardShape(longRow, false), "a misaligned tensor");
+        assertEquals(standard, aligned(spec(8, 2048, 1536, 16, 1, 16)), "many rows");
+        assertEquals(standard, aligned(spec(1, 16384, 2048, 8, 1, 16)), "state 8");
+        assertEquals(standard, aligned(spec(1, 16384, 96, 16, 2, 16)), "48 channels per group");
+        assertEquals(standard, aligned(spec(1, 16384, 2048, 16, 1, 12)), "interval 12");
+        assertEquals(perThread, aligned(spec(1, 16384, 2048, 16, 1, 24)), "interval 24");
+        assertEquals(standard, aligned(spec(1, 2048, 768, 16, 1, 16)), "a grid of 96 blocks");
+        assertEquals(perThread, aligned(spec(1, 8192, 768, 16, 1, 16)), "a grid of 384 blocks");
+        Chunking chunks = LaunchPolicy.forwardChunks(longRow, perThread);
+        assertTrue(chunks.count() > 1 && chunks.length() % LaunchPolicy.CHANNEL_PER_THREAD_TILE == 0, chunks::toString);
+    }
+
+    private static ScanSpec spec(int batch, int length, int channels, int state, int groups, int interval) {
+        return new ScanSpec(batch, length, channels, state, groups, true, true, true, true, false, interval);
+    }
+
+    private static KernelShape aligned(ScanSpec spec) {
+        return LaunchPolicy.forwardShape(spec, true);
+    }
+
+    @Test
     void chunksCoverTheSequenceInWholeMultiples() {
         int[][] cases = {{2048, 1, 32}, {16384, 16, 32}, {131072, 22, 32}, {300, 3, 128}, {77, 5, 37}, {5, 9, 16}};
         for (int[] c : cases) {
