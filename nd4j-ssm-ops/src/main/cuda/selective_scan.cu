@@ -827,7 +827,7 @@ __device__ __forceinline__ void scan_forward(const ScanParams& p, FwdSmem<K, SUM
 // tensors and a checkpoint interval that is a multiple of TS (checkpoints fall on tile starts).
 // With one warp per 32 channels it fills the GPU only when the rows are cut into many chunks,
 // which is where LaunchPolicy takes it; there both of its passes are bound by the special-
-// function unit (16 decays and the per-step softplus and gate), which the shapes above are not.
+// function unit (16 decays and the per-step softplus and gate).
 
 // 2^x for x in [-126, 126] on the FMA pipe: 2^j * p(f), j = round(x), f = x - j in [-1/2, 1/2],
 // p a degree-5 fit of 2^f (relative error 2.3e-7 in float32, as ex2.approx).
@@ -939,28 +939,37 @@ __device__ __forceinline__ void scan_forward_cpt(const ScanParams& p, CptSmem<K>
     for (int k = 0; k < NS; ++k) {
         a2[k] = load<T>(p.A, static_cast<size_t>(d) * NS + k) * kLog2e;
         h[k] = 0.f;
-        if (!SUMMARY && chunk > 0) {
-            h[k] = p.chunk_start[(chunk_slot(p, b, chunk) * p.channels + d) * NS + k];
-        } else if (!SUMMARY && (p.flags & kHasH0)) {
-            h[k] = load<T>(p.h0, (static_cast<size_t>(b) * p.channels + d) * NS + k);
+        if constexpr (!SUMMARY) {
+            if (chunk > 0) {
+                h[k] = p.chunk_start[(chunk_slot(p, b, chunk) * p.channels + d) * NS + k];
+            } else if (p.flags & kHasH0) {
+                h[k] = load<T>(p.h0, (static_cast<size_t>(b) * p.channels + d) * NS + k);
+            }
         }
     }
 
-    // Channel tiles: vector v = lane + 32 j holds step v / ROW_VECS, channels (v % ROW_VECS) * CV.
-    const void* const ins[3] = {p.delta, p.u, has_z ? p.z : nullptr};
-    auto issue_inputs = [&](int t0, int buf) {
+    // The 16-byte vectors of a tile of (b, length, channels) tensors that this lane moves: vector
+    // v = lane + 32 j holds step v / ROW_VECS, channels (v % ROW_VECS) * CV. Calls
+    // at(step in the tile, channel in the warp, element offset, step inside the chunk); a step past
+    // the chunk gets the offset of the chunk's first step, which is always inside the tensor.
+    auto for_tile_vectors = [&](int t0, auto&& at) {
 #pragma unroll
         for (int j = 0; j < K::COPIES; ++j) {
             const int v = lane + 32 * j;
             const int st = v / K::ROW_VECS;
             const int c = (v % K::ROW_VECS) * K::CV;
             const bool ok = t0 + st < ce;
-            const size_t off = (static_cast<size_t>(b) * p.length + (ok ? t0 + st : cs)) * p.channels + dw + c;
+            at(st, c, (static_cast<size_t>(b) * p.length + (ok ? t0 + st : cs)) * p.channels + dw + c, ok);
+        }
+    };
+    const void* const ins[3] = {p.delta, p.u, has_z ? p.z : nullptr};
+    auto issue_inputs = [&](int t0, int buf) {
+        for_tile_vectors(t0, [&](int st, int c, size_t off, bool ok) {
 #pragma unroll
             for (int a = 0; a < 3; ++a) {
                 if (ins[a] != nullptr) cp_async16(&s.in[buf][a][st][c], static_cast<const T*>(ins[a]) + off, ok);
             }
-        }
+        });
         cp_async_commit();
     };
     // B/C: lane = 4 * step + quarter; quarters 0, 1 are B entries 0-7, 8-15; 2, 3 the same of C.
@@ -1070,16 +1079,9 @@ __device__ __forceinline__ void scan_forward_cpt(const ScanParams& p, CptSmem<K>
         }
         if constexpr (!SUMMARY) {
             __syncwarp();  // the y tile is written
-#pragma unroll
-            for (int j = 0; j < K::COPIES; ++j) {
-                const int v = lane + 32 * j;
-                const int st = v / K::ROW_VECS;
-                const int c = (v % K::ROW_VECS) * K::CV;
-                if (t0 + st < ce) {
-                    const size_t off = (static_cast<size_t>(b) * p.length + t0 + st) * p.channels + dw + c;
-                    *reinterpret_cast<uint4*>(static_cast<T*>(p.y) + off) = *reinterpret_cast<const uint4*>(&s.y[st][c]);
-                }
-            }
+            for_tile_vectors(t0, [&](int st, int c, size_t off, bool ok) {
+                if (ok) *reinterpret_cast<uint4*>(static_cast<T*>(p.y) + off) = *reinterpret_cast<const uint4*>(&s.y[st][c]);
+            });
         }
     }
 
