@@ -23,6 +23,7 @@ import torch
 
 FLAG_SOFTPLUS, FLAG_D, FLAG_Z, FLAG_BIAS, FLAG_H0, FLAG_DLAST, FLAG_CKPT = 1, 2, 4, 8, 16, 32, 64
 DYN_SMEM_ATTR = 8  # CU_FUNC_ATTRIBUTE_MAX_DYNAMIC_SHARED_SIZE_BYTES
+SM_COUNT_ATTR = 16  # CU_DEVICE_ATTRIBUTE_MULTIPROCESSOR_COUNT
 
 # (lanes per channel, state entries per lane, channels per block) compiled into the fatbin.
 CONFIGS = [(4, 4, 32), (4, 4, 16), (8, 2, 16), (16, 1, 16), (2, 8, 32), (16, 2, 16), (16, 4, 16)]
@@ -83,6 +84,17 @@ class Driver:
             self.functions[name] = (fn, info)
         return self.functions[name]
 
+    def resident_blocks(self, name):
+        """How many blocks of a scan kernel the device holds at once: SMs times blocks per SM."""
+        fn, info = self.function(name)
+        sms, per_sm, dev = ctypes.c_int(), ctypes.c_int(), ctypes.c_int()
+        self.check(self.lib.cuCtxGetDevice(ctypes.byref(dev)), "cuCtxGetDevice")
+        self.check(self.lib.cuDeviceGetAttribute(ctypes.byref(sms), SM_COUNT_ATTR, dev), "cuDeviceGetAttribute")
+        self.check(self.lib.cuOccupancyMaxActiveBlocksPerMultiprocessor(ctypes.byref(per_sm), fn, info[0],
+                                                                        ctypes.c_size_t(info[3])),
+                   "cuOccupancyMaxActiveBlocksPerMultiprocessor")
+        return sms.value * per_sm.value
+
     def launch(self, name, grid, block, smem, args, record=None):
         """Launches on the current stream; record (a list) keeps the launch for replay()."""
         fn, _ = self.function(name)
@@ -126,21 +138,36 @@ def channel_per_thread_fits(channels, groups, state, interval):
     return state == 16 and (channels // groups) % 32 == 0 and interval % 8 == 0
 
 
-def policy_forward_shape(batch, length, channels, groups, state, interval):
-    """LaunchPolicy.forwardShape(spec, aligned16); torch's buffers are 16-byte aligned."""
+def policy_forward_shape(batch, length, channels, groups, state, interval, resident):
+    """LaunchPolicy.forwardShape(spec, aligned16, residentBlocks); torch's buffers are 16-byte aligned."""
     standard = policy_shapes(state)[0]
     if not channel_per_thread_fits(channels, groups, state, interval) \
             or blocks_per_chunk(batch, channels, groups, standard) >= 256:
         return standard
-    chunks = policy_chunks(batch, channels, groups, length, CHANNEL_PER_THREAD, True, interval)[0]
+    chunks = policy_chunks(batch, channels, groups, length, CHANNEL_PER_THREAD, True, interval, resident)[0]
     return CHANNEL_PER_THREAD if blocks_per_chunk(batch, channels, groups, CHANNEL_PER_THREAD) * chunks >= 256 \
         else standard
 
 
-def policy_chunks(batch, channels, groups, length, cfg, forward, interval):
-    """LaunchPolicy.forwardChunks / backwardChunks."""
+def whole_waves(steps, blocks, resident):
+    """LaunchPolicy.wholeWaves: channel-per-thread chunks whose summary launch fills whole waves, or None."""
+    waves = max(1, int(1024 / resident + 0.5))
+    summarised = waves * resident // blocks
+    if summarised < 1 or summarised >= steps:
+        return None
+    k, clen = split(steps, summarised + 1, 8)
+    return (k, clen) if clen >= 128 else None
+
+
+def policy_chunks(batch, channels, groups, length, cfg, forward, interval, resident=None):
+    """LaunchPolicy.forwardChunks / backwardChunks; resident: blocks of the channel-per-thread summary
+    kernel the device holds at once (forward only)."""
     blocks = blocks_per_chunk(batch, channels, groups, cfg)
     if forward:
+        if cfg == CHANNEL_PER_THREAD and blocks < 256:
+            waves = whole_waves(length, blocks, resident)
+            if waves is not None:
+                return waves
         min_steps = 128 if cfg == CHANNEL_PER_THREAD else 256
         wanted = 1 if blocks >= 256 else min(-(-1024 // blocks), max(1, length // min_steps))
         return split(length, wanted, 32)
@@ -164,6 +191,10 @@ class OurScan:
         p.batch, p.length, p.channels, p.state, p.groups = sizes
         p.interval, p.flags = interval, flags
         return p
+
+    def resident(self, dtype):
+        """Blocks of the channel-per-thread summary kernel the device holds at once (the policy's input)."""
+        return self.drv.resident_blocks(self.name("fwdsum", dtype, CHANNEL_PER_THREAD))
 
     @staticmethod
     def name(kind, dtype, cfg):
@@ -191,7 +222,7 @@ class OurScan:
         flags = (FLAG_SOFTPLUS if softplus else 0) | (FLAG_D if x["D"] is not None else 0) | \
                 (FLAG_Z if x["z"] is not None else 0) | (FLAG_BIAS if x["delta_bias"] is not None else 0) | \
                 (FLAG_H0 if x["h0"] is not None else 0) | (FLAG_CKPT if out["checkpoints"] is not None else 0)
-        k, clen = chunks or policy_chunks(b, D, G, L, cfg, True, interval)
+        k, clen = chunks or policy_chunks(b, D, G, L, cfg, True, interval, self.resident(x["u"].dtype))
         tn = "f32" if x["u"].dtype == torch.float32 else "bf16"
         ptrs = dict(u=x["u"], delta=x["delta"], A=x["A"], B=x["B"], C=x["C"], D=x["D"], z=x["z"],
                     delta_bias=x["delta_bias"], h0=x["h0"], y=out["y"], last_state=out["last_state"],
@@ -420,7 +451,7 @@ def check_case(scan, label, b, L, D, N, G, dtype, interval, softplus=True, varia
     ref = reference(x, dy, d_last, interval, softplus)
     tol = 1e-5 if dtype == torch.float32 else 1e-2
     results = []
-    fs, bs = policy_forward_shape(b, L, D, G, N, interval), policy_shapes(N)[1]
+    fs, bs = policy_forward_shape(b, L, D, G, N, interval, scan.resident(dtype)), policy_shapes(N)[1]
     runs = [(fs, bs, None, None)]
     if chunked:  # the chunked path too: about three chunks each way
         runs.append((fs, bs, split(L, 3, 32), split(L, 3, interval)))
@@ -539,7 +570,7 @@ def bench(scan, ref_mod, variants, log, configs=None, chunk_counts=CHUNK_COUNTS,
         if dtype != torch.float32:
             work = {k: torch.empty(g[k].shape, device="cuda", dtype=torch.float32)
                     for k in ("dA", "dB", "dC", "dD", "d_bias")}
-        fs, bs = policy_forward_shape(b, L, D, G, N, interval), policy_shapes(N)[1]
+        fs, bs = policy_forward_shape(b, L, D, G, N, interval, scan.resident(dtype)), policy_shapes(N)[1]
         runs = [((fs, bs), None)]
         if variants:
             for cfg in [c for c in (configs or CONFIGS) if c[0] * c[1] == N]:

@@ -52,6 +52,7 @@ final class CudaDriver {
     private final MethodHandle cuModuleGetFunction;
     private final MethodHandle cuModuleGetGlobal;
     private final MethodHandle cuFuncSetAttribute;
+    private final MethodHandle cuOccupancyMaxActiveBlocksPerMultiprocessor;
     private final MethodHandle cuMemAlloc;
     private final MethodHandle cuMemFree;
     private final MethodHandle cuMemHostAlloc;
@@ -87,6 +88,8 @@ final class CudaDriver {
         cuModuleGetFunction = bind(lib, "cuModuleGetFunction", ADDRESS, ADDRESS, ADDRESS);
         cuModuleGetGlobal = bind(lib, "cuModuleGetGlobal_v2", ADDRESS, ADDRESS, ADDRESS, ADDRESS);
         cuFuncSetAttribute = bind(lib, "cuFuncSetAttribute", ADDRESS, JAVA_INT, JAVA_INT);
+        cuOccupancyMaxActiveBlocksPerMultiprocessor = bind(lib, "cuOccupancyMaxActiveBlocksPerMultiprocessor", ADDRESS,
+                ADDRESS, JAVA_INT, JAVA_LONG);
         cuMemAlloc = bind(lib, "cuMemAlloc_v2", ADDRESS, JAVA_LONG);
         cuMemFree = bind(lib, "cuMemFree_v2", JAVA_LONG);
         cuMemHostAlloc = bind(lib, "cuMemHostAlloc", ADDRESS, JAVA_LONG, JAVA_INT);
@@ -261,6 +264,17 @@ final class CudaDriver {
     void setFunctionAttribute(MemorySegment function, int attribute, int value) {
         check("cuFuncSetAttribute(" + attribute + ", " + value + ")",
                 call(() -> (int) cuFuncSetAttribute.invokeExact(function, attribute, value)));
+    }
+
+    /** How many blocks of {@code threads} threads and {@code sharedBytes} of dynamic shared memory one SM holds at once. */
+    int maxActiveBlocksPerMultiprocessor(MemorySegment function, int threads, long sharedBytes) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment out = arena.allocate(JAVA_INT);
+            check("cuOccupancyMaxActiveBlocksPerMultiprocessor(" + threads + " threads, " + sharedBytes + " bytes)",
+                    call(() -> (int) cuOccupancyMaxActiveBlocksPerMultiprocessor.invokeExact(out, function, threads,
+                            sharedBytes)));
+            return out.get(JAVA_INT, 0);
+        }
     }
 
     long malloc(long bytes) {

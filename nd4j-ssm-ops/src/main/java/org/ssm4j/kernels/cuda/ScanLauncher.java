@@ -55,9 +55,11 @@ final class ScanLauncher {
         String tn = typeName(type);
         boolean aligned16 = LongStream.of(buf.u(), buf.delta(), buf.z(), buf.b(), buf.c(), buf.y(), buf.lastState(),
                 buf.checkpoints()).allMatch(pointer -> pointer % 16 == 0);
-        KernelShape shape = LaunchPolicy.forwardShape(spec, aligned16);
-        Chunking chunks = LaunchPolicy.forwardChunks(spec, shape);
         module.makeCurrent();
+        int resident = module.scanKernel(LaunchPolicy.CHANNEL_PER_THREAD.kernel("ssm_scan_fwdsum", tn), stream)
+                .residentBlocks();
+        KernelShape shape = LaunchPolicy.forwardShape(spec, aligned16, resident);
+        Chunking chunks = LaunchPolicy.forwardChunks(spec, shape, resident);
         List<Long> workspaces = new ArrayList<>();
         try (Arena arena = Arena.ofConfined()) {
             ScanParams p = sizes(new ScanParams(arena), spec, chunks)

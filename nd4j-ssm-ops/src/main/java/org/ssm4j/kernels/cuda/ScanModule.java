@@ -33,16 +33,18 @@ final class ScanModule {
 
     /**
      * A kernel and what its {@code <name>_info} record says: threads per block, channels per
-     * block, steps per tile, dynamic shared memory bytes and state entries per channel (zeros
-     * for the helper kernels, which have no record).
+     * block, steps per tile, dynamic shared memory bytes and state entries per channel; and
+     * {@code residentBlocks}, how many of its blocks the device holds at once (SMs times blocks
+     * per SM). Zeros for the helper kernels, which have no record.
      */
     record Kernel(String name, MemorySegment function, int threads, int channelsPerBlock, int stepsPerTile,
-                  int sharedBytes, int statesPerChannel) {
+                  int sharedBytes, int statesPerChannel, int residentBlocks) {
     }
 
     private final CudaDriver driver;
     private final int ordinal;
     private final MemorySegment context;
+    private final int multiprocessors;
     private final MemorySegment module;
     private final MemorySegment workspacePool;
     private final Map<String, Kernel> kernels = new ConcurrentHashMap<>();
@@ -59,6 +61,7 @@ final class ScanModule {
         requireSupported(ordinal, driver.deviceName(device),
                 driver.deviceAttribute(CudaDriver.ATTR_COMPUTE_CAPABILITY_MAJOR, device),
                 driver.deviceAttribute(CudaDriver.ATTR_COMPUTE_CAPABILITY_MINOR, device));
+        this.multiprocessors = driver.deviceAttribute(CudaDriver.ATTR_MULTIPROCESSOR_COUNT, device);
         this.context = driver.primaryContext(device);
         driver.setCurrent(context);
         byte[] image = readImage();
@@ -141,12 +144,13 @@ final class ScanModule {
             if (info[3] > 0) {
                 driver.setFunctionAttribute(function, CudaDriver.FUNC_MAX_DYNAMIC_SHARED_SIZE_BYTES, info[3]);
             }
-            return new Kernel(n, function, info[0], info[1], info[2], info[3], info[4]);
+            int resident = multiprocessors * driver.maxActiveBlocksPerMultiprocessor(function, info[0], info[3]);
+            return new Kernel(n, function, info[0], info[1], info[2], info[3], info[4], resident);
         });
     }
 
     /** A helper kernel (combine, conversion), which has no launch record. */
     Kernel helperKernel(String name) {
-        return kernels.computeIfAbsent(name, n -> new Kernel(n, driver.function(module, n), 0, 0, 0, 0, 0));
+        return kernels.computeIfAbsent(name, n -> new Kernel(n, driver.function(module, n), 0, 0, 0, 0, 0, 0));
     }
 }

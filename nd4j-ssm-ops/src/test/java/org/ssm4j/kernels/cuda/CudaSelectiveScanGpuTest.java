@@ -72,7 +72,11 @@ class CudaSelectiveScanGpuTest {
     @Test
     void float32ChannelPerThreadForwardMatchesTheCpuKernel() {
         ScanSpec spec = new ScanSpec(1, 2048, 2048, 16, 1, true, true, true, true, true, 128);
-        assertEquals(LaunchPolicy.CHANNEL_PER_THREAD, LaunchPolicy.forwardShape(spec, true));
+        int resident = ScanModule.forDevice(0)
+                .scanKernel(LaunchPolicy.CHANNEL_PER_THREAD.kernel("ssm_scan_fwdsum", "f32"), MemorySegment.NULL)
+                .residentBlocks();
+        assertTrue(resident > 0, "resident blocks " + resident);
+        assertEquals(LaunchPolicy.CHANNEL_PER_THREAD, LaunchPolicy.forwardShape(spec, true, resident));
         matchesTheCpuKernel(spec);
     }
 

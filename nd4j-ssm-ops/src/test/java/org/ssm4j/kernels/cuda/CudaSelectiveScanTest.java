@@ -1,6 +1,7 @@
 package org.ssm4j.kernels.cuda;
 
 import java.lang.foreign.Arena;
+import java.util.Optional;
 
 import org.junit.jupiter.api.Test;
 import org.ssm4j.kernels.ElementType;
@@ -17,6 +18,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** What the CUDA path does without a GPU: availability, layouts, launch policy, the device switch. */
 class CudaSelectiveScanTest {
+
+    /** Blocks of the channel-per-thread summary kernel an H200 holds at once: 132 SMs x 4. */
+    private static final int H200_RESIDENT = 528;
 
     @Test
     void availabilityNeverThrowsAndOpenReportsTheReason() {
@@ -76,9 +80,9 @@ class CudaSelectiveScanTest {
         KernelShape perThread = LaunchPolicy.CHANNEL_PER_THREAD;
         KernelShape standard = LaunchPolicy.forwardShape(16);
         ScanSpec longRow = spec(1, 16384, 2048, 16, 1, 16);
-        assertEquals(perThread, LaunchPolicy.forwardShape(longRow, true));
+        assertEquals(perThread, aligned(longRow));
         assertEquals("ssm_scan_fwdsum_bf16_l1_s16_c128", perThread.kernel("ssm_scan_fwdsum", "bf16"));
-        assertEquals(standard, LaunchPolicy.forwardShape(longRow, false), "a misaligned tensor");
+        assertEquals(standard, LaunchPolicy.forwardShape(longRow, false, H200_RESIDENT), "a misaligned tensor");
         assertEquals(standard, aligned(spec(8, 2048, 1536, 16, 1, 16)), "many rows");
         assertEquals(standard, aligned(spec(1, 16384, 2048, 8, 1, 16)), "state 8");
         assertEquals(standard, aligned(spec(1, 16384, 96, 16, 2, 16)), "48 channels per group");
@@ -86,8 +90,35 @@ class CudaSelectiveScanTest {
         assertEquals(perThread, aligned(spec(1, 16384, 2048, 16, 1, 24)), "interval 24");
         assertEquals(standard, aligned(spec(1, 2048, 768, 16, 1, 16)), "a grid of 96 blocks");
         assertEquals(perThread, aligned(spec(1, 8192, 768, 16, 1, 16)), "a grid of 384 blocks");
-        Chunking chunks = LaunchPolicy.forwardChunks(longRow, perThread);
+        Chunking chunks = LaunchPolicy.forwardChunks(longRow, perThread, H200_RESIDENT);
         assertTrue(chunks.count() > 1 && chunks.length() % LaunchPolicy.CHANNEL_PER_THREAD_TILE == 0, chunks::toString);
+    }
+
+    @Test
+    void channelPerThreadSummariesFillWholeWaves() {
+        KernelShape perThread = LaunchPolicy.CHANNEL_PER_THREAD;
+        // 16 blocks per chunk, 528 resident: 66 summarised chunks of 248 steps are two waves, the 67th is the rest
+        assertEquals(new Chunking(67, 248), LaunchPolicy.forwardChunks(spec(1, 16384, 2048, 16, 1, 16), perThread, H200_RESIDENT));
+        // 12 blocks per chunk: 88 summarised chunks of 1480 steps
+        assertEquals(new Chunking(89, 1480), LaunchPolicy.forwardChunks(spec(1, 131072, 1536, 16, 1, 16), perThread, H200_RESIDENT));
+        // another device: 108 SMs x 4 blocks, two waves of 432: 53 summarised chunks of 304 steps (848 blocks)
+        assertEquals(new Chunking(54, 304), LaunchPolicy.forwardChunks(spec(1, 16384, 2048, 16, 1, 16), perThread, 432));
+        for (int[] c : new int[][] {{16384, 16}, {16384, 12}, {131072, 12}, {50000, 7}, {9000, 24}}) {
+            int resident = H200_RESIDENT;
+            Optional<Chunking> waves = LaunchPolicy.wholeWaves(c[0], c[1], resident);
+            waves.ifPresent(k -> {
+                assertTrue((long) (k.count() - 1) * c[1] <= 2L * resident, () -> "summary launch past two waves: " + k);
+                assertTrue(k.length() >= 128 && k.length() % LaunchPolicy.CHANNEL_PER_THREAD_TILE == 0, k::toString);
+                assertTrue((long) k.count() * k.length() >= c[0] && (long) (k.count() - 1) * k.length() < c[0],
+                        k::toString);
+            });
+        }
+        // chunks that would be shorter than 128 steps: the plain rule (32 chunks of 128 on this row)
+        assertTrue(LaunchPolicy.wholeWaves(4096, 20, H200_RESIDENT).isEmpty());
+        assertEquals(new Chunking(32, 128), LaunchPolicy.forwardChunks(spec(1, 4096, 2560, 16, 1, 16), perThread, H200_RESIDENT));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> LaunchPolicy.forwardChunks(spec(1, 4096, 2560, 16, 1, 16), perThread, 0));
+        assertTrue(e.getMessage().contains("residentBlocks"), e.getMessage());
     }
 
     private static ScanSpec spec(int batch, int length, int channels, int state, int groups, int interval) {
@@ -95,7 +126,7 @@ class CudaSelectiveScanTest {
     }
 
     private static KernelShape aligned(ScanSpec spec) {
-        return LaunchPolicy.forwardShape(spec, true);
+        return LaunchPolicy.forwardShape(spec, true, H200_RESIDENT);
     }
 
     @Test
@@ -107,7 +138,7 @@ class CudaSelectiveScanTest {
             assertTrue((long) k.count() * k.length() >= c[0] && (long) (k.count() - 1) * k.length() < c[0], k::toString);
         }
         ScanSpec single = new ScanSpec(8, 2048, 1536, 16, 1, true, true, true, true, false, 16);
-        assertEquals(1, LaunchPolicy.forwardChunks(single, LaunchPolicy.forwardShape(16)).count());
+        assertEquals(1, LaunchPolicy.forwardChunks(single, LaunchPolicy.forwardShape(16), H200_RESIDENT).count());
         assertEquals(1, LaunchPolicy.backwardChunks(single, LaunchPolicy.backwardShape(16)).count(),
                 "768 backward blocks fill the GPU without chunks");
         ScanSpec longRow = new ScanSpec(1, 16384, 2048, 16, 1, true, true, true, true, false, 128);
