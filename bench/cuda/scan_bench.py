@@ -150,8 +150,9 @@ def policy_forward_shape(batch, length, channels, groups, state, interval, resid
 
 
 def whole_waves(steps, blocks, resident):
-    """LaunchPolicy.wholeWaves: channel-per-thread chunks whose summary launch fills whole waves, or None."""
-    waves = max(1, int(1024 / resident + 0.5))
+    """LaunchPolicy.wholeWaves: channel-per-thread chunks whose summary launch fills whole waves (as many
+    as keep the chunks 480 steps long, at least two), or None."""
+    waves = max(2, steps * blocks // (480 * resident))
     summarised = waves * resident // blocks
     if summarised < 1 or summarised >= steps:
         return None

@@ -33,6 +33,10 @@ final class LaunchPolicy {
     private static final int CHUNKED_FORWARD_BLOCKS = 1024;
     /** The shortest forward chunk of the channel-per-thread shape (256 for the standard shapes). */
     private static final int CHANNEL_PER_THREAD_MIN_CHUNK = 128;
+    /** The chunk length whole-wave chunking aims at: it adds waves while chunks stay this long. */
+    private static final int WHOLE_WAVE_CHUNK = 480;
+    /** The fewest waves of a whole-wave summary launch (one wave measured slower on the H200). */
+    private static final int MIN_WAVES = 2;
 
     private LaunchPolicy() {
     }
@@ -110,15 +114,17 @@ final class LaunchPolicy {
     /**
      * Channel-per-thread chunks (a multiple of its tile, at least
      * {@value #CHANNEL_PER_THREAD_MIN_CHUNK} steps) whose summary launch, which covers every chunk
-     * but the last, fills whole waves of {@code residentBlocks}: the number of waves nearest
-     * {@value #CHUNKED_FORWARD_BLOCKS} blocks, at most that many summarised chunks, the last chunk
-     * the remainder. Empty when such chunks would be too short. On the H200 (528 resident blocks)
-     * this cuts 1 x 2048 x 16384 into 67 chunks of 248 steps (66 summarised: two waves), 2 to 3%
-     * faster than 64 chunks of 256 ({@code docs/cuda.md}, versions 33 and 36).
+     * but the last, fills whole waves of {@code residentBlocks}: as many waves as keep the chunks
+     * {@value #WHOLE_WAVE_CHUNK} steps long, at least {@value #MIN_WAVES}; at most that many
+     * summarised chunks, the last chunk the remainder. Empty when such chunks would be too short.
+     * On the H200 (528 resident blocks) this cuts 1 x 2048 x 16384 into 67 chunks of 248 steps
+     * (66 summarised: two waves; 2 to 3% faster than 64 chunks of 256) and 1 x 2048 x 65536 into
+     * 133 chunks of 496 (four waves; 2% faster than two) ({@code docs/cuda.md}, versions 33 and 36).
      */
     static Optional<Chunking> wholeWaves(int steps, int blocksPerChunk, int residentBlocks) {
-        int waves = Math.max(1, Math.round((float) CHUNKED_FORWARD_BLOCKS / residentBlocks));
-        long summarised = (long) waves * residentBlocks / blocksPerChunk;
+        long waves = Math.max(MIN_WAVES,
+                (long) steps * blocksPerChunk / ((long) WHOLE_WAVE_CHUNK * residentBlocks));
+        long summarised = waves * residentBlocks / blocksPerChunk;
         if (summarised < 1 || summarised >= steps) {
             return Optional.empty();
         }
