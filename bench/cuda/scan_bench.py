@@ -59,6 +59,7 @@ class Driver:
         self.check(self.lib.cuModuleLoadData(ctypes.byref(self.module), self.image), "cuModuleLoadData")
         self.load_seconds = time.perf_counter() - start
         self.functions = {}
+        self.resident = {}
 
     def check(self, rc, what):
         if rc != 0:
@@ -85,7 +86,10 @@ class Driver:
         return self.functions[name]
 
     def resident_blocks(self, name):
-        """How many blocks of a scan kernel the device holds at once: SMs times blocks per SM."""
+        """How many blocks of a scan kernel the device holds at once: SMs times blocks per SM (asked once
+        per kernel, as the Java launcher keeps it in its kernel record)."""
+        if name in self.resident:
+            return self.resident[name]
         fn, info = self.function(name)
         sms, per_sm, dev = ctypes.c_int(), ctypes.c_int(), ctypes.c_int()
         self.check(self.lib.cuCtxGetDevice(ctypes.byref(dev)), "cuCtxGetDevice")
@@ -93,7 +97,8 @@ class Driver:
         self.check(self.lib.cuOccupancyMaxActiveBlocksPerMultiprocessor(ctypes.byref(per_sm), fn, info[0],
                                                                         ctypes.c_size_t(info[3])),
                    "cuOccupancyMaxActiveBlocksPerMultiprocessor")
-        return sms.value * per_sm.value
+        self.resident[name] = sms.value * per_sm.value
+        return self.resident[name]
 
     def launch(self, name, grid, block, smem, args, record=None):
         """Launches on the current stream; record (a list) keeps the launch for replay()."""
@@ -154,7 +159,7 @@ def whole_waves(steps, blocks, resident):
     as keep the chunks 480 steps long, at least two), or None."""
     waves = max(2, steps * blocks // (480 * resident))
     summarised = waves * resident // blocks
-    if summarised < 1 or summarised >= steps:
+    if summarised < 1:
         return None
     k, clen = split(steps, summarised + 1, 8)
     return (k, clen) if clen >= 128 else None

@@ -125,7 +125,7 @@ final class LaunchPolicy {
         long waves = Math.max(MIN_WAVES,
                 (long) steps * blocksPerChunk / ((long) WHOLE_WAVE_CHUNK * residentBlocks));
         long summarised = waves * residentBlocks / blocksPerChunk;
-        if (summarised < 1 || summarised >= steps) {
+        if (summarised < 1) {
             return Optional.empty();
         }
         Chunking chunks = Chunking.of(steps, (int) summarised + 1, CHANNEL_PER_THREAD_TILE);
