@@ -9,7 +9,7 @@ with NaN before every launch), and times forward and backward with CUDA events (
 separately; not part of ssm4j) can be imported, it is timed in the same run on its own
 channels-first layout and the table shows our time over its time.
 
-  python3 scan_bench.py --fatbin selective_scan.fatbin [--check] [--time [--graph]] [--variants]
+  python3 scan_bench.py --fatbin selective_scan.fatbin [--check] [--time [--graph]] [--variants] [--no-pdl]
 """
 import argparse
 import ctypes
@@ -24,6 +24,8 @@ import torch
 FLAG_SOFTPLUS, FLAG_D, FLAG_Z, FLAG_BIAS, FLAG_H0, FLAG_DLAST, FLAG_CKPT = 1, 2, 4, 8, 16, 32, 64
 DYN_SMEM_ATTR = 8  # CU_FUNC_ATTRIBUTE_MAX_DYNAMIC_SHARED_SIZE_BYTES
 SM_COUNT_ATTR = 16  # CU_DEVICE_ATTRIBUTE_MULTIPROCESSOR_COUNT
+CC_MAJOR_ATTR = 75  # CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MAJOR
+PROGRAMMATIC_SERIALIZATION = 6  # CU_LAUNCH_ATTRIBUTE_PROGRAMMATIC_STREAM_SERIALIZATION
 
 # (lanes per channel, state entries per lane, channels per block) compiled into the fatbin.
 CONFIGS = [(4, 4, 32), (4, 4, 16), (8, 2, 16), (16, 1, 16), (2, 8, 32), (16, 2, 16), (16, 4, 16)]
@@ -45,8 +47,20 @@ class ScanParams(ctypes.Structure):
             "chunk_len", "chunks")]
 
 
+class LaunchAttribute(ctypes.Structure):  # CUlaunchAttribute
+    _fields_ = [("id", ctypes.c_int), ("pad", ctypes.c_char * 4), ("value", ctypes.c_char * 64)]
+
+
+class LaunchConfig(ctypes.Structure):  # CUlaunchConfig
+    _fields_ = [(n, ctypes.c_uint) for n in ("grid_x", "grid_y", "grid_z", "block_x", "block_y", "block_z", "smem")] + [
+        ("stream", ctypes.c_void_p), ("attrs", ctypes.POINTER(LaunchAttribute)), ("num_attrs", ctypes.c_uint)]
+
+
 class Driver:
-    def __init__(self, fatbin_path):
+    """pdl: launch the passes that wait for their predecessor (combine, main) as programmatic dependent
+    launches where the device has compute capability 9.0 or more, as the Java launcher does."""
+
+    def __init__(self, fatbin_path, pdl=True):
         torch.cuda.init()
         torch.zeros(1, device="cuda")  # makes the primary context current
         self.lib = ctypes.CDLL("libcuda.so.1")
@@ -60,6 +74,13 @@ class Driver:
         self.load_seconds = time.perf_counter() - start
         self.functions = {}
         self.resident = {}
+        major, dev = ctypes.c_int(), ctypes.c_int()
+        self.check(self.lib.cuCtxGetDevice(ctypes.byref(dev)), "cuCtxGetDevice")
+        self.check(self.lib.cuDeviceGetAttribute(ctypes.byref(major), CC_MAJOR_ATTR, dev), "cuDeviceGetAttribute")
+        self.pdl = pdl and major.value >= 9
+        self.serialization = LaunchAttribute(id=PROGRAMMATIC_SERIALIZATION)
+        ctypes.memmove(ctypes.addressof(self.serialization) + LaunchAttribute.value.offset,
+                       ctypes.byref(ctypes.c_int(1)), 4)
 
     def check(self, rc, what):
         if rc != 0:
@@ -100,11 +121,12 @@ class Driver:
         self.resident[name] = sms.value * per_sm.value
         return self.resident[name]
 
-    def launch(self, name, grid, block, smem, args, record=None):
-        """Launches on the current stream; record (a list) keeps the launch for replay()."""
+    def launch(self, name, grid, block, smem, args, record=None, dependent=False):
+        """Launches on the current stream; record (a list) keeps the launch for replay(); dependent: the
+        kernel waits for its predecessor itself (griddepcontrol.wait), so it may be launched early."""
         fn, _ = self.function(name)
         params = (ctypes.c_void_p * len(args))(*[ctypes.addressof(a) for a in args])
-        entry = (name, fn, grid, block, smem, params, args)  # args keep the parameter memory alive
+        entry = (name, fn, grid, block, smem, params, args, dependent and self.pdl)  # args keep the memory alive
         if record is not None:
             record.append(entry)
         self.replay([entry])
@@ -112,9 +134,15 @@ class Driver:
     def replay(self, launches):
         """Launches recorded by launch(), with the same arguments, on the current stream."""
         stream = ctypes.c_void_p(torch.cuda.current_stream().cuda_stream)
-        for name, fn, grid, block, smem, params, _ in launches:
-            self.check(self.lib.cuLaunchKernel(fn, grid[0], grid[1], grid[2], block, 1, 1, smem, stream, params,
-                                               None), "cuLaunchKernel " + name)
+        for name, fn, grid, block, smem, params, _, dependent in launches:
+            if dependent:
+                config = LaunchConfig(grid[0], grid[1], grid[2], block, 1, 1, smem, stream,
+                                      ctypes.pointer(self.serialization), 1)
+                self.check(self.lib.cuLaunchKernelEx(ctypes.byref(config), fn, params, None),
+                           "cuLaunchKernelEx " + name)
+            else:
+                self.check(self.lib.cuLaunchKernel(fn, grid[0], grid[1], grid[2], block, 1, 1, smem, stream, params,
+                                                   None), "cuLaunchKernel " + name)
 
 
 def ptr(t):
@@ -250,9 +278,10 @@ class OurScan:
             summ = self.name("fwdsum", x["u"].dtype, cfg)
             _, info = self.drv.function(summ)
             self.drv.launch(summ, self._grid(x, info, k - 1), info[0], info[3], [p], plan)
-            self.drv.launch(f"ssm_scan_fwdcombine_{tn}", ((b * D * N + 255) // 256, 1, 1), 256, 0, [p], plan)
+            self.drv.launch(f"ssm_scan_fwdcombine_{tn}", ((b * D * N + 255) // 256, 1, 1), 256, 0,
+                            [p], plan, dependent=True)
         _, info = self.drv.function(main)
-        self.drv.launch(main, self._grid(x, info, k), info[0], info[3], [p], plan)
+        self.drv.launch(main, self._grid(x, info, k), info[0], info[3], [p], plan, dependent=k > 1)
         self._keep(key, plan)
 
     def _keep(self, key, plan):
@@ -304,8 +333,9 @@ class OurScan:
             summ = self.name("bwdsum", dtype, cfg)
             _, sinfo = self.drv.function(summ)
             self.drv.launch(summ, self._grid(x, sinfo, k - 1), sinfo[0], sinfo[3], [p], plan)
-            self.drv.launch(f"ssm_scan_bwdcombine_{tn}", ((b * D * N + 255) // 256, 1, 1), 256, 0, [p], plan)
-        self.drv.launch(name, self._grid(x, info, k), info[0], info[3], [p], plan)
+            self.drv.launch(f"ssm_scan_bwdcombine_{tn}", ((b * D * N + 255) // 256, 1, 1), 256, 0,
+                            [p], plan, dependent=True)
+        self.drv.launch(name, self._grid(x, info, k), info[0], info[3], [p], plan, dependent=k > 1)
         for sums, dst in converted:
             n = ctypes.c_longlong(dst.numel())
             src, dst_ptr = ctypes.c_uint64(sums.data_ptr()), ctypes.c_uint64(dst.data_ptr())
@@ -638,14 +668,16 @@ def main():
     ap.add_argument("--graph", action="store_true", help="time CUDA-graph replays (GPU time without launch overhead)")
     ap.add_argument("--dtypes", default="fp32,bf16", help="--time: the benchmark shapes of these types")
     ap.add_argument("--shapes", help="--time: only these benchmark shapes, e.g. 1x2048x16384,8x1536x2048")
+    ap.add_argument("--no-pdl", action="store_true", help="plain launches only (no programmatic dependent launch)")
     ap.add_argument("--json", help="write the measurements here")
     a = ap.parse_args()
     global GRAPH
     GRAPH = a.graph
-    drv = Driver(a.fatbin)
+    drv = Driver(a.fatbin, pdl=not a.no_pdl)
     scan = OurScan(drv)
     print(f"device: {torch.cuda.get_device_name()} torch {torch.__version__}; "
-          f"module loaded in {drv.load_seconds:.2f} s", flush=True)
+          f"module loaded in {drv.load_seconds:.2f} s; programmatic dependent launch {'on' if drv.pdl else 'off'}",
+          flush=True)
     report = {"device": torch.cuda.get_device_name(), "load_seconds": drv.load_seconds}
     failures = 0
     if a.check or a.check_big:

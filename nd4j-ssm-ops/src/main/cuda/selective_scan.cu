@@ -113,6 +113,23 @@ __device__ __forceinline__ float fast_ex2(float x) {
     return y;
 }
 
+// Programmatic dependent launch (sm_90 and later; the launcher asks for it only there). The chunked
+// passes run as summary -> combine -> main on one stream: the summary and the combine let their
+// successor be launched as soon as all their blocks are running, and the combine and the main pass
+// wait for their predecessor's completion and memory (griddepcontrol.wait) before they read what it
+// wrote or write anything, so that their launch and prologue overlap its last blocks. Without the
+// launch attribute the wait returns at once.
+__device__ __forceinline__ void let_dependents_launch() {
+#if defined(__CUDA_ARCH__) && __CUDA_ARCH__ >= 900
+    asm volatile("griddepcontrol.launch_dependents;" ::: "memory");
+#endif
+}
+__device__ __forceinline__ void wait_for_predecessor() {
+#if defined(__CUDA_ARCH__) && __CUDA_ARCH__ >= 900
+    asm volatile("griddepcontrol.wait;" ::: "memory");
+#endif
+}
+
 __device__ __forceinline__ float fast_exp(float x) { return fast_ex2(x * kLog2e); }
 
 __device__ __forceinline__ float sigmoid(float x) { return __fdividef(1.f, 1.f + fast_exp(-x)); }
@@ -652,6 +669,7 @@ __device__ __forceinline__ void scan_forward(const ScanParams& p, FwdSmem<K, SUM
     const int ce = min(p.length, cs + p.chunk_len);
     const bool softplus_on = p.flags & kSoftplus;
     const bool has_z = !SUMMARY && (p.flags & kHasZ);
+    if constexpr (SUMMARY) let_dependents_launch();
 
     for (int i = threadIdx.x; i < K::DT; i += K::THREADS) {
         const bool ok = at.d0 + i < at.dend;
@@ -662,6 +680,7 @@ __device__ __forceinline__ void scan_forward(const ScanParams& p, FwdSmem<K, SUM
         (&s.b[0][0][0])[i] = typename FwdSmem<K, SUMMARY>::BT(0.f);
         (&s.c[0][0][0])[i] = typename FwdSmem<K, SUMMARY>::CT(0.f);
     }
+    if constexpr (!SUMMARY) wait_for_predecessor();  // the combined chunk starts
 
     float a2[K::NPT], h[K::NPT];
 #pragma unroll
@@ -931,6 +950,7 @@ __device__ __forceinline__ void scan_forward_cpt(const ScanParams& p, CptSmem<K>
     const int ce = min(p.length, cs + p.chunk_len);
     const bool softplus_on = p.flags & kSoftplus;
     const bool has_z = !SUMMARY && (p.flags & kHasZ);
+    if constexpr (SUMMARY) let_dependents_launch();
 
     const float bias = (p.flags & kHasBias) ? load<T>(p.delta_bias, d) : 0.f;
     const float dskip = (!SUMMARY && (p.flags & kHasD)) ? load<T>(p.D, d) : 0.f;
@@ -939,13 +959,6 @@ __device__ __forceinline__ void scan_forward_cpt(const ScanParams& p, CptSmem<K>
     for (int k = 0; k < NS; ++k) {
         a2[k] = load<T>(p.A, static_cast<size_t>(d) * NS + k) * kLog2e;
         h[k] = 0.f;
-        if constexpr (!SUMMARY) {
-            if (chunk > 0) {
-                h[k] = p.chunk_start[(chunk_slot(p, b, chunk) * p.channels + d) * NS + k];
-            } else if (p.flags & kHasH0) {
-                h[k] = load<T>(p.h0, (static_cast<size_t>(b) * p.channels + d) * NS + k);
-            }
-        }
     }
 
     // The 16-byte vectors of a tile of (b, length, channels) tensors that this lane moves: vector
@@ -1012,6 +1025,17 @@ __device__ __forceinline__ void scan_forward_cpt(const ScanParams& p, CptSmem<K>
 
     issue_inputs(cs, 0);
     load_bc(cs);
+    if constexpr (!SUMMARY) {
+        wait_for_predecessor();  // the combined chunk starts (the first tile's loads are in flight)
+#pragma unroll
+        for (int k = 0; k < NS; ++k) {
+            if (chunk > 0) {
+                h[k] = p.chunk_start[(chunk_slot(p, b, chunk) * p.channels + d) * NS + k];
+            } else if (p.flags & kHasH0) {
+                h[k] = load<T>(p.h0, (static_cast<size_t>(b) * p.channels + d) * NS + k);
+            }
+        }
+    }
     for (int t0 = cs, buf = 0; t0 < ce; t0 += TS, buf ^= 1) {
         __syncwarp();  // every lane is done with the buffers this tile writes
         stage_bc(buf);
@@ -1103,6 +1127,8 @@ __device__ __forceinline__ void scan_forward_cpt(const ScanParams& p, CptSmem<K>
 template <typename T, bool BACKWARD>
 __device__ void combine_chunks(const ScanParams& p) {
     constexpr int kChainBatch = 8;
+    let_dependents_launch();
+    wait_for_predecessor();  // the summaries
     const size_t i = blockIdx.x * static_cast<size_t>(blockDim.x) + threadIdx.x;
     if (i >= static_cast<size_t>(p.batch) * p.channels * p.state) return;
     const int n = i % p.state;
@@ -1202,6 +1228,7 @@ __device__ __forceinline__ void scan_backward(const ScanParams& p, BwdSmem<K>& s
     const int ce = min(p.length, cs + p.chunk_len);
     const bool softplus_on = p.flags & kSoftplus;
     const bool has_z = p.flags & kHasZ;
+    if constexpr (SUMMARY) let_dependents_launch();
 
     for (int i = threadIdx.x; i < K::DT; i += K::THREADS) {
         const bool ok = at.d0 + i < at.dend;
@@ -1216,6 +1243,7 @@ __device__ __forceinline__ void scan_backward(const ScanParams& p, BwdSmem<K>& s
         }
     }
 
+    if constexpr (!SUMMARY) wait_for_predecessor();  // the combined adjoints
     float a2[K::NPT], av[K::NPT], q[K::NPT], dA_acc[K::NPT];
 #pragma unroll
     for (int k = 0; k < K::NPT; ++k) {

@@ -3,13 +3,17 @@ package org.ssm4j.kernels.cuda;
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.Linker;
+import java.lang.foreign.MemoryLayout;
+import java.lang.foreign.MemoryLayout.PathElement;
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.StructLayout;
 import java.lang.foreign.SymbolLookup;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandle;
 import java.util.Optional;
 
 import static java.lang.foreign.ValueLayout.ADDRESS;
+import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 import static java.lang.foreign.ValueLayout.JAVA_FLOAT;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
@@ -39,6 +43,20 @@ final class CudaDriver {
     private static final int MEM_LOCATION_TYPE_DEVICE = 1;
     private static final int MEMPOOL_ATTR_RELEASE_THRESHOLD = 4;
     private static final long POOL_PROPS_BYTES = 88;
+    /** {@code CU_LAUNCH_ATTRIBUTE_PROGRAMMATIC_STREAM_SERIALIZATION}. */
+    static final int LAUNCH_ATTR_PROGRAMMATIC_STREAM_SERIALIZATION = 6;
+
+    /** {@code CUlaunchConfig} of {@code cuda.h}. */
+    static final StructLayout LAUNCH_CONFIG = MemoryLayout.structLayout(
+            JAVA_INT.withName("gridDimX"), JAVA_INT.withName("gridDimY"), JAVA_INT.withName("gridDimZ"),
+            JAVA_INT.withName("blockDimX"), JAVA_INT.withName("blockDimY"), JAVA_INT.withName("blockDimZ"),
+            JAVA_INT.withName("sharedMemBytes"), MemoryLayout.paddingLayout(4),
+            ADDRESS.withName("hStream"), ADDRESS.withName("attrs"), JAVA_INT.withName("numAttrs"),
+            MemoryLayout.paddingLayout(4));
+    /** {@code CUlaunchAttribute}: the attribute's id, then its value (a 64-byte union). */
+    static final StructLayout LAUNCH_ATTRIBUTE = MemoryLayout.structLayout(
+            JAVA_INT.withName("id"), MemoryLayout.paddingLayout(4),
+            MemoryLayout.sequenceLayout(64, JAVA_BYTE).withName("value"));
 
     private final MethodHandle cuInit;
     private final MethodHandle cuDriverGetVersion;
@@ -72,6 +90,7 @@ final class CudaDriver {
     private final MethodHandle cuEventElapsedTime;
     private final MethodHandle cuEventDestroy;
     private final MethodHandle cuLaunchKernel;
+    private final MethodHandle cuLaunchKernelEx;  // null on drivers older than CUDA 12.0
     private final MethodHandle cuGetErrorName;
     private final MethodHandle cuGetErrorString;
 
@@ -110,6 +129,8 @@ final class CudaDriver {
         cuEventDestroy = bind(lib, "cuEventDestroy_v2", ADDRESS);
         cuLaunchKernel = bind(lib, "cuLaunchKernel", ADDRESS, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT,
                 JAVA_INT, JAVA_INT, ADDRESS, ADDRESS, ADDRESS);
+        cuLaunchKernelEx = lib.find("cuLaunchKernelEx").map(symbol -> LINKER.downcallHandle(symbol,
+                FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS, ADDRESS))).orElse(null);
         cuGetErrorName = bind(lib, "cuGetErrorName", JAVA_INT, ADDRESS);
         cuGetErrorString = bind(lib, "cuGetErrorString", JAVA_INT, ADDRESS);
     }
@@ -402,14 +423,65 @@ final class CudaDriver {
     void launch(String name, MemorySegment function, int gridX, int gridY, int gridZ, int block, int sharedBytes,
                 MemorySegment stream, MemorySegment... args) {
         try (Arena arena = Arena.ofConfined()) {
-            MemorySegment argv = arena.allocate(ADDRESS, args.length);
-            for (int i = 0; i < args.length; i++) {
-                argv.setAtIndex(ADDRESS, i, args[i]);
-            }
-            check("cuLaunchKernel(" + name + ", grid " + gridX + "x" + gridY + "x" + gridZ + ", block " + block + ")",
+            MemorySegment argv = argumentArray(arena, args);
+            check(launchText("cuLaunchKernel", name, gridX, gridY, gridZ, block),
                     call(() -> (int) cuLaunchKernel.invokeExact(function, gridX, gridY, gridZ, block, 1, 1,
                             sharedBytes, stream, argv, MemorySegment.NULL)));
         }
+    }
+
+    /** True when the driver has {@code cuLaunchKernelEx} (CUDA 12.0 and newer), which dependent launches need. */
+    boolean canLaunchDependent() {
+        return cuLaunchKernelEx != null;
+    }
+
+    /**
+     * Launches a kernel as {@link #launch} does, as a programmatic dependent launch: it may start
+     * before the previous kernel on the stream has finished, once all that kernel's blocks have
+     * run {@code griddepcontrol.launch_dependents} (or exited), so the kernel must itself wait
+     * ({@code griddepcontrol.wait}) before it reads what its predecessor wrote or writes anything.
+     * Compute capability 9.0 and newer, with {@link #canLaunchDependent()}.
+     */
+    void launchDependent(String name, MemorySegment function, int gridX, int gridY, int gridZ, int block,
+                         int sharedBytes, MemorySegment stream, MemorySegment... args) {
+        if (cuLaunchKernelEx == null) {
+            throw new IllegalStateException("launching " + name + " as a dependent launch needs cuLaunchKernelEx"
+                    + " (a driver of CUDA 12.0 or newer)");
+        }
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment argv = argumentArray(arena, args);
+            MemorySegment attribute = arena.allocate(LAUNCH_ATTRIBUTE);
+            attribute.set(JAVA_INT, offset(LAUNCH_ATTRIBUTE, "id"), LAUNCH_ATTR_PROGRAMMATIC_STREAM_SERIALIZATION);
+            attribute.set(JAVA_INT, offset(LAUNCH_ATTRIBUTE, "value"), 1);  // programmaticStreamSerializationAllowed
+            MemorySegment config = arena.allocate(LAUNCH_CONFIG);
+            int[] dims = {gridX, gridY, gridZ, block, 1, 1, sharedBytes};
+            String[] names = {"gridDimX", "gridDimY", "gridDimZ", "blockDimX", "blockDimY", "blockDimZ",
+                "sharedMemBytes"};
+            for (int i = 0; i < dims.length; i++) {
+                config.set(JAVA_INT, offset(LAUNCH_CONFIG, names[i]), dims[i]);
+            }
+            config.set(ADDRESS, offset(LAUNCH_CONFIG, "hStream"), stream);
+            config.set(ADDRESS, offset(LAUNCH_CONFIG, "attrs"), attribute);
+            config.set(JAVA_INT, offset(LAUNCH_CONFIG, "numAttrs"), 1);
+            check(launchText("cuLaunchKernelEx", name, gridX, gridY, gridZ, block),
+                    call(() -> (int) cuLaunchKernelEx.invokeExact(config, function, argv, MemorySegment.NULL)));
+        }
+    }
+
+    static long offset(StructLayout layout, String field) {
+        return layout.byteOffset(PathElement.groupElement(field));
+    }
+
+    private static MemorySegment argumentArray(Arena arena, MemorySegment... args) {
+        MemorySegment argv = arena.allocate(ADDRESS, args.length);
+        for (int i = 0; i < args.length; i++) {
+            argv.setAtIndex(ADDRESS, i, args[i]);
+        }
+        return argv;
+    }
+
+    private static String launchText(String call, String name, int gridX, int gridY, int gridZ, int block) {
+        return call + "(" + name + ", grid " + gridX + "x" + gridY + "x" + gridZ + ", block " + block + ")";
     }
 
     // --------------------------------------------------------------------------------

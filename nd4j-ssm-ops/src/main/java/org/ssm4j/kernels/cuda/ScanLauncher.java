@@ -17,7 +17,11 @@ import static org.ssm4j.kernels.cuda.ScanParams.Pointer;
  * Launches the forward and backward scans on device buffers, asynchronously on a stream:
  * the chunk summary, combine and main passes, the zeroing of the fp32 gradient sums and, for
  * bfloat16, their conversion. Workspaces are stream-ordered allocations from the module's pool,
- * freed on the same stream; the pool keeps their memory mapped for the next call.
+ * freed on the same stream; the pool keeps their memory mapped for the next call. On compute
+ * capability 9.0 and newer the combine and main passes of a chunked scan are programmatic
+ * dependent launches (each waits for its predecessor inside the kernel), so that their launch
+ * and prologue overlap the end of the pass before; {@code -Dssm4j.cuda.dependentLaunch=false}
+ * turns that off.
  */
 final class ScanLauncher {
 
@@ -72,11 +76,10 @@ final class ScanLauncher {
             String main = shape.kernel(spec.checkpointInterval() % 16 == 0 ? "ssm_scan_fwd" : "ssm_scan_fwdg", tn);
             if (chunks.count() > 1) {
                 chunkWorkspaces(p, spec, chunks, stream, workspaces);
-                launchScan(shape.kernel("ssm_scan_fwdsum", tn), spec, chunks.count() - 1, p, stream);
-                launchHelper("ssm_scan_fwdcombine_" + tn, (long) spec.batch() * spec.channels() * spec.state(), stream,
-                        p.segment());
+                launchScan(shape.kernel("ssm_scan_fwdsum", tn), spec, chunks.count() - 1, p, stream, false);
+                launchCombine("ssm_scan_fwdcombine_" + tn, spec, p, stream);
             }
-            launchScan(main, spec, chunks.count(), p, stream);
+            launchScan(main, spec, chunks.count(), p, stream, chunks.count() > 1);
         } finally {
             workspaces.forEach(w -> driver.freeAsync(w, stream));
         }
@@ -148,11 +151,10 @@ final class ScanLauncher {
             }
             if (chunks.count() > 1) {
                 chunkWorkspaces(p, spec, chunks, stream, workspaces);
-                launchScan(shape.kernel("ssm_scan_bwdsum", tn), spec, chunks.count() - 1, p, stream);
-                launchHelper("ssm_scan_bwdcombine_" + tn, (long) spec.batch() * spec.channels() * spec.state(), stream,
-                        p.segment());
+                launchScan(shape.kernel("ssm_scan_bwdsum", tn), spec, chunks.count() - 1, p, stream, false);
+                launchCombine("ssm_scan_bwdcombine_" + tn, spec, p, stream);
             }
-            launchScan(name, spec, chunks.count(), p, stream);
+            launchScan(name, spec, chunks.count(), p, stream, chunks.count() > 1);
             if (!f32) {
                 long[] outputs = {buf.dA(), buf.dB(), buf.dC(), buf.dD(), buf.dDeltaBias()};
                 for (int i = 0; i < sums.length; i++) {
@@ -191,20 +193,40 @@ final class ScanLauncher {
         return pointer;
     }
 
-    private void launchScan(String name, ScanSpec spec, int chunks, ScanParams p, MemorySegment stream) {
+    /**
+     * Launches a scan pass; {@code afterCombine}: it follows the combine pass, whose results it
+     * waits for itself, so it may be a dependent launch.
+     */
+    private void launchScan(String name, ScanSpec spec, int chunks, ScanParams p, MemorySegment stream,
+                            boolean afterCombine) {
         ScanModule.Kernel k = module.scanKernel(name, stream);
         int tilesPerGroup = (spec.channelsPerGroup() + k.channelsPerBlock() - 1) / k.channelsPerBlock();
-        driver.launch(name, k.function(), spec.groups() * tilesPerGroup, spec.batch(), chunks, k.threads(),
-                k.sharedBytes(), stream, p.segment());
+        launch(afterCombine, k, spec.groups() * tilesPerGroup, spec.batch(), chunks, k.threads(), k.sharedBytes(),
+                stream, p.segment());
     }
 
-    private void launchHelper(String name, long threads, MemorySegment stream, MemorySegment... args) {
-        ScanModule.Kernel k = module.helperKernel(name);
+    /** The combine pass, one thread per (batch, channel, state entry), after the summary pass. */
+    private void launchCombine(String name, ScanSpec spec, ScanParams p, MemorySegment stream) {
+        long threads = (long) spec.batch() * spec.channels() * spec.state();
         long blocks = (threads + HELPER_BLOCK - 1) / HELPER_BLOCK;
         if (blocks > Integer.MAX_VALUE) {
             throw new IllegalArgumentException(name + ": " + threads + " threads exceed one launch");
         }
-        driver.launch(name, k.function(), (int) blocks, 1, 1, HELPER_BLOCK, 0, stream, args);
+        launch(true, module.helperKernel(name), (int) blocks, 1, 1, HELPER_BLOCK, 0, stream, p.segment());
+    }
+
+    /**
+     * A launch; {@code dependent}: the kernel waits for its predecessor's results itself
+     * ({@code griddepcontrol.wait}), so where the module allows it, it is launched as a
+     * programmatic dependent launch and its start overlaps the predecessor's last blocks.
+     */
+    private void launch(boolean dependent, ScanModule.Kernel k, int gridX, int gridY, int gridZ, int block,
+                        int sharedBytes, MemorySegment stream, MemorySegment... args) {
+        if (dependent && module.dependentLaunch()) {
+            driver.launchDependent(k.name(), k.function(), gridX, gridY, gridZ, block, sharedBytes, stream, args);
+        } else {
+            driver.launch(k.name(), k.function(), gridX, gridY, gridZ, block, sharedBytes, stream, args);
+        }
     }
 
     private void convert(long source, long destination, long count, MemorySegment stream, Arena arena) {

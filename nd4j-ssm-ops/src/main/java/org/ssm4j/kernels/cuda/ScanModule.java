@@ -5,6 +5,7 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -29,6 +30,16 @@ final class ScanModule {
     /** The oldest compute capability the fatbin has code for (its sm_80 cubin). */
     static final int MIN_COMPUTE_CAPABILITY_MAJOR = 8;
 
+    /**
+     * The system property that turns programmatic dependent launches of the chunked passes off
+     * ({@code false}); they are on ({@code true}, the default) wherever the device has compute
+     * capability 9.0 or newer and the driver has {@code cuLaunchKernelEx}.
+     */
+    static final String DEPENDENT_LAUNCH_PROPERTY = "ssm4j.cuda.dependentLaunch";
+
+    /** The compute capability dependent launches (and the kernels' griddepcontrol) need. */
+    static final int DEPENDENT_LAUNCH_CAPABILITY_MAJOR = 9;
+
     private static final Map<Integer, ScanModule> MODULES = new ConcurrentHashMap<>();
 
     /**
@@ -45,6 +56,7 @@ final class ScanModule {
     private final int ordinal;
     private final MemorySegment context;
     private final int multiprocessors;
+    private final boolean dependentLaunch;
     private final MemorySegment module;
     private final MemorySegment workspacePool;
     private final Map<String, Kernel> kernels = new ConcurrentHashMap<>();
@@ -58,9 +70,11 @@ final class ScanModule {
             throw new IllegalArgumentException("CUDA device ordinal must be in [0, " + count + "), got " + ordinal);
         }
         int device = driver.device(ordinal);
-        requireSupported(ordinal, driver.deviceName(device),
-                driver.deviceAttribute(CudaDriver.ATTR_COMPUTE_CAPABILITY_MAJOR, device),
+        int major = driver.deviceAttribute(CudaDriver.ATTR_COMPUTE_CAPABILITY_MAJOR, device);
+        requireSupported(ordinal, driver.deviceName(device), major,
                 driver.deviceAttribute(CudaDriver.ATTR_COMPUTE_CAPABILITY_MINOR, device));
+        this.dependentLaunch = dependentLaunch(System.getProperty(DEPENDENT_LAUNCH_PROPERTY, "true"), major,
+                driver.canLaunchDependent());
         this.multiprocessors = driver.deviceAttribute(CudaDriver.ATTR_MULTIPROCESSOR_COUNT, device);
         this.context = driver.primaryContext(device);
         driver.setCurrent(context);
@@ -84,6 +98,26 @@ final class ScanModule {
                     + major + "." + minor + "; the selective-scan kernels need " + MIN_COMPUTE_CAPABILITY_MAJOR
                     + ".0 or newer (code for sm_80, sm_86, sm_90 and compute_90 PTX)");
         }
+    }
+
+    /**
+     * Whether the chunked passes are launched as programmatic dependent launches: the property's
+     * value ({@code true} or {@code false}) and a device and driver that have them.
+     *
+     * @throws IllegalArgumentException for another property value, naming it
+     */
+    static boolean dependentLaunch(String property, int major, boolean driverHasIt) {
+        String value = property.trim().toLowerCase(Locale.ROOT);
+        if (!value.equals("true") && !value.equals("false")) {
+            throw new IllegalArgumentException(DEPENDENT_LAUNCH_PROPERTY + " must be true or false, got '" + property
+                    + "'");
+        }
+        return value.equals("true") && major >= DEPENDENT_LAUNCH_CAPABILITY_MAJOR && driverHasIt;
+    }
+
+    /** True when the launcher starts the combine and main passes as dependent launches (see {@link #dependentLaunch(String, int, boolean)}). */
+    boolean dependentLaunch() {
+        return dependentLaunch;
     }
 
     /** The module of a device, loaded on first use. */

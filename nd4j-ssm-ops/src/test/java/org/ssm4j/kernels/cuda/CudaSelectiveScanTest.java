@@ -65,6 +65,33 @@ class CudaSelectiveScanTest {
     }
 
     @Test
+    void launchConfigLayoutsMatchCudaH() {
+        // cuda.h: CUlaunchConfig is 7 unsigned ints, the stream at 32, attrs at 40, numAttrs at 48, 56 bytes;
+        // CUlaunchAttribute is the id, 4 bytes of padding and a 64-byte value union, 72 bytes.
+        assertEquals(56, CudaDriver.LAUNCH_CONFIG.byteSize());
+        assertEquals(24, CudaDriver.offset(CudaDriver.LAUNCH_CONFIG, "sharedMemBytes"));
+        assertEquals(32, CudaDriver.offset(CudaDriver.LAUNCH_CONFIG, "hStream"));
+        assertEquals(40, CudaDriver.offset(CudaDriver.LAUNCH_CONFIG, "attrs"));
+        assertEquals(48, CudaDriver.offset(CudaDriver.LAUNCH_CONFIG, "numAttrs"));
+        assertEquals(72, CudaDriver.LAUNCH_ATTRIBUTE.byteSize());
+        assertEquals(8, CudaDriver.offset(CudaDriver.LAUNCH_ATTRIBUTE, "value"));
+        assertEquals(6, CudaDriver.LAUNCH_ATTR_PROGRAMMATIC_STREAM_SERIALIZATION);
+    }
+
+    @Test
+    void dependentLaunchesNeedHopperTheDriverCallAndTheSwitchOn() {
+        assertTrue(ScanModule.dependentLaunch("true", 9, true));
+        assertTrue(ScanModule.dependentLaunch(" TRUE ", 10, true));
+        assertFalse(ScanModule.dependentLaunch("true", 8, true), "sm_80 / sm_86 have no griddepcontrol");
+        assertFalse(ScanModule.dependentLaunch("true", 9, false), "a driver without cuLaunchKernelEx");
+        assertFalse(ScanModule.dependentLaunch("false", 9, true));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> ScanModule.dependentLaunch("yes", 9, true));
+        assertTrue(e.getMessage().contains("ssm4j.cuda.dependentLaunch must be true or false, got 'yes'"),
+                e.getMessage());
+    }
+
+    @Test
     void kernelShapesHoldTheState() {
         assertEquals(new KernelShape(4, 4, 32), LaunchPolicy.forwardShape(16));
         assertEquals(new KernelShape(8, 2, 16), LaunchPolicy.backwardShape(1));
