@@ -963,16 +963,27 @@ __device__ __forceinline__ void scan_forward_cpt(const ScanParams& p, CptSmem<K>
 
     // The 16-byte vectors of a tile of (b, length, channels) tensors that this lane moves: vector
     // v = lane + 32 j holds step v / ROW_VECS, channels (v % ROW_VECS) * CV. Calls
-    // at(step in the tile, channel in the warp, element offset, step inside the chunk); a step past
-    // the chunk gets the offset of the chunk's first step, which is always inside the tensor.
+    // at(step in the tile, channel in the warp, element offset, step inside the chunk). The offsets
+    // in the chunk's first tile are computed once (a step past the chunk clamped to its last step,
+    // so that they stay inside the tensor); tile t0 adds (t0 - cs) * channels, and a step past the
+    // chunk keeps its first-tile offset.
+    size_t first_off[K::COPIES];
+#pragma unroll
+    for (int j = 0; j < K::COPIES; ++j) {
+        const int v = lane + 32 * j;
+        const int st = v / K::ROW_VECS;
+        const int c = (v % K::ROW_VECS) * K::CV;
+        first_off[j] = (static_cast<size_t>(b) * p.length + min(cs + st, ce - 1)) * p.channels + dw + c;
+    }
     auto for_tile_vectors = [&](int t0, auto&& at) {
+        const size_t shift = static_cast<size_t>(t0 - cs) * static_cast<unsigned>(p.channels);
 #pragma unroll
         for (int j = 0; j < K::COPIES; ++j) {
             const int v = lane + 32 * j;
             const int st = v / K::ROW_VECS;
             const int c = (v % K::ROW_VECS) * K::CV;
             const bool ok = t0 + st < ce;
-            at(st, c, (static_cast<size_t>(b) * p.length + (ok ? t0 + st : cs)) * p.channels + dw + c, ok);
+            at(st, c, ok ? first_off[j] + shift : first_off[j], ok);
         }
     };
     const void* const ins[3] = {p.delta, p.u, has_z ? p.z : nullptr};
@@ -989,11 +1000,12 @@ __device__ __forceinline__ void scan_forward_cpt(const ScanParams& p, CptSmem<K>
     const int bc_step = lane / 4;
     const int bc_quarter = lane % 4;
     const bool bc_load = !SUMMARY || bc_quarter < 2;
-    const T* const bc_src = static_cast<const T*>(bc_quarter < 2 ? p.B : p.C) + g * NS + (bc_quarter % 2) * 8;
+    const int bc_row = p.groups * NS;  // elements per step of B and C
+    const T* const bc_src = static_cast<const T*>(bc_quarter < 2 ? p.B : p.C) + (static_cast<size_t>(b) * p.length + cs)
+        * bc_row + g * NS + (bc_quarter % 2) * 8;  // the chunk's first step
     Words<4> bc_raw[K::BC_VECS];
     auto load_bc = [&](int t0) {
-        const int t = min(t0 + bc_step, ce - 1);
-        const T* src = bc_src + (static_cast<size_t>(b) * p.length + t) * p.groups * NS;
+        const T* src = bc_src + static_cast<size_t>(min(t0 + bc_step, ce - 1) - cs) * static_cast<unsigned>(bc_row);
 #pragma unroll
         for (int i = 0; i < K::BC_VECS; ++i) bc_raw[i] = bc_load ? ldg_words<4>(src + i * K::CV) : Words<4>{};
     };
