@@ -11,6 +11,7 @@ import java.lang.foreign.SymbolLookup;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandle;
 import java.util.Optional;
+import java.util.stream.Stream;
 
 import static java.lang.foreign.ValueLayout.ADDRESS;
 import static java.lang.foreign.ValueLayout.JAVA_BYTE;
@@ -57,6 +58,14 @@ final class CudaDriver {
     static final StructLayout LAUNCH_ATTRIBUTE = MemoryLayout.structLayout(
             JAVA_INT.withName("id"), MemoryLayout.paddingLayout(4),
             MemoryLayout.sequenceLayout(64, JAVA_BYTE).withName("value"));
+    /** Offsets of the launch dimensions in {@link #LAUNCH_CONFIG}: grid x, y, z, block x, y, z, shared bytes. */
+    private static final long[] CONFIG_DIMS = Stream.of("gridDimX", "gridDimY", "gridDimZ",
+            "blockDimX", "blockDimY", "blockDimZ", "sharedMemBytes").mapToLong(f -> offset(LAUNCH_CONFIG, f)).toArray();
+    private static final long CONFIG_STREAM = offset(LAUNCH_CONFIG, "hStream");
+    private static final long CONFIG_ATTRS = offset(LAUNCH_CONFIG, "attrs");
+    private static final long CONFIG_NUM_ATTRS = offset(LAUNCH_CONFIG, "numAttrs");
+    private static final long ATTRIBUTE_ID = offset(LAUNCH_ATTRIBUTE, "id");
+    private static final long ATTRIBUTE_VALUE = offset(LAUNCH_ATTRIBUTE, "value");
 
     private final MethodHandle cuInit;
     private final MethodHandle cuDriverGetVersion;
@@ -451,18 +460,16 @@ final class CudaDriver {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment argv = argumentArray(arena, args);
             MemorySegment attribute = arena.allocate(LAUNCH_ATTRIBUTE);
-            attribute.set(JAVA_INT, offset(LAUNCH_ATTRIBUTE, "id"), LAUNCH_ATTR_PROGRAMMATIC_STREAM_SERIALIZATION);
-            attribute.set(JAVA_INT, offset(LAUNCH_ATTRIBUTE, "value"), 1);  // programmaticStreamSerializationAllowed
+            attribute.set(JAVA_INT, ATTRIBUTE_ID, LAUNCH_ATTR_PROGRAMMATIC_STREAM_SERIALIZATION);
+            attribute.set(JAVA_INT, ATTRIBUTE_VALUE, 1);  // programmaticStreamSerializationAllowed
             MemorySegment config = arena.allocate(LAUNCH_CONFIG);
             int[] dims = {gridX, gridY, gridZ, block, 1, 1, sharedBytes};
-            String[] names = {"gridDimX", "gridDimY", "gridDimZ", "blockDimX", "blockDimY", "blockDimZ",
-                "sharedMemBytes"};
             for (int i = 0; i < dims.length; i++) {
-                config.set(JAVA_INT, offset(LAUNCH_CONFIG, names[i]), dims[i]);
+                config.set(JAVA_INT, CONFIG_DIMS[i], dims[i]);
             }
-            config.set(ADDRESS, offset(LAUNCH_CONFIG, "hStream"), stream);
-            config.set(ADDRESS, offset(LAUNCH_CONFIG, "attrs"), attribute);
-            config.set(JAVA_INT, offset(LAUNCH_CONFIG, "numAttrs"), 1);
+            config.set(ADDRESS, CONFIG_STREAM, stream);
+            config.set(ADDRESS, CONFIG_ATTRS, attribute);
+            config.set(JAVA_INT, CONFIG_NUM_ATTRS, 1);
             check(launchText("cuLaunchKernelEx", name, gridX, gridY, gridZ, block),
                     call(() -> (int) cuLaunchKernelEx.invokeExact(config, function, argv, MemorySegment.NULL)));
         }
