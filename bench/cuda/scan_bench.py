@@ -126,7 +126,11 @@ class Driver:
         kernel waits for its predecessor itself (griddepcontrol.wait), so it may be launched early."""
         fn, _ = self.function(name)
         params = (ctypes.c_void_p * len(args))(*[ctypes.addressof(a) for a in args])
-        entry = (name, fn, grid, block, smem, params, args, dependent and self.pdl)  # args keep the memory alive
+        config = None
+        if dependent and self.pdl:  # its stream is set at each replay
+            config = LaunchConfig(grid[0], grid[1], grid[2], block, 1, 1, smem, None,
+                                  ctypes.pointer(self.serialization), 1)
+        entry = (name, fn, grid, block, smem, params, args, config)  # args keep the memory alive
         if record is not None:
             record.append(entry)
         self.replay([entry])
@@ -134,10 +138,9 @@ class Driver:
     def replay(self, launches):
         """Launches recorded by launch(), with the same arguments, on the current stream."""
         stream = ctypes.c_void_p(torch.cuda.current_stream().cuda_stream)
-        for name, fn, grid, block, smem, params, _, dependent in launches:
-            if dependent:
-                config = LaunchConfig(grid[0], grid[1], grid[2], block, 1, 1, smem, stream,
-                                      ctypes.pointer(self.serialization), 1)
+        for name, fn, grid, block, smem, params, _, config in launches:
+            if config is not None:
+                config.stream = stream
                 self.check(self.lib.cuLaunchKernelEx(ctypes.byref(config), fn, params, None),
                            "cuLaunchKernelEx " + name)
             else:

@@ -433,7 +433,7 @@ final class CudaDriver {
                 MemorySegment stream, MemorySegment... args) {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment argv = argumentArray(arena, args);
-            check(launchText("cuLaunchKernel", name, gridX, gridY, gridZ, block),
+            checkLaunch("cuLaunchKernel", name, gridX, gridY, gridZ, block,
                     call(() -> (int) cuLaunchKernel.invokeExact(function, gridX, gridY, gridZ, block, 1, 1,
                             sharedBytes, stream, argv, MemorySegment.NULL)));
         }
@@ -470,7 +470,7 @@ final class CudaDriver {
             config.set(ADDRESS, CONFIG_STREAM, stream);
             config.set(ADDRESS, CONFIG_ATTRS, attribute);
             config.set(JAVA_INT, CONFIG_NUM_ATTRS, 1);
-            check(launchText("cuLaunchKernelEx", name, gridX, gridY, gridZ, block),
+            checkLaunch("cuLaunchKernelEx", name, gridX, gridY, gridZ, block,
                     call(() -> (int) cuLaunchKernelEx.invokeExact(config, function, argv, MemorySegment.NULL)));
         }
     }
@@ -487,8 +487,11 @@ final class CudaDriver {
         return argv;
     }
 
-    private static String launchText(String call, String name, int gridX, int gridY, int gridZ, int block) {
-        return call + "(" + name + ", grid " + gridX + "x" + gridY + "x" + gridZ + ", block " + block + ")";
+    /** {@link #check} for a launch; the text naming the launch is built only when it failed. */
+    private void checkLaunch(String call, String name, int gridX, int gridY, int gridZ, int block, int rc) {
+        if (rc != CUDA_SUCCESS) {
+            check(call + "(" + name + ", grid " + gridX + "x" + gridY + "x" + gridZ + ", block " + block + ")", rc);
+        }
     }
 
     // --------------------------------------------------------------------------------
