@@ -74,13 +74,18 @@ class Driver:
         self.load_seconds = time.perf_counter() - start
         self.functions = {}
         self.resident = {}
-        major, dev = ctypes.c_int(), ctypes.c_int()
+        dev = ctypes.c_int()
         self.check(self.lib.cuCtxGetDevice(ctypes.byref(dev)), "cuCtxGetDevice")
-        self.check(self.lib.cuDeviceGetAttribute(ctypes.byref(major), CC_MAJOR_ATTR, dev), "cuDeviceGetAttribute")
-        self.pdl = pdl and major.value >= 9
+        self.sms = self.device_attribute(SM_COUNT_ATTR, dev)
+        self.pdl = pdl and self.device_attribute(CC_MAJOR_ATTR, dev) >= 9
         self.serialization = LaunchAttribute(id=PROGRAMMATIC_SERIALIZATION)
         ctypes.memmove(ctypes.addressof(self.serialization) + LaunchAttribute.value.offset,
                        ctypes.byref(ctypes.c_int(1)), 4)
+
+    def device_attribute(self, attribute, dev):
+        value = ctypes.c_int()
+        self.check(self.lib.cuDeviceGetAttribute(ctypes.byref(value), attribute, dev), "cuDeviceGetAttribute")
+        return value.value
 
     def check(self, rc, what):
         if rc != 0:
@@ -112,13 +117,11 @@ class Driver:
         if name in self.resident:
             return self.resident[name]
         fn, info = self.function(name)
-        sms, per_sm, dev = ctypes.c_int(), ctypes.c_int(), ctypes.c_int()
-        self.check(self.lib.cuCtxGetDevice(ctypes.byref(dev)), "cuCtxGetDevice")
-        self.check(self.lib.cuDeviceGetAttribute(ctypes.byref(sms), SM_COUNT_ATTR, dev), "cuDeviceGetAttribute")
+        per_sm = ctypes.c_int()
         self.check(self.lib.cuOccupancyMaxActiveBlocksPerMultiprocessor(ctypes.byref(per_sm), fn, info[0],
                                                                         ctypes.c_size_t(info[3])),
                    "cuOccupancyMaxActiveBlocksPerMultiprocessor")
-        self.resident[name] = sms.value * per_sm.value
+        self.resident[name] = self.sms * per_sm.value
         return self.resident[name]
 
     def launch(self, name, grid, block, smem, args, record=None, dependent=False):
@@ -281,11 +284,15 @@ class OurScan:
             summ = self.name("fwdsum", x["u"].dtype, cfg)
             _, info = self.drv.function(summ)
             self.drv.launch(summ, self._grid(x, info, k - 1), info[0], info[3], [p], plan)
-            self.drv.launch(f"ssm_scan_fwdcombine_{tn}", ((b * D * N + 255) // 256, 1, 1), 256, 0,
-                            [p], plan, dependent=True)
+            self._launch_combine("fwd", tn, b * D * N, p, plan)
         _, info = self.drv.function(main)
         self.drv.launch(main, self._grid(x, info, k), info[0], info[3], [p], plan, dependent=k > 1)
         self._keep(key, plan)
+
+    def _launch_combine(self, direction, tn, chains, p, plan):
+        """The combine pass after a summary pass, one thread per (batch, channel, state entry)."""
+        self.drv.launch(f"ssm_scan_{direction}combine_{tn}", ((chains + 255) // 256, 1, 1), 256, 0, [p], plan,
+                        dependent=True)
 
     def _keep(self, key, plan):
         if len(self.plans) > 256:
@@ -336,8 +343,7 @@ class OurScan:
             summ = self.name("bwdsum", dtype, cfg)
             _, sinfo = self.drv.function(summ)
             self.drv.launch(summ, self._grid(x, sinfo, k - 1), sinfo[0], sinfo[3], [p], plan)
-            self.drv.launch(f"ssm_scan_bwdcombine_{tn}", ((b * D * N + 255) // 256, 1, 1), 256, 0,
-                            [p], plan, dependent=True)
+            self._launch_combine("bwd", tn, b * D * N, p, plan)
         self.drv.launch(name, self._grid(x, info, k), info[0], info[3], [p], plan, dependent=k > 1)
         for sums, dst in converted:
             n = ctypes.c_longlong(dst.numel())
