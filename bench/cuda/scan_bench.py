@@ -188,6 +188,24 @@ def policy_forward_shape(batch, length, channels, groups, state, interval, resid
         else standard
 
 
+WORKSPACE_POOL_KEEP_BYTES = 256 << 20  # ScanModule.WORKSPACE_POOL_KEEP_BYTES
+
+
+def keeps_delta(batch, length, channels, state, cfg, chunks):
+    """LaunchPolicy.keepsDelta: the chunked channel-per-thread forward keeps delta' from its summary pass
+    for its main pass while its workspaces (the kept delta' and the chunk summaries) fit the memory the
+    Java launcher's pool keeps mapped between calls."""
+    if cfg != CHANNEL_PER_THREAD or chunks < 2:
+        return False
+    floats = kept_delta_floats(batch, length, channels) + batch * chunks * channels * (2 * state + 1)
+    return 4 * floats <= WORKSPACE_POOL_KEEP_BYTES
+
+
+def kept_delta_floats(batch, length, channels):
+    """LaunchPolicy.keptDeltaFloats: one float per element of delta."""
+    return batch * length * channels
+
+
 def whole_waves(steps, blocks, resident):
     """LaunchPolicy.wholeWaves: channel-per-thread chunks whose summary launch fills whole waves (as many
     as keep the chunks 480 steps long, at least two), or None."""
@@ -220,9 +238,10 @@ class OurScan:
     comes again, so that per-call timings measure the launches rather than this harness's Python
     work of building them; the backward's zeroing of the float32 sums still runs every call."""
 
-    def __init__(self, drv):
+    def __init__(self, drv, keep_delta=True):
         self.drv = drv
         self.plans = {}
+        self.keep_delta = keep_delta  # False: never keep delta' (the policy's keeps_delta otherwise)
 
     def _params(self, sizes, interval, flags, **ptrs):
         p = ScanParams()
@@ -271,19 +290,22 @@ class OurScan:
             ptrs["chunk_state"] = self._workspace(work, "chunk_state", b * k * D * N)
             ptrs["chunk_dsum"] = self._workspace(work, "chunk_dsum", b * k * D)
             ptrs["chunk_start"] = self._workspace(work, "chunk_start", b * k * D * N)
+        keep = self.keep_delta and keeps_delta(b, L, D, N, cfg, k)
+        if keep:
+            ptrs["scratch"] = self._workspace(work, "scratch", kept_delta_floats(b, L, D))
         key = (b, L, D, N, G, x["u"].dtype, interval, flags, cfg, k, clen) + tuple(ptr(v) for v in ptrs.values())
         plan = self.plans.get(key)
         if plan is not None:
             self.drv.replay(plan)
             return
         plan = []
-        main = self.name("fwd" if interval % 16 == 0 else "fwdg", x["u"].dtype, cfg)
+        main = self.name("fwdk" if keep else "fwd" if interval % 16 == 0 else "fwdg", x["u"].dtype, cfg)
         p = self._params((b, L, D, N, G), interval, flags, **ptrs)
         p.chunk_len, p.chunks = clen, k
-        if k > 1:
+        if k > 1:  # keeping delta', the summary launch's first blocks keep the last chunk's
             summ = self.name("fwdsum", x["u"].dtype, cfg)
             _, info = self.drv.function(summ)
-            self.drv.launch(summ, self._grid(x, info, k - 1), info[0], info[3], [p], plan)
+            self.drv.launch(summ, self._grid(x, info, k if keep else k - 1), info[0], info[3], [p], plan)
             self._launch_combine("fwd", tn, b * D * N, p, plan)
         _, info = self.drv.function(main)
         self.drv.launch(main, self._grid(x, info, k), info[0], info[3], [p], plan, dependent=k > 1)
@@ -678,12 +700,14 @@ def main():
     ap.add_argument("--dtypes", default="fp32,bf16", help="--time: the benchmark shapes of these types")
     ap.add_argument("--shapes", help="--time: only these benchmark shapes, e.g. 1x2048x16384,8x1536x2048")
     ap.add_argument("--no-pdl", action="store_true", help="plain launches only (no programmatic dependent launch)")
+    ap.add_argument("--no-keep-delta", action="store_true",
+                    help="the channel-per-thread main pass computes delta' itself (no float32 delta' workspace)")
     ap.add_argument("--json", help="write the measurements here")
     a = ap.parse_args()
     global GRAPH
     GRAPH = a.graph
     drv = Driver(a.fatbin, pdl=not a.no_pdl)
-    scan = OurScan(drv)
+    scan = OurScan(drv, keep_delta=not a.no_keep_delta)
     print(f"device: {torch.cuda.get_device_name()} torch {torch.__version__}; "
           f"module loaded in {drv.load_seconds:.2f} s; programmatic dependent launch {'on' if drv.pdl else 'off'}",
           flush=True)

@@ -78,7 +78,8 @@ struct ScanParams {
     float* dC;          // (batch, length, groups, state), fp32, zeroed
     float* dD;          // (channels), fp32, zeroed
     float* d_bias;      // (channels), fp32, zeroed
-    float* scratch;     // backward: tile start states, (batch, chunks, scratch_tiles, channels, NS)
+    float* scratch;     // backward: tile start states, (batch, chunks, scratch_tiles, channels, NS);
+                        // channel-per-thread forward: kept delta', (batch, channels / 32, length, 32), or null
     float* chunk_state; // (batch, chunks, channels, state): summary pass end states / adjoints
     float* chunk_dsum;  // (batch, chunks, channels): summary pass delta sums
     float* chunk_start; // (batch, chunks, channels, state): combined start states / adjoints
@@ -840,13 +841,15 @@ __device__ __forceinline__ void scan_forward(const ScanParams& p, FwdSmem<K, SUM
 // copies its 32 channels' delta, u and z to shared memory with cp.async (a tile ahead), and B and
 // C widened to floats (one 16-byte load per lane, a tile ahead), which its lanes then read with
 // broadcast loads. Each tile runs in two phases: first every step's (delta', delta' * u, gate,
-// D * u * gate), whose exponentials and logarithms are independent of each other, then the
-// recurrence, whose only chain is one multiply-add per step and entry. y leaves through shared
-// memory in 16-byte stores. Needs state 16, channels per group a multiple of 32, 16-byte aligned
-// tensors and a checkpoint interval that is a multiple of TS (checkpoints fall on tile starts).
-// With one warp per 32 channels it fills the GPU only when the rows are cut into many chunks,
-// which is where LaunchPolicy takes it; there both of its passes are bound by the special-
-// function unit (16 decays and the per-step softplus and gate).
+// D * u), whose exponentials and logarithms are independent of each other, then the recurrence,
+// whose only chain is one multiply-add per step and entry, and y = (D * u + C h) * gate. y leaves
+// through shared memory in 16-byte stores. Needs state 16, channels per group a multiple of 32,
+// 16-byte aligned tensors and a checkpoint interval that is a multiple of TS (checkpoints fall on
+// tile starts). With one warp per 32 channels it fills the GPU only when the rows are cut into
+// many chunks, which is where LaunchPolicy takes it; there both of its passes are held by the
+// special-function unit (16 decays and the per-step softplus and gate) together with the issue of
+// the instructions around them. The summary pass can keep every step's delta' (float32) for the
+// main pass, which then copies it instead of delta and skips the softplus (fwdk).
 
 // 2^x for x in [-126, 126] on the FMA pipe: 2^j * p(f), j = round(x), f = x - j in [-1/2, 1/2],
 // p a degree-5 fit of 2^f (relative error 2.3e-7 in float32, as ex2.approx).
@@ -879,6 +882,18 @@ __device__ __forceinline__ float softplus_fma(float x) {
     return fmaf(q, e, fmaxf(x, 0.f));
 }
 
+// delta' = softplus(delta + bias) (or delta + bias) in the channel-per-thread forward: float32 with
+// the softplus on the FMA pipe; bfloat16 keeps the hardware lg2 (2 special-function operations in
+// 6 instructions: measured faster here than 22 FMA-pipe instructions).
+template <typename T>
+__device__ __forceinline__ float delta_prime(float x, bool softplus_on) {
+    if constexpr (sizeof(T) == 4) {
+        return softplus_on ? softplus_fma(x) : x;
+    } else {
+        return softplus_on ? softplus_lg2(x) : x;
+    }
+}
+
 // cp.async of 16 bytes into shared memory; zero-filled, reading nothing, when !valid.
 __device__ __forceinline__ void cp_async16(void* smem, const void* gmem, bool valid) {
     const unsigned s = static_cast<unsigned>(__cvta_generic_to_shared(smem));
@@ -904,16 +919,22 @@ struct CptConfig {
 };
 
 template <class K>
-struct CptWarpSmem {
+struct CptKeptTile {
+    __align__(16) float dt[2][K::STEPS][32];  // the kept delta' of the warp's channels, two tiles
+};
+struct CptNoKeptTile {};
+
+template <class K, bool KEPT>
+struct CptWarpSmem : std::conditional_t<KEPT, CptKeptTile<K>, CptNoKeptTile> {
     using T = typename K::Type;
     __align__(16) T in[2][3][K::STEPS][32];   // delta, u, z of the warp's channels, two tiles
     __align__(16) float bc[2][K::STEPS][32];  // B (entries 0-15) then C (16-31) per step, two tiles
     __align__(16) T y[K::STEPS][32];
 };
 
-template <class K>
+template <class K, bool KEPT>
 struct CptSmem {
-    CptWarpSmem<K> w[K::WARPS];
+    CptWarpSmem<K, KEPT> w[K::WARPS];
 };
 
 // Stores 16 state entries at element offset off of a (..., 16) tensor, 16-byte aligned.
@@ -930,8 +951,27 @@ __device__ __forceinline__ void store_states16(void* ptr, size_t off, const floa
     }
 }
 
-template <class K, bool SUMMARY>
-__device__ __forceinline__ void scan_forward_cpt(const ScanParams& p, CptSmem<K>& smem) {
+// delta' of the steps [cs, ce) of channel d into its warp's kept rows (the last chunk's, which has
+// no summary: the summary launch's first blocks do this alone).
+template <typename T>
+__device__ void keep_delta_prime(const ScanParams& p, float* dt_row, int b, int d, int lane, int cs, int ce,
+                                 float bias, bool softplus_on) {
+    const T* src = static_cast<const T*>(p.delta) + (static_cast<size_t>(b) * p.length + cs) * p.channels + d;
+#pragma unroll 4
+    for (int t = cs; t < ce; ++t, src += p.channels) {
+        dt_row[static_cast<size_t>(t) * 32 + lane] = delta_prime<T>(to_float(*src) + bias, softplus_on);
+    }
+}
+
+// SUMMARY: the chunk summary pass; with p.scratch it also keeps delta' for the main pass: blocks
+// with blockIdx.z 0 keep the last chunk's (which has no summary) and launch first, the others
+// summarise chunk blockIdx.z - 1 and keep its delta'. KEPT: the main pass reading the kept delta'
+// (its copy replaces delta's, and the softplus is gone: 2 of 20 special-function operations per
+// step for bfloat16, 22 FMA-pipe instructions for float32). Kept rows are in the main pass's tile
+// order (a tile of a warp is TS * 32 consecutive floats), so both passes move them in whole rows.
+template <class K, bool SUMMARY, bool KEPT>
+__device__ __forceinline__ void scan_forward_cpt(const ScanParams& p, CptSmem<K, KEPT>& smem) {
+    static_assert(!(SUMMARY && KEPT), "the summary pass keeps delta', the main pass reads it");
     using T = typename K::Type;
     constexpr int NS = K::NS;
     constexpr int TS = K::STEPS;
@@ -943,9 +983,12 @@ __device__ __forceinline__ void scan_forward_cpt(const ScanParams& p, CptSmem<K>
     const int lane = threadIdx.x % 32;
     const int dw = g * cpg + (blockIdx.x % tiles_per_group) * K::DT + warp * 32;  // the warp's first channel
     if (dw >= g * cpg + cpg) return;  // a warp past the group (no block barriers follow)
-    CptWarpSmem<K>& s = smem.w[warp];
+    CptWarpSmem<K, KEPT>& s = smem.w[warp];
     const int d = dw + lane;
-    const int chunk = blockIdx.z;
+    float* const dt_row = (SUMMARY || KEPT) && p.scratch != nullptr
+        ? p.scratch + (static_cast<size_t>(b) * (p.channels / 32) + dw / 32) * p.length * 32 : nullptr;
+    const bool keep = SUMMARY && dt_row != nullptr;
+    const int chunk = !keep ? blockIdx.z : blockIdx.z == 0 ? p.chunks - 1 : blockIdx.z - 1;
     const int cs = chunk * p.chunk_len;
     const int ce = min(p.length, cs + p.chunk_len);
     const bool softplus_on = p.flags & kSoftplus;
@@ -953,6 +996,10 @@ __device__ __forceinline__ void scan_forward_cpt(const ScanParams& p, CptSmem<K>
     if constexpr (SUMMARY) let_dependents_launch();
 
     const float bias = (p.flags & kHasBias) ? load<T>(p.delta_bias, d) : 0.f;
+    if (keep && blockIdx.z == 0) {
+        keep_delta_prime<T>(p, dt_row, b, d, lane, cs, ce, bias, softplus_on);
+        return;
+    }
     const float dskip = (!SUMMARY && (p.flags & kHasD)) ? load<T>(p.D, d) : 0.f;
     float a2[NS], h[NS];
 #pragma unroll
@@ -986,7 +1033,7 @@ __device__ __forceinline__ void scan_forward_cpt(const ScanParams& p, CptSmem<K>
             at(st, c, ok ? first_off[j] + shift : first_off[j], ok);
         }
     };
-    const void* const ins[3] = {p.delta, p.u, has_z ? p.z : nullptr};
+    const void* const ins[3] = {KEPT ? nullptr : p.delta, p.u, has_z ? p.z : nullptr};
     auto issue_inputs = [&](int t0, int buf) {
         for_tile_vectors(t0, [&](int st, int c, size_t off, bool ok) {
 #pragma unroll
@@ -994,6 +1041,14 @@ __device__ __forceinline__ void scan_forward_cpt(const ScanParams& p, CptSmem<K>
                 if (ins[a] != nullptr) cp_async16(&s.in[buf][a][st][c], static_cast<const T*>(ins[a]) + off, ok);
             }
         });
+        if constexpr (KEPT) {  // the tile's TS * 32 floats, 4 per vector; a step past the chunk reads 0
+#pragma unroll
+            for (int j = 0; j < TS * 8 / 32; ++j) {
+                const int v = lane + 32 * j;
+                const bool ok = t0 + v / 8 < ce;
+                cp_async16(&s.dt[buf][v / 8][(v % 8) * 4], dt_row + (ok ? static_cast<size_t>(t0) * 32 + 4 * v : 0), ok);
+            }
+        }
         cp_async_commit();
     };
     // B/C: lane = 4 * step + quarter; quarters 0, 1 are B entries 0-7, 8-15; 2, 3 the same of C.
@@ -1061,24 +1116,22 @@ __device__ __forceinline__ void scan_forward_cpt(const ScanParams& p, CptSmem<K>
         __syncwarp();  // this tile's inputs and B/C rows are in shared memory
 
         // Phase 1: the per-step values of this thread's channel.
-        float dt[TS], dtu[TS], gate[TS], dug[TS];
+        float dt[TS], dtu[TS], gate[TS], du[TS];
 #pragma unroll
         for (int i = 0; i < TS; ++i) {
-            float x = to_float(s.in[buf][0][i][lane]) + bias;
-            // float32: the softplus on the FMA pipe; bfloat16 keeps the hardware lg2 (2 special-function
-            // operations in 6 instructions: measured faster here than 22 FMA-pipe instructions).
-            if constexpr (sizeof(T) == 4) {
-                dt[i] = softplus_on ? softplus_fma(x) : x;
+            if constexpr (KEPT) {
+                dt[i] = s.dt[buf][i][lane];  // 0 past the chunk
             } else {
-                dt[i] = softplus_on ? softplus_lg2(x) : x;
+                dt[i] = delta_prime<T>(to_float(s.in[buf][0][i][lane]) + bias, softplus_on);
+                if (t0 + i >= ce) dt[i] = 0.f;
+                if (keep && t0 + i < ce) dt_row[static_cast<size_t>(t0 + i) * 32 + lane] = dt[i];
             }
-            if (t0 + i >= ce) dt[i] = 0.f;
             const float u = to_float(s.in[buf][1][i][lane]);
             dtu[i] = dt[i] * u;
             if constexpr (!SUMMARY) {
                 const float zf = to_float(s.in[buf][2][i][lane]);
                 gate[i] = has_z ? zf * sigmoid(zf) : 1.f;
-                dug[i] = dskip * u * gate[i];
+                du[i] = dskip * u;
             }
         }
         if (ckpt && t0 == next_ckpt) {
@@ -1100,7 +1153,7 @@ __device__ __forceinline__ void scan_forward_cpt(const ScanParams& p, CptSmem<K>
             } else {
                 float cv[NS];
                 load_row<NS>(&s.bc[buf][i][NS], cv);
-                float acc0 = 0.f, acc1 = 0.f;
+                float acc0 = du[i], acc1 = 0.f;  // y = (D u + C h) gate, summed in the reference's order
 #pragma unroll
                 for (int k = 0; k < NS; ++k) {
                     h[k] = fmaf(fast_ex2(dt[i] * a2[k]), h[k], dtu[i] * bv[k]);
@@ -1110,7 +1163,7 @@ __device__ __forceinline__ void scan_forward_cpt(const ScanParams& p, CptSmem<K>
                         acc1 = fmaf(cv[k], h[k], acc1);
                     }
                 }
-                s.y[i][lane] = from_float<T>(fmaf(acc0 + acc1, gate[i], dug[i]));
+                s.y[i][lane] = from_float<T>((acc0 + acc1) * gate[i]);
             }
         }
         if constexpr (!SUMMARY) {
@@ -1657,22 +1710,24 @@ SSM_BOTH_TYPES(SSM_BACKWARD_KINDS, 2, 8, 32)
 
 
 // Forward kernels with one thread per channel (state 16), for rows that the shapes above would
-// cut into chunks: ssm_scan_{fwd,fwdg,fwdsum}_{f32,bf16}_l1_s16_c128 (fwd and fwdg are the same
-// kernel; the checkpoint interval must be a multiple of the 8-step tile).
+// cut into chunks: ssm_scan_{fwd,fwdg,fwdk,fwdsum}_{f32,bf16}_l1_s16_c128 (fwd and fwdg are the
+// same kernel; fwdk, the main pass reading the delta' that the summary pass kept; the checkpoint
+// interval must be a multiple of the 8-step tile).
 #define SSM_CPT_STEPS 8
-#define SSM_FWD_CPT(NAME, T, DT, SUMMARY)                                                 \
+#define SSM_FWD_CPT(NAME, T, DT, SUMMARY, KEPT)                                           \
     extern "C" __global__ void __launch_bounds__(DT, SSM_THREADS_PER_SM / DT)             \
     NAME(const ScanParams p) {                                                            \
         using K = CptConfig<T, DT / 32, SSM_CPT_STEPS>;                                   \
         extern __shared__ __align__(16) unsigned char smem_raw[];                         \
-        scan_forward_cpt<K, SUMMARY>(p, *reinterpret_cast<CptSmem<K>*>(smem_raw));        \
+        scan_forward_cpt<K, SUMMARY, KEPT>(p, *reinterpret_cast<CptSmem<K, KEPT>*>(smem_raw)); \
     }                                                                                     \
     extern "C" __device__ int NAME##_info[5] = {DT, DT, SSM_CPT_STEPS,                    \
-        static_cast<int>(sizeof(CptSmem<CptConfig<T, DT / 32, SSM_CPT_STEPS>>)), 16};
+        static_cast<int>(sizeof(CptSmem<CptConfig<T, DT / 32, SSM_CPT_STEPS>, KEPT>)), 16};
 #define SSM_CPT_KINDS(TN, T, DT)                                                          \
-    SSM_FWD_CPT(ssm_scan_fwd_##TN##_l1_s16_c##DT, T, DT, false)                           \
-    SSM_FWD_CPT(ssm_scan_fwdg_##TN##_l1_s16_c##DT, T, DT, false)                          \
-    SSM_FWD_CPT(ssm_scan_fwdsum_##TN##_l1_s16_c##DT, T, DT, true)
+    SSM_FWD_CPT(ssm_scan_fwd_##TN##_l1_s16_c##DT, T, DT, false, false)                    \
+    SSM_FWD_CPT(ssm_scan_fwdg_##TN##_l1_s16_c##DT, T, DT, false, false)                   \
+    SSM_FWD_CPT(ssm_scan_fwdk_##TN##_l1_s16_c##DT, T, DT, false, true)                    \
+    SSM_FWD_CPT(ssm_scan_fwdsum_##TN##_l1_s16_c##DT, T, DT, true, false)
 SSM_CPT_KINDS(f32, float, 128)
 SSM_CPT_KINDS(bf16, __nv_bfloat16, 128)
 

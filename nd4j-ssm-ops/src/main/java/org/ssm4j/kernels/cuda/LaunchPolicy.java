@@ -65,6 +65,29 @@ final class LaunchPolicy {
         return grid >= CHANNEL_PER_THREAD_MIN_GRID ? CHANNEL_PER_THREAD : standard;
     }
 
+    /**
+     * Whether the chunked {@link #CHANNEL_PER_THREAD} forward keeps delta' (softplus(delta + bias),
+     * float32) from its summary pass for its main pass ({@code ssm_scan_fwdk}), which then skips the
+     * softplus: 2.4% faster on the H200's bfloat16 1 x 2048 x 16384 ({@code docs/cuda.md}, version
+     * 45). Taken while the forward's workspaces, the kept delta' ({@link #keptDeltaFloats}) and the
+     * chunk summaries, fit the memory the module's pool keeps mapped between calls
+     * ({@link ScanModule#WORKSPACE_POOL_KEEP_BYTES}): beyond it every call would map its workspace
+     * again.
+     */
+    static boolean keepsDelta(ScanSpec spec, KernelShape shape, Chunking chunks) {
+        if (!shape.equals(CHANNEL_PER_THREAD) || chunks.count() < 2) {
+            return false;
+        }
+        long floats = keptDeltaFloats(spec)
+                + (long) spec.batch() * chunks.count() * spec.channels() * (2L * spec.state() + 1);
+        return 4 * floats <= ScanModule.WORKSPACE_POOL_KEEP_BYTES;
+    }
+
+    /** The kept delta''s workspace in floats: one per element of delta. */
+    static long keptDeltaFloats(ScanSpec spec) {
+        return (long) spec.batch() * spec.length() * spec.channels();
+    }
+
     static KernelShape backwardShape(int state) {
         return state <= 16 ? new KernelShape(8, 2, 16) : wideShape(state);
     }

@@ -73,10 +73,17 @@ final class ScanLauncher {
                     .set(Pointer.Y, buf.y()).set(Pointer.LAST_STATE, buf.lastState())
                     .set(Pointer.CHECKPOINTS, buf.checkpoints())
                     .set(Int.FLAGS, flags(spec) | (buf.checkpoints() != 0 ? ScanParams.FLAG_CHECKPOINTS : 0));
-            String main = shape.kernel(spec.checkpointInterval() % 16 == 0 ? "ssm_scan_fwd" : "ssm_scan_fwdg", tn);
+            boolean keepDelta = LaunchPolicy.keepsDelta(spec, shape, chunks);
+            String main = shape.kernel(keepDelta ? "ssm_scan_fwdk"
+                    : spec.checkpointInterval() % 16 == 0 ? "ssm_scan_fwd" : "ssm_scan_fwdg", tn);
             if (chunks.count() > 1) {
                 chunkWorkspaces(p, spec, chunks, stream, workspaces);
-                launchScan(shape.kernel("ssm_scan_fwdsum", tn), spec, chunks.count() - 1, p, stream, false);
+                if (keepDelta) {
+                    p.set(Pointer.SCRATCH, alloc(LaunchPolicy.keptDeltaFloats(spec), stream, workspaces));
+                }
+                // keeping delta', the summary launch has one more chunk: its first blocks keep the last chunk's
+                launchScan(shape.kernel("ssm_scan_fwdsum", tn), spec, keepDelta ? chunks.count() : chunks.count() - 1,
+                        p, stream, false);
                 launchCombine("ssm_scan_fwdcombine_" + tn, spec, p, stream);
             }
             launchScan(main, spec, chunks.count(), p, stream, chunks.count() > 1);

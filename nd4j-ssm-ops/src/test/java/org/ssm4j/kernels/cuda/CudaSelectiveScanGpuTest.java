@@ -77,6 +77,9 @@ class CudaSelectiveScanGpuTest {
                 .residentBlocks();
         assertTrue(resident > 0, "resident blocks " + resident);
         assertEquals(LaunchPolicy.CHANNEL_PER_THREAD, LaunchPolicy.forwardShape(spec, true, resident));
+        Chunking chunks = LaunchPolicy.forwardChunks(spec, LaunchPolicy.CHANNEL_PER_THREAD, resident);
+        assertTrue(LaunchPolicy.keepsDelta(spec, LaunchPolicy.CHANNEL_PER_THREAD, chunks),
+                () -> "the main pass reading the summary's delta' (" + chunks + ")");
         matchesTheCpuKernel(spec);
     }
 

@@ -152,6 +152,26 @@ class CudaSelectiveScanTest {
         assertTrue(e.getMessage().contains("residentBlocks"), e.getMessage());
     }
 
+    @Test
+    void chunkedChannelPerThreadForwardKeepsDeltaWhileItsWorkspacesStayMapped() {
+        KernelShape perThread = LaunchPolicy.CHANNEL_PER_THREAD;
+        ScanSpec longRow = spec(1, 16384, 2048, 16, 1, 16);
+        Chunking chunks = LaunchPolicy.forwardChunks(longRow, perThread, H200_RESIDENT);
+        // 134 MB of delta' and 18 MB of chunk summaries: under the pool's 256 MiB
+        assertTrue(LaunchPolicy.keepsDelta(longRow, perThread, chunks));
+        assertEquals("ssm_scan_fwdk_bf16_l1_s16_c128", perThread.kernel("ssm_scan_fwdk", "bf16"));
+        assertFalse(LaunchPolicy.keepsDelta(longRow, perThread, new Chunking(1, 16384)), "one chunk has no summary pass");
+        assertFalse(LaunchPolicy.keepsDelta(longRow, LaunchPolicy.forwardShape(16), new Chunking(16, 1024)),
+                "the standard shape");
+        ScanSpec longer = spec(1, 131072, 1536, 16, 1, 16);  // 805 MB of delta'
+        assertFalse(LaunchPolicy.keepsDelta(longer, perThread, LaunchPolicy.forwardChunks(longer, perThread, H200_RESIDENT)));
+        // the boundary: the long row's 32 Mi floats of delta' leave 32 Mi for the summaries, 33 floats per
+        // channel and chunk (two states of 16 and a delta sum): 496 chunks fit, 497 do not
+        assertTrue(LaunchPolicy.keepsDelta(longRow, perThread, new Chunking(496, 40)));
+        assertFalse(LaunchPolicy.keepsDelta(longRow, perThread, new Chunking(497, 40)));
+        assertEquals(2L * 301 * 64, LaunchPolicy.keptDeltaFloats(spec(2, 301, 64, 16, 1, 16)));
+    }
+
     private static ScanSpec spec(int batch, int length, int channels, int state, int groups, int interval) {
         return new ScanSpec(batch, length, channels, state, groups, true, true, true, true, false, interval);
     }
