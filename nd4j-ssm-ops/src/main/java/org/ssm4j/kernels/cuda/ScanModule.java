@@ -5,9 +5,10 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+
+import org.ssm4j.kernels.OnOffProperty;
 
 /**
  * The compiled kernels ({@code selective_scan.fatbin}: cubins for sm_80, sm_86 and sm_90 plus
@@ -108,12 +109,8 @@ final class ScanModule {
      * @throws IllegalArgumentException for another property value, naming it
      */
     static boolean dependentLaunch(String property, int major, boolean driverHasIt) {
-        String value = property.trim().toLowerCase(Locale.ROOT);
-        if (!value.equals("true") && !value.equals("false")) {
-            throw new IllegalArgumentException(DEPENDENT_LAUNCH_PROPERTY + " must be true or false, got '" + property
-                    + "'");
-        }
-        return value.equals("true") && major >= DEPENDENT_LAUNCH_CAPABILITY_MAJOR && driverHasIt;
+        return OnOffProperty.parse(DEPENDENT_LAUNCH_PROPERTY, property) && major >= DEPENDENT_LAUNCH_CAPABILITY_MAJOR
+                && driverHasIt;
     }
 
     /** True when the launcher starts the combine and main passes as dependent launches (see {@link #dependentLaunch(String, int, boolean)}). */

@@ -2,6 +2,7 @@ package org.ssm4j.ops.runtime;
 
 import org.nd4j.autodiff.samediff.InferenceFactory;
 import org.nd4j.autodiff.samediff.SameDiff;
+import org.ssm4j.kernels.OnOffProperty;
 
 /**
  * Makes SameDiff's sessions reuse a call's arrays in their next call ({@link RecyclingSession},
@@ -18,11 +19,8 @@ public final class SessionRecycling {
     private SessionRecycling() {
     }
 
-    /** Binds SameDiff's session factory to {@link RecyclingSession} if enabled and the factory is SameDiff's default. */
+    /** Binds SameDiff's session factory to {@link RecyclingSession} if the factory is SameDiff's default. */
     static void install() {
-        if (!enabled()) {
-            return;
-        }
         synchronized (SameDiff.class) {
             if (SameDiff.getInferenceFactory() instanceof SameDiff.DefaultInferenceFactory) {
                 SameDiff.bindInferenceFactory(FACTORY);
@@ -30,9 +28,13 @@ public final class SessionRecycling {
         }
     }
 
-    /** Whether {@value #PROPERTY} leaves recycling on (anything but {@code false}). */
+    /**
+     * Whether {@value #PROPERTY} leaves recycling on ({@code true}, the default).
+     *
+     * @throws IllegalArgumentException for a value other than true or false, naming the property
+     */
     public static boolean enabled() {
-        return !"false".equalsIgnoreCase(System.getProperty(PROPERTY, "true").trim());
+        return OnOffProperty.read(PROPERTY, true);
     }
 
     /** Whether SameDiff's sessions created from now on recycle their arrays. */

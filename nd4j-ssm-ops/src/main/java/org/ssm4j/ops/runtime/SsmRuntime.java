@@ -50,9 +50,11 @@ public final class SsmRuntime {
     /**
      * Installs the executioner hook and registers the ops, once per JVM.
      *
-     * @throws IllegalStateException if no {@link Nd4jBackendSupport} supports ND4J's backend
-     *                               (the CPU backend's is built in), or an op name is already
-     *                               taken by another class
+     * @throws IllegalStateException    if no {@link Nd4jBackendSupport} supports ND4J's backend
+     *                                  (the CPU backend's is built in), or an op name is already
+     *                                  taken by another class
+     * @throws IllegalArgumentException if {@value SessionRecycling#PROPERTY} is neither true nor
+     *                                  false (before anything is installed)
      */
     public static void ensureInstalled() {
         if (installed) {
@@ -67,9 +69,12 @@ public final class SsmRuntime {
             }
             registering = true;
             try {
+                boolean recycle = SessionRecycling.enabled();
                 installExecutioner();
                 List<String> names = registerOps();
-                SessionRecycling.install();
+                if (recycle) {
+                    SessionRecycling.install();
+                }
                 installed = true;
                 log.info("ssm4j runtime installed: ops {} run as Java kernels through {}; SameDiff sessions {} their"
                                 + " arrays from call to call", names, Nd4j.getExecutioner().getClass().getSimpleName(),

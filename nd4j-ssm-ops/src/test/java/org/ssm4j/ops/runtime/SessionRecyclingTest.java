@@ -14,8 +14,10 @@ import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** SameDiff sessions that reuse a call's arrays in the next call: same results, and returned arrays untouched. */
@@ -26,6 +28,24 @@ class SessionRecyclingTest {
         SsmRuntime.ensureInstalled();
         assertTrue(SessionRecycling.enabled());
         assertTrue(SessionRecycling.installed());
+    }
+
+    @Test
+    void aMistypedSwitchIsRefusedNamingTheProperty() {
+        String before = System.getProperty(SessionRecycling.PROPERTY);
+        try {
+            System.setProperty(SessionRecycling.PROPERTY, "flase");
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, SessionRecycling::enabled);
+            assertEquals("ssm4j.samediff.recycle must be true or false, got 'flase'", e.getMessage());
+            System.setProperty(SessionRecycling.PROPERTY, " FALSE ");
+            assertFalse(SessionRecycling.enabled());
+        } finally {
+            if (before == null) {
+                System.clearProperty(SessionRecycling.PROPERTY);
+            } else {
+                System.setProperty(SessionRecycling.PROPERTY, before);
+            }
+        }
     }
 
     /** loss = sum(tanh(x W) * c): dW = xᵀ ((1 - tanh²(x W)) * c), computed apart from SameDiff. */
