@@ -1115,55 +1115,64 @@ __device__ __forceinline__ void scan_forward_cpt(const ScanParams& p, CptSmem<K,
         }
         __syncwarp();  // this tile's inputs and B/C rows are in shared memory
 
-        // Phase 1: the per-step values of this thread's channel.
-        float dt[TS], dtu[TS], gate[TS], du[TS];
+        // The tile in phases of PH steps: the kept-delta' main pass per half tile (fewer registers
+        // for the phase's arrays: 0.5% faster for bfloat16, 1% for float32, version 48), the others
+        // per tile (per half tile measured 0.5 to 2.5% slower there, versions 44 and 48).
+        constexpr int PH = KEPT ? TS / 2 : TS;
 #pragma unroll
-        for (int i = 0; i < TS; ++i) {
-            if constexpr (KEPT) {
-                dt[i] = s.dt[buf][i][lane];  // 0 past the chunk
-            } else {
-                dt[i] = delta_prime<T>(to_float(s.in[buf][0][i][lane]) + bias, softplus_on);
-                if (t0 + i >= ce) dt[i] = 0.f;
-                if (keep && t0 + i < ce) dt_row[static_cast<size_t>(t0 + i) * 32 + lane] = dt[i];
-            }
-            const float u = to_float(s.in[buf][1][i][lane]);
-            dtu[i] = dt[i] * u;
-            if constexpr (!SUMMARY) {
-                const float zf = to_float(s.in[buf][2][i][lane]);
-                gate[i] = has_z ? zf * sigmoid(zf) : 1.f;
-                du[i] = dskip * u;
-            }
-        }
-        if (ckpt && t0 == next_ckpt) {
-            store_states16<T>(p.checkpoints, ckpt_off, h);
-            next_ckpt += p.interval;
-            ckpt_off += ckpt_stride;
-        }
-        // Phase 2: the recurrence.
+        for (int i0 = 0; i0 < TS; i0 += PH) {
+            // Phase 1: the per-step values of this thread's channel.
+            float dt[PH], dtu[PH], gate[PH], du[PH];
 #pragma unroll
-        for (int i = 0; i < TS; ++i) {
-            float bv[NS];
-            load_row<NS>(&s.bc[buf][i][0], bv);
-            if constexpr (SUMMARY) {
-#pragma unroll
-                for (int k = 0; k < NS; ++k) {
-                    h[k] = fmaf(fast_ex2(dt[i] * a2[k]), h[k], dtu[i] * bv[k]);
+            for (int j = 0; j < PH; ++j) {
+                const int i = i0 + j;
+                if constexpr (KEPT) {
+                    dt[j] = s.dt[buf][i][lane];  // 0 past the chunk
+                } else {
+                    dt[j] = delta_prime<T>(to_float(s.in[buf][0][i][lane]) + bias, softplus_on);
+                    if (t0 + i >= ce) dt[j] = 0.f;
+                    if (keep && t0 + i < ce) dt_row[static_cast<size_t>(t0 + i) * 32 + lane] = dt[j];
                 }
-                dsum += dt[i];
-            } else {
-                float cv[NS];
-                load_row<NS>(&s.bc[buf][i][NS], cv);
-                float acc0 = du[i], acc1 = 0.f;  // y = (D u + C h) gate, summed in the reference's order
+                const float u = to_float(s.in[buf][1][i][lane]);
+                dtu[j] = dt[j] * u;
+                if constexpr (!SUMMARY) {
+                    const float zf = to_float(s.in[buf][2][i][lane]);
+                    gate[j] = has_z ? zf * sigmoid(zf) : 1.f;
+                    du[j] = dskip * u;
+                }
+            }
+            if (i0 == 0 && ckpt && t0 == next_ckpt) {  // the state before the tile's first step
+                store_states16<T>(p.checkpoints, ckpt_off, h);
+                next_ckpt += p.interval;
+                ckpt_off += ckpt_stride;
+            }
+            // Phase 2: the recurrence.
 #pragma unroll
-                for (int k = 0; k < NS; ++k) {
-                    h[k] = fmaf(fast_ex2(dt[i] * a2[k]), h[k], dtu[i] * bv[k]);
-                    if (k % 2 == 0) {
-                        acc0 = fmaf(cv[k], h[k], acc0);
-                    } else {
-                        acc1 = fmaf(cv[k], h[k], acc1);
+            for (int j = 0; j < PH; ++j) {
+                const int i = i0 + j;
+                float bv[NS];
+                load_row<NS>(&s.bc[buf][i][0], bv);
+                if constexpr (SUMMARY) {
+#pragma unroll
+                    for (int k = 0; k < NS; ++k) {
+                        h[k] = fmaf(fast_ex2(dt[j] * a2[k]), h[k], dtu[j] * bv[k]);
                     }
+                    dsum += dt[j];
+                } else {
+                    float cv[NS];
+                    load_row<NS>(&s.bc[buf][i][NS], cv);
+                    float acc0 = du[j], acc1 = 0.f;  // y = (D u + C h) gate, summed in the reference's order
+#pragma unroll
+                    for (int k = 0; k < NS; ++k) {
+                        h[k] = fmaf(fast_ex2(dt[j] * a2[k]), h[k], dtu[j] * bv[k]);
+                        if (k % 2 == 0) {
+                            acc0 = fmaf(cv[k], h[k], acc0);
+                        } else {
+                            acc1 = fmaf(cv[k], h[k], acc1);
+                        }
+                    }
+                    s.y[i][lane] = from_float<T>((acc0 + acc1) * gate[j]);
                 }
-                s.y[i][lane] = from_float<T>((acc0 + acc1) * gate[i]);
             }
         }
         if constexpr (!SUMMARY) {
