@@ -197,8 +197,14 @@ def keeps_delta(batch, length, channels, state, cfg, chunks):
     Java launcher's pool keeps mapped between calls."""
     if cfg != CHANNEL_PER_THREAD or chunks < 2:
         return False
-    floats = kept_delta_floats(batch, length, channels) + batch * chunks * channels * (2 * state + 1)
+    floats = kept_delta_floats(batch, length, channels) + sum(chunk_workspaces(batch, chunks, channels, state).values())
     return 4 * floats <= WORKSPACE_POOL_KEEP_BYTES
+
+
+def chunk_workspaces(batch, chunks, channels, state):
+    """The chunked passes' workspaces in floats, as ScanLauncher.chunkWorkspaces allocates them."""
+    states = batch * chunks * channels * state
+    return {"chunk_state": states, "chunk_dsum": batch * chunks * channels, "chunk_start": states}
 
 
 def kept_delta_floats(batch, length, channels):
@@ -287,9 +293,8 @@ class OurScan:
                     delta_bias=x["delta_bias"], h0=x["h0"], y=out["y"], last_state=out["last_state"],
                     checkpoints=out["checkpoints"])
         if k > 1:
-            ptrs["chunk_state"] = self._workspace(work, "chunk_state", b * k * D * N)
-            ptrs["chunk_dsum"] = self._workspace(work, "chunk_dsum", b * k * D)
-            ptrs["chunk_start"] = self._workspace(work, "chunk_start", b * k * D * N)
+            for name, floats in chunk_workspaces(b, k, D, N).items():
+                ptrs[name] = self._workspace(work, name, floats)
         keep = self.keep_delta and keeps_delta(b, L, D, N, cfg, k)
         if keep:
             ptrs["scratch"] = self._workspace(work, "scratch", kept_delta_floats(b, L, D))
@@ -347,9 +352,8 @@ class OurScan:
         if tiles:
             ptrs["scratch"] = self._workspace(work, "scratch", b * k * tiles * D * ns)
         if k > 1:
-            ptrs["chunk_state"] = self._workspace(work, "chunk_state", b * k * D * N)
-            ptrs["chunk_dsum"] = self._workspace(work, "chunk_dsum", b * k * D)
-            ptrs["chunk_start"] = self._workspace(work, "chunk_start", b * k * D * N)
+            for name, floats in chunk_workspaces(b, k, D, N).items():
+                ptrs[name] = self._workspace(work, name, floats)
         converted = [(acc[key], out[key]) for key in ("dA", "dB", "dC", "dD", "d_bias")
                      if dtype != torch.float32 and out[key] is not None]
         key = (b, L, D, N, G, dtype, interval, flags, cfg, k, clen, tiles) + tuple(ptr(v) for v in ptrs.values()) + \

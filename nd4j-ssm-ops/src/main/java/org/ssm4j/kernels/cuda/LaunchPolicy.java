@@ -78,9 +78,18 @@ final class LaunchPolicy {
         if (!shape.equals(CHANNEL_PER_THREAD) || chunks.count() < 2) {
             return false;
         }
-        long floats = keptDeltaFloats(spec)
-                + (long) spec.batch() * chunks.count() * spec.channels() * (2L * spec.state() + 1);
+        long floats = keptDeltaFloats(spec) + 2 * chunkStateFloats(spec, chunks) + chunkDsumFloats(spec, chunks);
         return 4 * floats <= ScanModule.WORKSPACE_POOL_KEEP_BYTES;
+    }
+
+    /** One chunk-state workspace of a chunked pass (the summaries' end states, or the combined starts) in floats. */
+    static long chunkStateFloats(ScanSpec spec, Chunking chunks) {
+        return chunkDsumFloats(spec, chunks) * spec.state();
+    }
+
+    /** The summaries' delta sums of a chunked pass in floats: one per (batch row, chunk, channel). */
+    static long chunkDsumFloats(ScanSpec spec, Chunking chunks) {
+        return (long) spec.batch() * chunks.count() * spec.channels();
     }
 
     /** The kept delta''s workspace in floats: one per element of delta. */

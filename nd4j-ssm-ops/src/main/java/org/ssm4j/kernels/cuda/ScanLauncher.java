@@ -188,9 +188,9 @@ final class ScanLauncher {
     }
 
     private void chunkWorkspaces(ScanParams p, ScanSpec spec, Chunking chunks, MemorySegment stream, List<Long> owned) {
-        long states = (long) spec.batch() * chunks.count() * spec.channels() * spec.state();
+        long states = LaunchPolicy.chunkStateFloats(spec, chunks);
         p.set(Pointer.CHUNK_STATE, alloc(states, stream, owned))
-                .set(Pointer.CHUNK_DSUM, alloc((long) spec.batch() * chunks.count() * spec.channels(), stream, owned))
+                .set(Pointer.CHUNK_DSUM, alloc(LaunchPolicy.chunkDsumFloats(spec, chunks), stream, owned))
                 .set(Pointer.CHUNK_START, alloc(states, stream, owned));
     }
 
