@@ -44,7 +44,7 @@ class ScanParams(ctypes.Structure):
         "chunk_state", "chunk_dsum", "chunk_start")] + [
         (n, ctypes.c_int) for n in (
             "batch", "length", "channels", "state", "groups", "interval", "flags", "scratch_tiles",
-            "chunk_len", "chunks")]
+            "chunk_len", "chunks", "first_len", "long_chunks")]
 
 
 class LaunchAttribute(ctypes.Structure):  # CUlaunchAttribute
@@ -177,13 +177,13 @@ def channel_per_thread_fits(channels, groups, state, interval):
     return state == 16 and (channels // groups) % 32 == 0 and interval % 8 == 0
 
 
-def policy_forward_shape(batch, length, channels, groups, state, interval, resident):
-    """LaunchPolicy.forwardShape(spec, aligned16, residentBlocks); torch's buffers are 16-byte aligned."""
+def policy_forward_shape(batch, length, channels, groups, state, interval, resident, dtype):
+    """LaunchPolicy.forwardShape(spec, type, aligned16, residentBlocks); torch's buffers are 16-byte aligned."""
     standard = policy_shapes(state)[0]
     if not channel_per_thread_fits(channels, groups, state, interval) \
             or blocks_per_chunk(batch, channels, groups, standard) >= 256:
         return standard
-    chunks = policy_chunks(batch, channels, groups, length, CHANNEL_PER_THREAD, True, interval, resident)[0]
+    chunks = policy_chunks(batch, channels, groups, length, CHANNEL_PER_THREAD, True, interval, resident, dtype)[0]
     return CHANNEL_PER_THREAD if blocks_per_chunk(batch, channels, groups, CHANNEL_PER_THREAD) * chunks >= 256 \
         else standard
 
@@ -223,13 +223,44 @@ def whole_waves(steps, blocks, resident):
     return (k, clen) if clen >= 128 else None
 
 
-def policy_chunks(batch, channels, groups, length, cfg, forward, interval, resident=None):
+SUMMARY_STEP_COST = 0.7  # LaunchPolicy.SUMMARY_STEP_COST: a summary step's time over a main-pass step's (chunk 0, delta' computed)
+
+
+def end_chunks(steps, blocks, resident):
+    """LaunchPolicy.endChunks: (chunks, chunk_len, first_len, long_chunks) with end chunks (chunk 0's
+    main pass in the summary launch beside the middle chunks' summaries, the last chunk first in the
+    main launch, each about as long as its launch lasts), or None."""
+    per_wave = (resident - blocks) // blocks
+    if per_wave < 1:
+        return None
+    waves = max(2, steps * blocks // (480 * resident))
+    middle = waves * per_wave
+    per = steps / (per_wave + 1 + SUMMARY_STEP_COST) / waves
+    clen = int(per // 8) * 8
+    if clen < 128:
+        return None
+    longer = int((per - clen) * middle // 8)
+    slot = waves * clen + 8 * -(-longer // per_wave)
+    first = (steps - middle * clen - 8 * longer - slot) // 8 * 8
+    return (middle + 2, clen, first, longer) if first >= 8 else None
+
+
+def end_layout(L, k):
+    """A small end-chunk layout for the checks: k chunks, chunk 0 two tiles longer than the middle
+    chunks, the first middle chunk one tile longer, the last the remainder."""
+    clen = max(8, L // (k + 1) // 8 * 8)
+    return k, clen, clen + 16, 1
+
+
+def policy_chunks(batch, channels, groups, length, cfg, forward, interval, resident=None, dtype=None, ends=True):
     """LaunchPolicy.forwardChunks / backwardChunks; resident: blocks of the channel-per-thread summary
-    kernel the device holds at once (forward only)."""
+    kernel the device holds at once, dtype: the inputs' (forward only); ends: False never gives end
+    chunks (the policy gives them to bfloat16)."""
     blocks = blocks_per_chunk(batch, channels, groups, cfg)
     if forward:
         if cfg == CHANNEL_PER_THREAD and blocks < 256:
-            waves = whole_waves(length, blocks, resident)
+            ends = ends and dtype == torch.bfloat16
+            waves = (end_chunks(length, blocks, resident) if ends else None) or whole_waves(length, blocks, resident)
             if waves is not None:
                 return waves
         min_steps = 128 if cfg == CHANNEL_PER_THREAD else 256
@@ -244,10 +275,11 @@ class OurScan:
     comes again, so that per-call timings measure the launches rather than this harness's Python
     work of building them; the backward's zeroing of the float32 sums still runs every call."""
 
-    def __init__(self, drv, keep_delta=True):
+    def __init__(self, drv, keep_delta=True, end_chunks=True):
         self.drv = drv
         self.plans = {}
         self.keep_delta = keep_delta  # False: never keep delta' (the policy's keeps_delta otherwise)
+        self.end_chunks = end_chunks  # False: never end chunks (the policy's otherwise)
 
     def _params(self, sizes, interval, flags, **ptrs):
         p = ScanParams()
@@ -280,25 +312,27 @@ class OurScan:
         return t
 
     def forward(self, x, interval, softplus, cfg, out, chunks=None, work=None):
-        """chunks: (count, length) or None for the default policy."""
+        """chunks: (count, length[, first_len, long_chunks]) or None for the default policy."""
         b, L, D = x["u"].shape
         G, N = x["B"].shape[2], x["B"].shape[3]
         work = {} if work is None else work
         flags = (FLAG_SOFTPLUS if softplus else 0) | (FLAG_D if x["D"] is not None else 0) | \
                 (FLAG_Z if x["z"] is not None else 0) | (FLAG_BIAS if x["delta_bias"] is not None else 0) | \
                 (FLAG_H0 if x["h0"] is not None else 0) | (FLAG_CKPT if out["checkpoints"] is not None else 0)
-        k, clen = chunks or policy_chunks(b, D, G, L, cfg, True, interval, self.resident(x["u"].dtype))
+        k, clen, first, longer = (tuple(chunks or policy_chunks(b, D, G, L, cfg, True, interval, self.resident(
+            x["u"].dtype), x["u"].dtype, self.end_chunks)) + (0, 0))[:4]
         tn = "f32" if x["u"].dtype == torch.float32 else "bf16"
         ptrs = dict(u=x["u"], delta=x["delta"], A=x["A"], B=x["B"], C=x["C"], D=x["D"], z=x["z"],
                     delta_bias=x["delta_bias"], h0=x["h0"], y=out["y"], last_state=out["last_state"],
                     checkpoints=out["checkpoints"])
         if k > 1:
-            for name, floats in chunk_workspaces(b, k, D, N).items():
-                ptrs[name] = self._workspace(work, name, floats)
+            for key, floats in chunk_workspaces(b, k, D, N).items():
+                ptrs[key] = self._workspace(work, key, floats)
         keep = self.keep_delta and keeps_delta(b, L, D, N, cfg, k)
         if keep:
             ptrs["scratch"] = self._workspace(work, "scratch", kept_delta_floats(b, L, D))
-        key = (b, L, D, N, G, x["u"].dtype, interval, flags, cfg, k, clen) + tuple(ptr(v) for v in ptrs.values())
+        key = (b, L, D, N, G, x["u"].dtype, interval, flags, cfg, k, clen, first, longer) + tuple(
+            ptr(v) for v in ptrs.values())
         plan = self.plans.get(key)
         if plan is not None:
             self.drv.replay(plan)
@@ -306,14 +340,15 @@ class OurScan:
         plan = []
         main = self.name("fwdk" if keep else "fwd" if interval % 16 == 0 else "fwdg", x["u"].dtype, cfg)
         p = self._params((b, L, D, N, G), interval, flags, **ptrs)
-        p.chunk_len, p.chunks = clen, k
-        if k > 1:  # keeping delta', the summary launch's first blocks keep the last chunk's
+        p.chunk_len, p.chunks, p.first_len, p.long_chunks = clen, k, first, longer
+        if k > 1:  # with end chunks the summary launch's first blocks run chunk 0's main pass
             summ = self.name("fwdsum", x["u"].dtype, cfg)
             _, info = self.drv.function(summ)
-            self.drv.launch(summ, self._grid(x, info, k if keep else k - 1), info[0], info[3], [p], plan)
+            self.drv.launch(summ, self._grid(x, info, k - 1), info[0], info[3], [p], plan)
             self._launch_combine("fwd", tn, b * D * N, p, plan)
         _, info = self.drv.function(main)
-        self.drv.launch(main, self._grid(x, info, k), info[0], info[3], [p], plan, dependent=k > 1)
+        self.drv.launch(main, self._grid(x, info, k - 1 if first else k), info[0], info[3], [p], plan,
+                        dependent=k > 1)
         self._keep(key, plan)
 
     def _launch_combine(self, direction, tn, chains, p, plan):
@@ -352,8 +387,8 @@ class OurScan:
         if tiles:
             ptrs["scratch"] = self._workspace(work, "scratch", b * k * tiles * D * ns)
         if k > 1:
-            for name, floats in chunk_workspaces(b, k, D, N).items():
-                ptrs[name] = self._workspace(work, name, floats)
+            for key, floats in chunk_workspaces(b, k, D, N).items():
+                ptrs[key] = self._workspace(work, key, floats)
         converted = [(acc[key], out[key]) for key in ("dA", "dB", "dC", "dD", "d_bias")
                      if dtype != torch.float32 and out[key] is not None]
         key = (b, L, D, N, G, dtype, interval, flags, cfg, k, clen, tiles) + tuple(ptr(v) for v in ptrs.values()) + \
@@ -522,7 +557,7 @@ def check_case(scan, label, b, L, D, N, G, dtype, interval, softplus=True, varia
     ref = reference(x, dy, d_last, interval, softplus)
     tol = 1e-5 if dtype == torch.float32 else 1e-2
     results = []
-    fs, bs = policy_forward_shape(b, L, D, G, N, interval, scan.resident(dtype)), policy_shapes(N)[1]
+    fs, bs = policy_forward_shape(b, L, D, G, N, interval, scan.resident(dtype), dtype), policy_shapes(N)[1]
     runs = [(fs, bs, None, None)]
     if chunked:  # the chunked path too: about three chunks each way
         runs.append((fs, bs, split(L, 3, 32), split(L, 3, interval)))
@@ -530,6 +565,8 @@ def check_case(scan, label, b, L, D, N, G, dtype, interval, softplus=True, varia
         runs.append((CHANNEL_PER_THREAD, bs, None, None))
         if chunked:
             runs.append((CHANNEL_PER_THREAD, bs, split(L, 3, 32), None))
+    if chunked and L >= 80 and channel_per_thread_fits(D, G, N, interval):  # end chunks
+        runs.append((CHANNEL_PER_THREAD, bs, end_layout(L, 4), None))
     if variants:  # every compiled shape (a fatbin built with -DSSM_TUNING_SHAPES)
         runs += [(c, c, None, None) for c in CONFIGS if c[0] * c[1] >= N and (c, c) != (fs, bs)]
     for cfg_f, cfg_b, cf, cb in runs:
@@ -641,7 +678,7 @@ def bench(scan, ref_mod, variants, log, configs=None, chunk_counts=CHUNK_COUNTS,
         if dtype != torch.float32:
             work = {k: torch.empty(g[k].shape, device="cuda", dtype=torch.float32)
                     for k in ("dA", "dB", "dC", "dD", "d_bias")}
-        fs, bs = policy_forward_shape(b, L, D, G, N, interval, scan.resident(dtype)), policy_shapes(N)[1]
+        fs, bs = policy_forward_shape(b, L, D, G, N, interval, scan.resident(dtype), dtype), policy_shapes(N)[1]
         runs = [((fs, bs), None)]
         if variants:
             for cfg in [c for c in (configs or CONFIGS) if c[0] * c[1] == N]:
@@ -706,12 +743,14 @@ def main():
     ap.add_argument("--no-pdl", action="store_true", help="plain launches only (no programmatic dependent launch)")
     ap.add_argument("--no-keep-delta", action="store_true",
                     help="the channel-per-thread main pass computes delta' itself (no float32 delta' workspace)")
+    ap.add_argument("--no-end-chunks", action="store_true",
+                    help="the channel-per-thread forward without end chunks (chunk 0 in the main launch)")
     ap.add_argument("--json", help="write the measurements here")
     a = ap.parse_args()
     global GRAPH
     GRAPH = a.graph
     drv = Driver(a.fatbin, pdl=not a.no_pdl)
-    scan = OurScan(drv, keep_delta=not a.no_keep_delta)
+    scan = OurScan(drv, keep_delta=not a.no_keep_delta, end_chunks=not a.no_end_chunks)
     print(f"device: {torch.cuda.get_device_name()} torch {torch.__version__}; "
           f"module loaded in {drv.load_seconds:.2f} s; programmatic dependent launch {'on' if drv.pdl else 'off'}",
           flush=True)

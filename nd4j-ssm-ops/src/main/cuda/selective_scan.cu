@@ -93,9 +93,11 @@ struct ScanParams {
     int scratch_tiles;  // tile start slots per (batch, chunk) in scratch
     int chunk_len;      // steps per chunk (a multiple of the tile; backward: of the interval)
     int chunks;
+    int first_len;      // channel-per-thread forward with end chunks: chunk 0's steps (0: no end chunks)
+    int long_chunks;    // with end chunks: how many chunks from chunk 1 on are one tile longer than chunk_len
 };
 
-static_assert(sizeof(ScanParams) == 27 * 8 + 10 * 4 && sizeof(ScanParams) == 256, "ScanParams layout");
+static_assert(sizeof(ScanParams) == 27 * 8 + 12 * 4 && sizeof(ScanParams) == 264, "ScanParams layout");
 static_assert(offsetof(ScanParams, batch) == 216, "ScanParams layout");
 
 enum : int {
@@ -951,26 +953,68 @@ __device__ __forceinline__ void store_states16(void* ptr, size_t off, const floa
     }
 }
 
-// delta' of the steps [cs, ce) of channel d into its warp's kept rows (the last chunk's, which has
-// no summary: the summary launch's first blocks do this alone).
+// delta' of the steps [cs, ce) of the warp's 32 channels (from dw) into its kept rows: a piece of
+// the last chunk, which has no summary. A lane moves 16 bytes of a step (8 bfloat16 or 4 float32
+// channels), a warp 4 or 8 steps at once, four such loads in flight.
 template <typename T>
-__device__ void keep_delta_prime(const ScanParams& p, float* dt_row, int b, int d, int lane, int cs, int ce,
-                                 float bias, bool softplus_on) {
-    const T* src = static_cast<const T*>(p.delta) + (static_cast<size_t>(b) * p.length + cs) * p.channels + d;
-#pragma unroll 4
-    for (int t = cs; t < ce; ++t, src += p.channels) {
-        dt_row[static_cast<size_t>(t) * 32 + lane] = delta_prime<T>(to_float(*src) + bias, softplus_on);
+__device__ void keep_delta_prime(const ScanParams& p, float* dt_row, int b, int dw, int lane, int cs, int ce,
+                                 bool softplus_on) {
+    constexpr int CV = 16 / sizeof(T);  // channels per vector
+    constexpr int LPS = 32 / CV;        // lanes per step
+    constexpr int SPW = 32 / LPS;       // steps per warp load
+    constexpr int DEPTH = 4;
+    const int c = (lane % LPS) * CV;
+    float bias[CV];
+#pragma unroll
+    for (int e = 0; e < CV; ++e) bias[e] = (p.flags & kHasBias) ? load<T>(p.delta_bias, dw + c + e) : 0.f;
+    const T* src = static_cast<const T*>(p.delta) + static_cast<size_t>(b) * p.length * p.channels + dw + c;
+    for (int t0 = cs + lane / LPS; t0 < ce; t0 += SPW * DEPTH) {
+        Words<4> v[DEPTH];
+#pragma unroll
+        for (int j = 0; j < DEPTH; ++j) {
+            const int t = t0 + j * SPW;
+            if (t < ce) v[j] = ldg_words<4>(src + static_cast<size_t>(t) * p.channels);
+        }
+#pragma unroll
+        for (int j = 0; j < DEPTH; ++j) {
+            const int t = t0 + j * SPW;
+            if (t < ce) {
+                float f[CV];
+                unpack<T, 4>(v[j], f);
+                float4* dst = reinterpret_cast<float4*>(dt_row + static_cast<size_t>(t) * 32 + c);
+#pragma unroll
+                for (int q = 0; q < CV / 4; ++q) {
+                    dst[q] = make_float4(delta_prime<T>(f[4 * q] + bias[4 * q], softplus_on),
+                                         delta_prime<T>(f[4 * q + 1] + bias[4 * q + 1], softplus_on),
+                                         delta_prime<T>(f[4 * q + 2] + bias[4 * q + 2], softplus_on),
+                                         delta_prime<T>(f[4 * q + 3] + bias[4 * q + 3], softplus_on));
+                }
+            }
+        }
     }
 }
 
-// SUMMARY: the chunk summary pass; with p.scratch it also keeps delta' for the main pass: blocks
-// with blockIdx.z 0 keep the last chunk's (which has no summary) and launch first, the others
-// summarise chunk blockIdx.z - 1 and keep its delta'. KEPT: the main pass reading the kept delta'
-// (its copy replaces delta's, and the softplus is gone: 2 of 20 special-function operations per
-// step for bfloat16, 22 FMA-pipe instructions for float32). Kept rows are in the main pass's tile
-// order (a tile of a warp is TS * 32 consecutive floats), so both passes move them in whole rows.
+// The first step of chunk k of the channel-per-thread forward: chunks of chunk_len steps (the last
+// the remainder), or with end chunks (first_len > 0) chunk 0 of first_len steps, then chunks of
+// chunk_len steps, the first long_chunks of them one tile longer, the last chunk the remainder.
+template <int TS>
+__device__ __forceinline__ int cpt_chunk_start(const ScanParams& p, int k) {
+    if (k == 0) return 0;
+    if (p.first_len == 0) return k * p.chunk_len;
+    return p.first_len + (k - 1) * p.chunk_len + TS * min(k - 1, p.long_chunks);
+}
+
+// Chunk `chunk` of the channel-per-thread forward. SUMMARY: its summary (end state from a zero start
+// and delta sum); with p.scratch it also keeps delta' for the main pass, its own and a piece of the
+// last chunk's, which has no summary: the summarised chunks share the last chunk's steps in whole
+// tiles (with end chunks that chunk is as long as a launch). KEPT: the main pass reading the kept
+// delta' (its copy replaces delta's, and the softplus is gone: 2 of 20 special-function operations
+// per step for bfloat16, 22 FMA-pipe instructions for float32). Kept rows are in the main pass's
+// tile order (a tile of a warp is TS * 32 consecutive floats), so both passes move them in whole
+// rows. The main pass of chunk 0 with end chunks runs in the summary launch and leaves its end
+// state as chunk 0's summary, with a delta sum of 0 (the combine starts from it).
 template <class K, bool SUMMARY, bool KEPT>
-__device__ __forceinline__ void scan_forward_cpt(const ScanParams& p, CptSmem<K, KEPT>& smem) {
+__device__ __forceinline__ void scan_forward_cpt(const ScanParams& p, CptSmem<K, KEPT>& smem, int chunk) {
     static_assert(!(SUMMARY && KEPT), "the summary pass keeps delta', the main pass reads it");
     using T = typename K::Type;
     constexpr int NS = K::NS;
@@ -988,18 +1032,12 @@ __device__ __forceinline__ void scan_forward_cpt(const ScanParams& p, CptSmem<K,
     float* const dt_row = (SUMMARY || KEPT) && p.scratch != nullptr
         ? p.scratch + (static_cast<size_t>(b) * (p.channels / 32) + dw / 32) * p.length * 32 : nullptr;
     const bool keep = SUMMARY && dt_row != nullptr;
-    const int chunk = !keep ? blockIdx.z : blockIdx.z == 0 ? p.chunks - 1 : blockIdx.z - 1;
-    const int cs = chunk * p.chunk_len;
-    const int ce = min(p.length, cs + p.chunk_len);
+    const int cs = cpt_chunk_start<TS>(p, chunk);
+    const int ce = chunk + 1 == p.chunks ? p.length : cpt_chunk_start<TS>(p, chunk + 1);
     const bool softplus_on = p.flags & kSoftplus;
     const bool has_z = !SUMMARY && (p.flags & kHasZ);
-    if constexpr (SUMMARY) let_dependents_launch();
 
     const float bias = (p.flags & kHasBias) ? load<T>(p.delta_bias, d) : 0.f;
-    if (keep && blockIdx.z == 0) {
-        keep_delta_prime<T>(p, dt_row, b, d, lane, cs, ce, bias, softplus_on);
-        return;
-    }
     const float dskip = (!SUMMARY && (p.flags & kHasD)) ? load<T>(p.D, d) : 0.f;
     float a2[NS], h[NS];
 #pragma unroll
@@ -1034,6 +1072,7 @@ __device__ __forceinline__ void scan_forward_cpt(const ScanParams& p, CptSmem<K,
         }
     };
     const void* const ins[3] = {KEPT ? nullptr : p.delta, p.u, has_z ? p.z : nullptr};
+    // A tile's copies: the inputs, then (KEPT) the kept delta', which the summary launch writes.
     auto issue_inputs = [&](int t0, int buf) {
         for_tile_vectors(t0, [&](int st, int c, size_t off, bool ok) {
 #pragma unroll
@@ -1041,6 +1080,8 @@ __device__ __forceinline__ void scan_forward_cpt(const ScanParams& p, CptSmem<K,
                 if (ins[a] != nullptr) cp_async16(&s.in[buf][a][st][c], static_cast<const T*>(ins[a]) + off, ok);
             }
         });
+    };
+    auto issue_kept = [&](int t0, int buf) {
         if constexpr (KEPT) {  // the tile's TS * 32 floats, 4 per vector; a step past the chunk reads 0
 #pragma unroll
             for (int j = 0; j < TS * 8 / 32; ++j) {
@@ -1093,7 +1134,9 @@ __device__ __forceinline__ void scan_forward_cpt(const ScanParams& p, CptSmem<K,
     issue_inputs(cs, 0);
     load_bc(cs);
     if constexpr (!SUMMARY) {
-        wait_for_predecessor();  // the combined chunk starts (the first tile's loads are in flight)
+        // the combined chunk starts, and the kept delta' (copied only after this: a dependent launch
+        // can start while the summary launch still runs); the first tile's input loads are in flight
+        wait_for_predecessor();
 #pragma unroll
         for (int k = 0; k < NS; ++k) {
             if (chunk > 0) {
@@ -1103,11 +1146,13 @@ __device__ __forceinline__ void scan_forward_cpt(const ScanParams& p, CptSmem<K,
             }
         }
     }
+    issue_kept(cs, 0);
     for (int t0 = cs, buf = 0; t0 < ce; t0 += TS, buf ^= 1) {
         __syncwarp();  // every lane is done with the buffers this tile writes
         stage_bc(buf);
         if (t0 + TS < ce) {
             issue_inputs(t0 + TS, buf ^ 1);
+            issue_kept(t0 + TS, buf ^ 1);
             load_bc(t0 + TS);
             cp_async_wait<1>();
         } else {
@@ -1183,13 +1228,51 @@ __device__ __forceinline__ void scan_forward_cpt(const ScanParams& p, CptSmem<K,
         }
     }
 
-    if constexpr (SUMMARY) {
+    if (SUMMARY || (chunk == 0 && p.first_len > 0)) {
         const size_t slot = chunk_slot(p, b, chunk);
 #pragma unroll
         for (int k = 0; k < NS; ++k) p.chunk_state[(slot * p.channels + d) * NS + k] = h[k];
-        p.chunk_dsum[slot * p.channels + d] = dsum;
+        p.chunk_dsum[slot * p.channels + d] = dsum;  // 0 for the main pass
     } else if (ce == p.length) {
         store_states16<T>(p.last_state, static_cast<size_t>(b) * p.channels * NS + state_off, h);
+    }
+    if (keep) {  // this chunk's piece of the last chunk
+        const int ends = p.first_len > 0 ? 1 : 0;
+        const int summarised = p.chunks - 1 - ends;
+        const int ls = cpt_chunk_start<TS>(p, p.chunks - 1);
+        const int piece = ((p.length - ls + summarised - 1) / summarised + TS - 1) / TS * TS;
+        const int ks = ls + (chunk - ends) * piece;
+        if (ks < p.length) keep_delta_prime<T>(p, dt_row, b, dw, lane, ks, min(p.length, ks + piece), softplus_on);
+    }
+}
+
+// The channel-per-thread summary launch: with end chunks blockIdx.z 0 runs chunk 0's main pass (its
+// start is known) and z > 0 summarises chunk z; without, z summarises chunk z.
+template <class K>
+__device__ __forceinline__ void cpt_summary_launch(const ScanParams& p, CptSmem<K, false>& smem) {
+    let_dependents_launch();
+    const int z = blockIdx.z;
+    if (z == 0 && p.first_len > 0) {
+        scan_forward_cpt<K, false, false>(p, smem, 0);
+    } else {
+        scan_forward_cpt<K, true, false>(p, smem, z);
+    }
+}
+
+// The channel-per-thread main launch: chunk blockIdx.z, or with end chunks (chunk 0 ran in the
+// summary launch) the last chunk first, whose blocks run longest, then chunks 1 on.
+template <class K, bool KEPT>
+__device__ __forceinline__ void cpt_main_launch(const ScanParams& p, CptSmem<K, KEPT>& smem) {
+    const int z = blockIdx.z;
+    scan_forward_cpt<K, false, KEPT>(p, smem, p.first_len == 0 ? z : z == 0 ? p.chunks - 1 : z);
+}
+
+template <class K, bool SUMMARY, bool KEPT>
+__device__ __forceinline__ void cpt_launch(const ScanParams& p, CptSmem<K, KEPT>& smem) {
+    if constexpr (SUMMARY) {
+        cpt_summary_launch<K>(p, smem);
+    } else {
+        cpt_main_launch<K, KEPT>(p, smem);
     }
 }
 
@@ -1210,7 +1293,8 @@ __device__ void combine_chunks(const ScanParams& p) {
     const int b = i / (static_cast<size_t>(p.state) * p.channels);
     const float a2 = load<T>(p.A, static_cast<size_t>(d) * p.state + n) * kLog2e;
     const int from_flag = BACKWARD ? kHasDLast : kHasH0;
-    float h = (p.flags & from_flag) ? load<T>(BACKWARD ? p.d_last : p.h0, i) : 0.f;
+    // forward with end chunks: chunk 0's summary is its end state from the initial state
+    float h = (p.flags & from_flag) && (BACKWARD || p.first_len == 0) ? load<T>(BACKWARD ? p.d_last : p.h0, i) : 0.f;
     const int links = p.chunks - 1;  // link j chains chunk j (backward: chunks - 1 - j) into the next
     for (int j0 = 0; j0 < links; j0 += kChainBatch) {
         float dsum[kChainBatch], part[kChainBatch];
@@ -1728,7 +1812,7 @@ SSM_BOTH_TYPES(SSM_BACKWARD_KINDS, 2, 8, 32)
     NAME(const ScanParams p) {                                                            \
         using K = CptConfig<T, DT / 32, SSM_CPT_STEPS>;                                   \
         extern __shared__ __align__(16) unsigned char smem_raw[];                         \
-        scan_forward_cpt<K, SUMMARY, KEPT>(p, *reinterpret_cast<CptSmem<K, KEPT>*>(smem_raw)); \
+        cpt_launch<K, SUMMARY, KEPT>(p, *reinterpret_cast<CptSmem<K, KEPT>*>(smem_raw));  \
     }                                                                                     \
     extern "C" __device__ int NAME##_info[5] = {DT, DT, SSM_CPT_STEPS,                    \
         static_cast<int>(sizeof(CptSmem<CptConfig<T, DT / 32, SSM_CPT_STEPS>, KEPT>)), 16};

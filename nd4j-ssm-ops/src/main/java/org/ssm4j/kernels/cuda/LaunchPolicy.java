@@ -2,6 +2,7 @@ package org.ssm4j.kernels.cuda;
 
 import java.util.Optional;
 
+import org.ssm4j.kernels.ElementType;
 import org.ssm4j.kernels.ScanSpec;
 
 /**
@@ -37,6 +38,11 @@ final class LaunchPolicy {
     private static final int WHOLE_WAVE_CHUNK = 480;
     /** The fewest waves of a whole-wave summary launch (one wave measured slower on the H200). */
     private static final int MIN_WAVES = 2;
+    /**
+     * A summary step's time over a main-pass step's that computes delta' (chunk 0's with end chunks):
+     * the bfloat16 long row was fastest from 0.6 to 0.8 on the H200 ({@code docs/cuda.md}, version 51).
+     */
+    static final double SUMMARY_STEP_COST = 0.7;
 
     private LaunchPolicy() {
     }
@@ -53,7 +59,7 @@ final class LaunchPolicy {
      * else {@link #forwardShape(int)}. {@code residentBlocks}: how many blocks of the
      * channel-per-thread summary kernel the device holds at once (SMs times blocks per SM).
      */
-    static KernelShape forwardShape(ScanSpec spec, boolean aligned16, int residentBlocks) {
+    static KernelShape forwardShape(ScanSpec spec, ElementType type, boolean aligned16, int residentBlocks) {
         KernelShape standard = forwardShape(spec.state());
         boolean fits = spec.state() == CHANNEL_PER_THREAD.states() && spec.channelsPerGroup() % 32 == 0
                 && spec.checkpointInterval() % CHANNEL_PER_THREAD_TILE == 0 && aligned16;
@@ -61,7 +67,7 @@ final class LaunchPolicy {
             return standard;
         }
         long grid = (long) blocksPerChunk(spec, CHANNEL_PER_THREAD)
-                * forwardChunks(spec, CHANNEL_PER_THREAD, residentBlocks).count();
+                * forwardChunks(spec, type, CHANNEL_PER_THREAD, residentBlocks).count();
         return grid >= CHANNEL_PER_THREAD_MIN_GRID ? CHANNEL_PER_THREAD : standard;
     }
 
@@ -121,18 +127,22 @@ final class LaunchPolicy {
     /**
      * Forward: one chunk when the batch fills the GPU, else about {@value #CHUNKED_FORWARD_BLOCKS}
      * blocks of chunks of at least 256 steps (128 for {@link #CHANNEL_PER_THREAD}, whose blocks hold
-     * four times the channels). The channel-per-thread forward first tries {@link #wholeWaves}.
+     * four times the channels). The channel-per-thread forward first tries {@link #endChunks} for
+     * bfloat16 (for float32 they measured 2.5% slower on the H200's 1 x 2048 x 16384 and no faster
+     * on 1 x 1536 x 131072, {@code docs/cuda.md}, version 51), then {@link #wholeWaves}.
      * {@code residentBlocks}: how many blocks of the channel-per-thread summary kernel the device
      * holds at once (SMs times blocks per SM); the standard shapes do not use it.
      */
-    static Chunking forwardChunks(ScanSpec spec, KernelShape shape, int residentBlocks) {
+    static Chunking forwardChunks(ScanSpec spec, ElementType type, KernelShape shape, int residentBlocks) {
         if (residentBlocks <= 0) {
             throw new IllegalArgumentException("residentBlocks must be positive, got " + residentBlocks);
         }
         int blocks = blocksPerChunk(spec, shape);
         boolean perThread = shape.equals(CHANNEL_PER_THREAD);
         if (perThread && blocks < FILLING_BLOCKS) {
-            Optional<Chunking> waves = wholeWaves(spec.length(), blocks, residentBlocks);
+            Optional<Chunking> waves = type == ElementType.BFLOAT16
+                    ? endChunks(spec.length(), blocks, residentBlocks).or(() -> wholeWaves(spec.length(), blocks, residentBlocks))
+                    : wholeWaves(spec.length(), blocks, residentBlocks);
             if (waves.isPresent()) {
                 return waves.get();
             }
@@ -162,6 +172,42 @@ final class LaunchPolicy {
         }
         Chunking chunks = Chunking.of(steps, (int) summarised + 1, CHANNEL_PER_THREAD_TILE);
         return chunks.length() >= CHANNEL_PER_THREAD_MIN_CHUNK ? Optional.of(chunks) : Optional.empty();
+    }
+
+    /**
+     * Channel-per-thread chunks with end chunks: chunk 0, whose start is known, runs its main pass in
+     * the summary launch on one block slot per channel tile for the whole launch, beside the middle
+     * chunks' summaries on the other slots; the last chunk, which needs no summary, runs first in the
+     * main launch, again on one slot per tile for the whole launch, beside the middle chunks' main
+     * passes. So neither end chunk is summarised, and each is about as long as its launch lasts (two
+     * middle chunks or more), where uniform chunks summarise all but a remainder. Each launch holds
+     * {@code waves} of {@code (residentBlocks - blocksPerChunk) / blocksPerChunk} middle chunks; a
+     * block slot of either launch then carries {@code waves} middle chunks, the last chunk that many
+     * steps, chunk 0 {@link #SUMMARY_STEP_COST} times them. Middle chunks are a multiple of the tile;
+     * the first {@code longer} of them are one tile longer, so that the row is cut as evenly as the
+     * tile allows. On the H200 (528 resident blocks) 1 x 2048 x 16384 gets chunk 0 of 344 steps, 24
+     * middle chunks of 248 and 40 of 240, and a last chunk of 488: for bfloat16 1.6 to 1.9% faster than
+     * 67 uniform chunks of 248 ({@code docs/cuda.md}, version 51). Empty when middle chunks would be
+     * shorter than {@value #CHANNEL_PER_THREAD_MIN_CHUNK} steps or chunk 0 shorter than a tile.
+     */
+    static Optional<Chunking> endChunks(int steps, int blocksPerChunk, int residentBlocks) {
+        int perWave = (residentBlocks - blocksPerChunk) / blocksPerChunk;
+        if (perWave < 1) {
+            return Optional.empty();
+        }
+        long waves = Math.max(MIN_WAVES, (long) steps * blocksPerChunk / ((long) WHOLE_WAVE_CHUNK * residentBlocks));
+        long middle = waves * perWave;
+        double per = steps / (perWave + 1 + SUMMARY_STEP_COST) / waves;
+        int tile = CHANNEL_PER_THREAD_TILE;
+        long length = (long) (per / tile) * tile;
+        if (length < CHANNEL_PER_THREAD_MIN_CHUNK) {
+            return Optional.empty();
+        }
+        long longer = (long) ((per - length) * middle / tile);
+        long slot = waves * length + tile * ((longer + perWave - 1) / perWave);
+        long first = (steps - middle * length - tile * longer - slot) / tile * tile;
+        return first < tile ? Optional.empty()
+                : Optional.of(new Chunking((int) middle + 2, (int) length, (int) first, (int) longer));
     }
 
     /**

@@ -62,8 +62,8 @@ final class ScanLauncher {
         module.makeCurrent();
         int resident = module.scanKernel(LaunchPolicy.CHANNEL_PER_THREAD.kernel("ssm_scan_fwdsum", tn), stream)
                 .residentBlocks();
-        KernelShape shape = LaunchPolicy.forwardShape(spec, aligned16, resident);
-        Chunking chunks = LaunchPolicy.forwardChunks(spec, shape, resident);
+        KernelShape shape = LaunchPolicy.forwardShape(spec, type, aligned16, resident);
+        Chunking chunks = LaunchPolicy.forwardChunks(spec, type, shape, resident);
         List<Long> workspaces = new ArrayList<>();
         try (Arena arena = Arena.ofConfined()) {
             ScanParams p = sizes(new ScanParams(arena), spec, chunks)
@@ -81,12 +81,13 @@ final class ScanLauncher {
                 if (keepDelta) {
                     p.set(Pointer.SCRATCH, alloc(LaunchPolicy.keptDeltaFloats(spec), stream, workspaces));
                 }
-                // keeping delta', the summary launch has one more chunk: its first blocks keep the last chunk's
-                launchScan(shape.kernel("ssm_scan_fwdsum", tn), spec, keepDelta ? chunks.count() : chunks.count() - 1,
-                        p, stream, false);
+                // every chunk but the last (with end chunks, chunk 0 runs its main pass there)
+                launchScan(shape.kernel("ssm_scan_fwdsum", tn), spec, chunks.count() - 1, p, stream, false);
                 launchCombine("ssm_scan_fwdcombine_" + tn, spec, p, stream);
             }
-            launchScan(main, spec, chunks.count(), p, stream, chunks.count() > 1);
+            // with end chunks, every chunk but chunk 0, the last first
+            launchScan(main, spec, chunks.hasEndChunks() ? chunks.count() - 1 : chunks.count(), p, stream,
+                    chunks.count() > 1);
         } finally {
             workspaces.forEach(w -> driver.freeAsync(w, stream));
         }
@@ -184,7 +185,8 @@ final class ScanLauncher {
     private static ScanParams sizes(ScanParams p, ScanSpec spec, Chunking chunks) {
         return p.set(Int.BATCH, spec.batch()).set(Int.LENGTH, spec.length()).set(Int.CHANNELS, spec.channels())
                 .set(Int.STATE, spec.state()).set(Int.GROUPS, spec.groups()).set(Int.INTERVAL, spec.checkpointInterval())
-                .set(Int.CHUNK_LEN, chunks.length()).set(Int.CHUNKS, chunks.count());
+                .set(Int.CHUNK_LEN, chunks.length()).set(Int.CHUNKS, chunks.count())
+                .set(Int.FIRST_LEN, chunks.first()).set(Int.LONG_CHUNKS, chunks.longer());
     }
 
     private void chunkWorkspaces(ScanParams p, ScanSpec spec, Chunking chunks, MemorySegment stream, List<Long> owned) {

@@ -8,8 +8,8 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
 /**
  * The kernels' single parameter, {@code struct ScanParams} of {@code selective_scan.cu}, laid
- * out in native memory: 27 device pointers (0 for an absent tensor) followed by 10 ints,
- * 256 bytes. The order of the constants below is the order of the C fields.
+ * out in native memory: 27 device pointers (0 for an absent tensor) followed by 12 ints,
+ * 264 bytes. The order of the constants below is the order of the C fields.
  */
 final class ScanParams {
 
@@ -21,7 +21,7 @@ final class ScanParams {
 
     /** The int fields, in the C struct's order, after the pointers. */
     enum Int {
-        BATCH, LENGTH, CHANNELS, STATE, GROUPS, INTERVAL, FLAGS, SCRATCH_TILES, CHUNK_LEN, CHUNKS
+        BATCH, LENGTH, CHANNELS, STATE, GROUPS, INTERVAL, FLAGS, SCRATCH_TILES, CHUNK_LEN, CHUNKS, FIRST_LEN, LONG_CHUNKS
     }
 
     static final int FLAG_SOFTPLUS = 1;

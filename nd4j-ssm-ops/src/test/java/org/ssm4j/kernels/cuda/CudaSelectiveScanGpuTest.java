@@ -76,11 +76,25 @@ class CudaSelectiveScanGpuTest {
                 .scanKernel(LaunchPolicy.CHANNEL_PER_THREAD.kernel("ssm_scan_fwdsum", "f32"), MemorySegment.NULL)
                 .residentBlocks();
         assertTrue(resident > 0, "resident blocks " + resident);
-        assertEquals(LaunchPolicy.CHANNEL_PER_THREAD, LaunchPolicy.forwardShape(spec, true, resident));
-        Chunking chunks = LaunchPolicy.forwardChunks(spec, LaunchPolicy.CHANNEL_PER_THREAD, resident);
+        assertEquals(LaunchPolicy.CHANNEL_PER_THREAD, LaunchPolicy.forwardShape(spec, ElementType.FLOAT32, true, resident));
+        Chunking chunks = LaunchPolicy.forwardChunks(spec, ElementType.FLOAT32, LaunchPolicy.CHANNEL_PER_THREAD, resident);
         assertTrue(LaunchPolicy.keepsDelta(spec, LaunchPolicy.CHANNEL_PER_THREAD, chunks),
                 () -> "the main pass reading the summary's delta' (" + chunks + ")");
         matchesTheCpuKernel(spec);
+    }
+
+    @Test
+    void bfloat16ChannelPerThreadForwardWithEndChunks() {
+        // long enough for end chunks on an H200 (chunk 0 of 184 steps from the initial state, 64 middle
+        // chunks of 128 or 136, the last of 272)
+        ScanSpec spec = new ScanSpec(1, 9000, 2048, 16, 1, true, true, true, true, true, 128);
+        int resident = ScanModule.forDevice(0)
+                .scanKernel(LaunchPolicy.CHANNEL_PER_THREAD.kernel("ssm_scan_fwdsum", "bf16"), MemorySegment.NULL)
+                .residentBlocks();
+        Chunking chunks = LaunchPolicy.forwardChunks(spec, ElementType.BFLOAT16, LaunchPolicy.CHANNEL_PER_THREAD, resident);
+        assumeTrue(chunks.hasEndChunks(), () -> "no end chunks with " + resident + " resident blocks: " + chunks);
+        assertTrue(LaunchPolicy.keepsDelta(spec, LaunchPolicy.CHANNEL_PER_THREAD, chunks));
+        check(spec, ElementType.BFLOAT16, false);
     }
 
     private void matchesTheCpuKernel(ScanSpec spec) {

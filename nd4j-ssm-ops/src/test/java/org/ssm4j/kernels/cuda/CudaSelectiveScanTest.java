@@ -1,7 +1,15 @@
 package org.ssm4j.kernels.cuda;
 
+import java.io.IOException;
 import java.lang.foreign.Arena;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import org.junit.jupiter.api.Test;
 import org.ssm4j.kernels.ElementType;
@@ -48,8 +56,8 @@ class CudaSelectiveScanTest {
 
     @Test
     void paramsLayoutMatchesTheCStruct() {
-        // selective_scan.cu: static_assert(sizeof(ScanParams) == 256), offsetof(batch) == 216
-        assertEquals(256, ScanParams.BYTES);
+        // selective_scan.cu: static_assert(sizeof(ScanParams) == 264), offsetof(batch) == 216
+        assertEquals(264, ScanParams.BYTES);
         assertEquals(216, ScanParams.INTS_OFFSET);
         try (Arena arena = Arena.ofConfined()) {
             ScanParams p = new ScanParams(arena)
@@ -62,6 +70,27 @@ class CudaSelectiveScanTest {
             assertEquals(7, p.segment().get(java.lang.foreign.ValueLayout.JAVA_INT, 216));
             assertEquals(9, p.segment().get(java.lang.foreign.ValueLayout.JAVA_INT, 252));
         }
+    }
+
+    @Test
+    void paramsFieldsAreTheCStructsInItsOrder() throws IOException {
+        String source = Files.readString(Path.of("src/main/cuda/selective_scan.cu"));
+        Matcher struct = Pattern.compile("struct ScanParams \\{(.*?)\\n\\};", Pattern.DOTALL).matcher(source);
+        assertTrue(struct.find(), "struct ScanParams in selective_scan.cu");
+        List<String> cFields = new ArrayList<>();
+        Matcher field = Pattern.compile("^\\s*[\\w* ]+?\\b(\\w+);", Pattern.MULTILINE).matcher(struct.group(1));
+        while (field.find()) {
+            cFields.add(field.group(1).replace("_", "").toLowerCase(Locale.ROOT));
+        }
+        List<String> javaFields = new ArrayList<>();
+        for (Enum<?> e : ScanParams.Pointer.values()) {
+            javaFields.add(e.name().replace("_", "").toLowerCase(Locale.ROOT));
+        }
+        for (Enum<?> e : ScanParams.Int.values()) {
+            javaFields.add(e.name().replace("_", "").toLowerCase(Locale.ROOT));
+        }
+        assertEquals(cFields, javaFields);
+        assertTrue(source.contains("sizeof(ScanParams) == " + ScanParams.BYTES + ","), "the C struct's size assertion");
     }
 
     @Test
@@ -109,7 +138,7 @@ class CudaSelectiveScanTest {
         ScanSpec longRow = spec(1, 16384, 2048, 16, 1, 16);
         assertEquals(perThread, aligned(longRow));
         assertEquals("ssm_scan_fwdsum_bf16_l1_s16_c128", perThread.kernel("ssm_scan_fwdsum", "bf16"));
-        assertEquals(standard, LaunchPolicy.forwardShape(longRow, false, H200_RESIDENT), "a misaligned tensor");
+        assertEquals(standard, LaunchPolicy.forwardShape(longRow, ElementType.FLOAT32, false, H200_RESIDENT), "a misaligned tensor");
         assertEquals(standard, aligned(spec(8, 2048, 1536, 16, 1, 16)), "many rows");
         assertEquals(standard, aligned(spec(1, 16384, 2048, 8, 1, 16)), "state 8");
         assertEquals(standard, aligned(spec(1, 16384, 96, 16, 2, 16)), "48 channels per group");
@@ -117,7 +146,7 @@ class CudaSelectiveScanTest {
         assertEquals(perThread, aligned(spec(1, 16384, 2048, 16, 1, 24)), "interval 24");
         assertEquals(standard, aligned(spec(1, 2048, 768, 16, 1, 16)), "a grid of 96 blocks");
         assertEquals(perThread, aligned(spec(1, 8192, 768, 16, 1, 16)), "a grid of 384 blocks");
-        Chunking chunks = LaunchPolicy.forwardChunks(longRow, perThread, H200_RESIDENT);
+        Chunking chunks = LaunchPolicy.forwardChunks(longRow, ElementType.FLOAT32, perThread, H200_RESIDENT);
         assertTrue(chunks.count() > 1 && chunks.length() % LaunchPolicy.CHANNEL_PER_THREAD_TILE == 0, chunks::toString);
     }
 
@@ -125,13 +154,13 @@ class CudaSelectiveScanTest {
     void channelPerThreadSummariesFillWholeWaves() {
         KernelShape perThread = LaunchPolicy.CHANNEL_PER_THREAD;
         // 16 blocks per chunk, 528 resident: 66 summarised chunks of 248 steps are two waves, the 67th is the rest
-        assertEquals(new Chunking(67, 248), LaunchPolicy.forwardChunks(spec(1, 16384, 2048, 16, 1, 16), perThread, H200_RESIDENT));
+        assertEquals(new Chunking(67, 248), LaunchPolicy.forwardChunks(spec(1, 16384, 2048, 16, 1, 16), ElementType.FLOAT32, perThread, H200_RESIDENT));
         // longer rows take more waves while the chunks stay about 480 steps: four waves of 132 chunks of 496
-        assertEquals(new Chunking(133, 496), LaunchPolicy.forwardChunks(spec(1, 65536, 2048, 16, 1, 16), perThread, H200_RESIDENT));
+        assertEquals(new Chunking(133, 496), LaunchPolicy.forwardChunks(spec(1, 65536, 2048, 16, 1, 16), ElementType.FLOAT32, perThread, H200_RESIDENT));
         // 12 blocks per chunk: six waves, 264 summarised chunks of 496 steps
-        assertEquals(new Chunking(265, 496), LaunchPolicy.forwardChunks(spec(1, 131072, 1536, 16, 1, 16), perThread, H200_RESIDENT));
+        assertEquals(new Chunking(265, 496), LaunchPolicy.forwardChunks(spec(1, 131072, 1536, 16, 1, 16), ElementType.FLOAT32, perThread, H200_RESIDENT));
         // another device: 108 SMs x 4 blocks, two waves of 432: 53 summarised chunks of 304 steps (848 blocks)
-        assertEquals(new Chunking(54, 304), LaunchPolicy.forwardChunks(spec(1, 16384, 2048, 16, 1, 16), perThread, 432));
+        assertEquals(new Chunking(54, 304), LaunchPolicy.forwardChunks(spec(1, 16384, 2048, 16, 1, 16), ElementType.FLOAT32, perThread, 432));
         for (int[] c : new int[][] {{16384, 16}, {16384, 12}, {32768, 16}, {65536, 16}, {131072, 12}, {50000, 7}, {9000, 24}}) {
             int resident = H200_RESIDENT;
             Optional<Chunking> waves = LaunchPolicy.wholeWaves(c[0], c[1], resident);
@@ -146,17 +175,59 @@ class CudaSelectiveScanTest {
         }
         // chunks that would be shorter than 128 steps: the plain rule (32 chunks of 128 on this row)
         assertTrue(LaunchPolicy.wholeWaves(4096, 20, H200_RESIDENT).isEmpty());
-        assertEquals(new Chunking(32, 128), LaunchPolicy.forwardChunks(spec(1, 4096, 2560, 16, 1, 16), perThread, H200_RESIDENT));
+        assertEquals(new Chunking(32, 128), LaunchPolicy.forwardChunks(spec(1, 4096, 2560, 16, 1, 16), ElementType.FLOAT32, perThread, H200_RESIDENT));
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> LaunchPolicy.forwardChunks(spec(1, 4096, 2560, 16, 1, 16), perThread, 0));
+                () -> LaunchPolicy.forwardChunks(spec(1, 4096, 2560, 16, 1, 16), ElementType.FLOAT32, perThread, 0));
         assertTrue(e.getMessage().contains("residentBlocks"), e.getMessage());
+    }
+
+    @Test
+    void bfloat16ChannelPerThreadForwardTakesEndChunks() {
+        KernelShape perThread = LaunchPolicy.CHANNEL_PER_THREAD;
+        ScanSpec longRow = spec(1, 16384, 2048, 16, 1, 16);
+        // chunk 0 of 344 steps (0.7 of a slot's 488), 24 middle chunks of 248 and 40 of 240, the last of 488
+        Chunking ends = LaunchPolicy.forwardChunks(longRow, ElementType.BFLOAT16, perThread, H200_RESIDENT);
+        assertEquals(new Chunking(66, 240, 344, 24), ends);
+        assertTrue(ends.hasEndChunks());
+        assertEquals(perThread, LaunchPolicy.forwardShape(longRow, ElementType.BFLOAT16, true, H200_RESIDENT));
+        assertTrue(LaunchPolicy.keepsDelta(longRow, perThread, ends));
+        assertFalse(LaunchPolicy.forwardChunks(longRow, ElementType.FLOAT32, perThread, H200_RESIDENT).hasEndChunks(),
+                "float32 measured slower with end chunks");
+        int tile = LaunchPolicy.CHANNEL_PER_THREAD_TILE;
+        for (int[] c : new int[][] {{16384, 16}, {16384, 12}, {32768, 16}, {65536, 16}, {131072, 12}, {50000, 7},
+                {9000, 24}, {16383, 16}, {16384, 16, 432}, {20000, 100}}) {
+            int resident = c.length > 2 ? c[2] : H200_RESIDENT;
+            LaunchPolicy.endChunks(c[0], c[1], resident).ifPresent(k -> {
+                int perWave = (resident - c[1]) / c[1];
+                int middle = k.count() - 2;
+                assertEquals(0, middle % perWave, () -> "whole waves of middle chunks: " + k);
+                int waves = middle / perWave;
+                long covered = k.first() + (long) middle * k.length() + (long) tile * k.longer();
+                long last = c[0] - covered;
+                int slot = waves * k.length() + tile * ((k.longer() + perWave - 1) / perWave);
+                assertTrue(k.length() >= 128 && k.length() % tile == 0 && k.first() % tile == 0, k::toString);
+                assertTrue(k.longer() < middle, k::toString);
+                assertTrue(last >= slot && last < slot + tile, () -> "the last chunk as long as a main-launch slot: " + k);
+                assertTrue(k.first() <= LaunchPolicy.SUMMARY_STEP_COST * slot + tile
+                        && k.first() >= LaunchPolicy.SUMMARY_STEP_COST * slot - 2 * tile - tile * middle / perWave,
+                        () -> "chunk 0 about " + LaunchPolicy.SUMMARY_STEP_COST + " of a slot: " + k);
+            });
+        }
+        assertTrue(LaunchPolicy.endChunks(4096, 20, H200_RESIDENT).isEmpty(), "middle chunks under 128 steps");
+        assertTrue(LaunchPolicy.endChunks(16384, 300, H200_RESIDENT).isEmpty(), "no slot beside an end chunk's blocks");
+        assertEquals(new Chunking(32, 128), LaunchPolicy.forwardChunks(spec(1, 4096, 2560, 16, 1, 16),
+                ElementType.BFLOAT16, perThread, H200_RESIDENT), "uniform chunks where end chunks do not fit");
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new Chunking(2, 128, 64, 0));
+        assertTrue(e.getMessage().contains("count >= 3") && e.getMessage().contains("count=2"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> new Chunking(4, 128, -8, 0));
+        assertTrue(e.getMessage().contains("first >= 0"), e.getMessage());
     }
 
     @Test
     void chunkedChannelPerThreadForwardKeepsDeltaWhileItsWorkspacesStayMapped() {
         KernelShape perThread = LaunchPolicy.CHANNEL_PER_THREAD;
         ScanSpec longRow = spec(1, 16384, 2048, 16, 1, 16);
-        Chunking chunks = LaunchPolicy.forwardChunks(longRow, perThread, H200_RESIDENT);
+        Chunking chunks = LaunchPolicy.forwardChunks(longRow, ElementType.FLOAT32, perThread, H200_RESIDENT);
         // 134 MB of delta' and 18 MB of chunk summaries: under the pool's 256 MiB
         assertTrue(LaunchPolicy.keepsDelta(longRow, perThread, chunks));
         assertEquals("ssm_scan_fwdk_bf16_l1_s16_c128", perThread.kernel("ssm_scan_fwdk", "bf16"));
@@ -164,7 +235,7 @@ class CudaSelectiveScanTest {
         assertFalse(LaunchPolicy.keepsDelta(longRow, LaunchPolicy.forwardShape(16), new Chunking(16, 1024)),
                 "the standard shape");
         ScanSpec longer = spec(1, 131072, 1536, 16, 1, 16);  // 805 MB of delta'
-        assertFalse(LaunchPolicy.keepsDelta(longer, perThread, LaunchPolicy.forwardChunks(longer, perThread, H200_RESIDENT)));
+        assertFalse(LaunchPolicy.keepsDelta(longer, perThread, LaunchPolicy.forwardChunks(longer, ElementType.FLOAT32, perThread, H200_RESIDENT)));
         // the boundary: the long row's 32 Mi floats of delta' leave 32 Mi for the summaries, 33 floats per
         // channel and chunk (two states of 16 and a delta sum): 496 chunks fit, 497 do not
         assertTrue(LaunchPolicy.keepsDelta(longRow, perThread, new Chunking(496, 40)));
@@ -177,7 +248,7 @@ class CudaSelectiveScanTest {
     }
 
     private static KernelShape aligned(ScanSpec spec) {
-        return LaunchPolicy.forwardShape(spec, true, H200_RESIDENT);
+        return LaunchPolicy.forwardShape(spec, ElementType.FLOAT32, true, H200_RESIDENT);
     }
 
     @Test
@@ -189,7 +260,7 @@ class CudaSelectiveScanTest {
             assertTrue((long) k.count() * k.length() >= c[0] && (long) (k.count() - 1) * k.length() < c[0], k::toString);
         }
         ScanSpec single = new ScanSpec(8, 2048, 1536, 16, 1, true, true, true, true, false, 16);
-        assertEquals(1, LaunchPolicy.forwardChunks(single, LaunchPolicy.forwardShape(16), H200_RESIDENT).count());
+        assertEquals(1, LaunchPolicy.forwardChunks(single, ElementType.FLOAT32, LaunchPolicy.forwardShape(16), H200_RESIDENT).count());
         assertEquals(1, LaunchPolicy.backwardChunks(single, LaunchPolicy.backwardShape(16)).count(),
                 "768 backward blocks fill the GPU without chunks");
         ScanSpec longRow = new ScanSpec(1, 16384, 2048, 16, 1, true, true, true, true, false, 128);
