@@ -72,10 +72,7 @@ class CudaSelectiveScanGpuTest {
     @Test
     void float32ChannelPerThreadForwardMatchesTheCpuKernel() {
         ScanSpec spec = new ScanSpec(1, 2048, 2048, 16, 1, true, true, true, true, true, 128);
-        int resident = ScanModule.forDevice(0)
-                .scanKernel(LaunchPolicy.CHANNEL_PER_THREAD.kernel("ssm_scan_fwdsum", "f32"), MemorySegment.NULL)
-                .residentBlocks();
-        assertTrue(resident > 0, "resident blocks " + resident);
+        int resident = channelPerThreadResidentBlocks(ElementType.FLOAT32);
         assertEquals(LaunchPolicy.CHANNEL_PER_THREAD, LaunchPolicy.forwardShape(spec, ElementType.FLOAT32, true, resident));
         Chunking chunks = LaunchPolicy.forwardChunks(spec, ElementType.FLOAT32, LaunchPolicy.CHANNEL_PER_THREAD, resident);
         assertTrue(LaunchPolicy.keepsDelta(spec, LaunchPolicy.CHANNEL_PER_THREAD, chunks),
@@ -88,13 +85,19 @@ class CudaSelectiveScanGpuTest {
         // long enough for end chunks on an H200 (chunk 0 of 184 steps from the initial state, 64 middle
         // chunks of 128 or 136, the last of 272)
         ScanSpec spec = new ScanSpec(1, 9000, 2048, 16, 1, true, true, true, true, true, 128);
-        int resident = ScanModule.forDevice(0)
-                .scanKernel(LaunchPolicy.CHANNEL_PER_THREAD.kernel("ssm_scan_fwdsum", "bf16"), MemorySegment.NULL)
-                .residentBlocks();
+        int resident = channelPerThreadResidentBlocks(ElementType.BFLOAT16);
         Chunking chunks = LaunchPolicy.forwardChunks(spec, ElementType.BFLOAT16, LaunchPolicy.CHANNEL_PER_THREAD, resident);
         assumeTrue(chunks.hasEndChunks(), () -> "no end chunks with " + resident + " resident blocks: " + chunks);
         assertTrue(LaunchPolicy.keepsDelta(spec, LaunchPolicy.CHANNEL_PER_THREAD, chunks));
         check(spec, ElementType.BFLOAT16, false);
+    }
+
+    /** The blocks of the channel-per-thread summary kernel this device holds at once (the policy's input). */
+    private static int channelPerThreadResidentBlocks(ElementType type) {
+        String kernel = LaunchPolicy.CHANNEL_PER_THREAD.kernel("ssm_scan_fwdsum", ScanLauncher.typeName(type));
+        int resident = ScanModule.forDevice(0).scanKernel(kernel, MemorySegment.NULL).residentBlocks();
+        assertTrue(resident > 0, () -> kernel + ": resident blocks " + resident);
+        return resident;
     }
 
     private void matchesTheCpuKernel(ScanSpec spec) {
