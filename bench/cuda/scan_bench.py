@@ -212,10 +212,14 @@ def kept_delta_floats(batch, length, channels):
     return batch * length * channels
 
 
+def summary_waves(steps, blocks, resident):
+    """LaunchPolicy.summaryWaves: as many as keep the chunks about 480 steps long, at least two."""
+    return max(2, steps * blocks // (480 * resident))
+
+
 def whole_waves(steps, blocks, resident):
-    """LaunchPolicy.wholeWaves: channel-per-thread chunks whose summary launch fills whole waves (as many
-    as keep the chunks 480 steps long, at least two), or None."""
-    waves = max(2, steps * blocks // (480 * resident))
+    """LaunchPolicy.wholeWaves: channel-per-thread chunks whose summary launch fills whole waves, or None."""
+    waves = summary_waves(steps, blocks, resident)
     summarised = waves * resident // blocks
     if summarised < 1:
         return None
@@ -233,7 +237,7 @@ def end_chunks(steps, blocks, resident):
     per_wave = (resident - blocks) // blocks
     if per_wave < 1:
         return None
-    waves = max(2, steps * blocks // (480 * resident))
+    waves = summary_waves(steps, blocks, resident)
     middle = waves * per_wave
     per = steps / (per_wave + 1 + SUMMARY_STEP_COST) / waves
     clen = int(per // 8) * 8
@@ -326,8 +330,8 @@ class OurScan:
                     delta_bias=x["delta_bias"], h0=x["h0"], y=out["y"], last_state=out["last_state"],
                     checkpoints=out["checkpoints"])
         if k > 1:
-            for key, floats in chunk_workspaces(b, k, D, N).items():
-                ptrs[key] = self._workspace(work, key, floats)
+            for workspace, floats in chunk_workspaces(b, k, D, N).items():
+                ptrs[workspace] = self._workspace(work, workspace, floats)
         keep = self.keep_delta and keeps_delta(b, L, D, N, cfg, k)
         if keep:
             ptrs["scratch"] = self._workspace(work, "scratch", kept_delta_floats(b, L, D))
@@ -387,8 +391,8 @@ class OurScan:
         if tiles:
             ptrs["scratch"] = self._workspace(work, "scratch", b * k * tiles * D * ns)
         if k > 1:
-            for key, floats in chunk_workspaces(b, k, D, N).items():
-                ptrs[key] = self._workspace(work, key, floats)
+            for workspace, floats in chunk_workspaces(b, k, D, N).items():
+                ptrs[workspace] = self._workspace(work, workspace, floats)
         converted = [(acc[key], out[key]) for key in ("dA", "dB", "dC", "dD", "d_bias")
                      if dtype != torch.float32 and out[key] is not None]
         key = (b, L, D, N, G, dtype, interval, flags, cfg, k, clen, tiles) + tuple(ptr(v) for v in ptrs.values()) + \

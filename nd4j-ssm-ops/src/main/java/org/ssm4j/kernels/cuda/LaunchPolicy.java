@@ -164,8 +164,7 @@ final class LaunchPolicy {
      * 133 chunks of 496 (four waves; 2% faster than two) ({@code docs/cuda.md}, versions 33 and 36).
      */
     static Optional<Chunking> wholeWaves(int steps, int blocksPerChunk, int residentBlocks) {
-        long waves = Math.max(MIN_WAVES,
-                (long) steps * blocksPerChunk / ((long) WHOLE_WAVE_CHUNK * residentBlocks));
+        long waves = summaryWaves(steps, blocksPerChunk, residentBlocks);
         long summarised = waves * residentBlocks / blocksPerChunk;
         if (summarised < 1) {
             return Optional.empty();
@@ -195,7 +194,7 @@ final class LaunchPolicy {
         if (perWave < 1) {
             return Optional.empty();
         }
-        long waves = Math.max(MIN_WAVES, (long) steps * blocksPerChunk / ((long) WHOLE_WAVE_CHUNK * residentBlocks));
+        long waves = summaryWaves(steps, blocksPerChunk, residentBlocks);
         long middle = waves * perWave;
         double per = steps / (perWave + 1 + SUMMARY_STEP_COST) / waves;
         int tile = CHANNEL_PER_THREAD_TILE;
@@ -208,6 +207,14 @@ final class LaunchPolicy {
         long first = (steps - middle * length - tile * longer - slot) / tile * tile;
         return first < tile ? Optional.empty()
                 : Optional.of(new Chunking((int) middle + 2, (int) length, (int) first, (int) longer));
+    }
+
+    /**
+     * The waves of a channel-per-thread summary launch: as many as keep its chunks about
+     * {@value #WHOLE_WAVE_CHUNK} steps long, at least {@value #MIN_WAVES}.
+     */
+    private static long summaryWaves(int steps, int blocksPerChunk, int residentBlocks) {
+        return Math.max(MIN_WAVES, (long) steps * blocksPerChunk / ((long) WHOLE_WAVE_CHUNK * residentBlocks));
     }
 
     /**

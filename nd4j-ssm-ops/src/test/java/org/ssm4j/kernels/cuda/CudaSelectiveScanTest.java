@@ -5,11 +5,13 @@ import java.lang.foreign.Arena;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Stream;
 
 import org.junit.jupiter.api.Test;
 import org.ssm4j.kernels.ElementType;
@@ -161,18 +163,14 @@ class CudaSelectiveScanTest {
         assertEquals(new Chunking(265, 496), LaunchPolicy.forwardChunks(spec(1, 131072, 1536, 16, 1, 16), ElementType.FLOAT32, perThread, H200_RESIDENT));
         // another device: 108 SMs x 4 blocks, two waves of 432: 53 summarised chunks of 304 steps (848 blocks)
         assertEquals(new Chunking(54, 304), LaunchPolicy.forwardChunks(spec(1, 16384, 2048, 16, 1, 16), ElementType.FLOAT32, perThread, 432));
-        for (int[] c : new int[][] {{16384, 16}, {16384, 12}, {32768, 16}, {65536, 16}, {131072, 12}, {50000, 7}, {9000, 24}}) {
-            int resident = H200_RESIDENT;
-            Optional<Chunking> waves = LaunchPolicy.wholeWaves(c[0], c[1], resident);
-            waves.ifPresent(k -> {
-                long summary = (long) (k.count() - 1) * c[1];
-                long whole = (summary + resident - 1) / resident * resident;
-                assertTrue(summary >= 0.9 * whole - c[1], () -> "summary launch of " + summary + " blocks leaves its last wave part empty: " + k);
-                assertTrue(k.length() >= 128 && k.length() % LaunchPolicy.CHANNEL_PER_THREAD_TILE == 0, k::toString);
-                assertTrue((long) k.count() * k.length() >= c[0] && (long) (k.count() - 1) * k.length() < c[0],
-                        k::toString);
-            });
-        }
+        forEachChunking(CHUNKED_ROWS, LaunchPolicy::wholeWaves, (steps, blocks, resident, k) -> {
+            long summary = (long) (k.count() - 1) * blocks;
+            long whole = (summary + resident - 1) / resident * resident;
+            assertTrue(summary >= 0.9 * whole - blocks, () -> "summary launch of " + summary + " blocks leaves its last wave part empty: " + k);
+            assertTrue(k.length() >= 128 && k.length() % LaunchPolicy.CHANNEL_PER_THREAD_TILE == 0, k::toString);
+            assertTrue((long) k.count() * k.length() >= steps && (long) (k.count() - 1) * k.length() < steps,
+                    k::toString);
+        });
         // chunks that would be shorter than 128 steps: the plain rule (32 chunks of 128 on this row)
         assertTrue(LaunchPolicy.wholeWaves(4096, 20, H200_RESIDENT).isEmpty());
         assertEquals(new Chunking(32, 128), LaunchPolicy.forwardChunks(spec(1, 4096, 2560, 16, 1, 16), ElementType.FLOAT32, perThread, H200_RESIDENT));
@@ -194,25 +192,23 @@ class CudaSelectiveScanTest {
         assertFalse(LaunchPolicy.forwardChunks(longRow, ElementType.FLOAT32, perThread, H200_RESIDENT).hasEndChunks(),
                 "float32 measured slower with end chunks");
         int tile = LaunchPolicy.CHANNEL_PER_THREAD_TILE;
-        for (int[] c : new int[][] {{16384, 16}, {16384, 12}, {32768, 16}, {65536, 16}, {131072, 12}, {50000, 7},
-                {9000, 24}, {16383, 16}, {16384, 16, 432}, {20000, 100}}) {
-            int resident = c.length > 2 ? c[2] : H200_RESIDENT;
-            LaunchPolicy.endChunks(c[0], c[1], resident).ifPresent(k -> {
-                int perWave = (resident - c[1]) / c[1];
-                int middle = k.count() - 2;
-                assertEquals(0, middle % perWave, () -> "whole waves of middle chunks: " + k);
-                int waves = middle / perWave;
-                long covered = k.first() + (long) middle * k.length() + (long) tile * k.longer();
-                long last = c[0] - covered;
-                int slot = waves * k.length() + tile * ((k.longer() + perWave - 1) / perWave);
-                assertTrue(k.length() >= 128 && k.length() % tile == 0 && k.first() % tile == 0, k::toString);
-                assertTrue(k.longer() < middle, k::toString);
-                assertTrue(last >= slot && last < slot + tile, () -> "the last chunk as long as a main-launch slot: " + k);
-                assertTrue(k.first() <= LaunchPolicy.SUMMARY_STEP_COST * slot + tile
-                        && k.first() >= LaunchPolicy.SUMMARY_STEP_COST * slot - 2 * tile - tile * middle / perWave,
-                        () -> "chunk 0 about " + LaunchPolicy.SUMMARY_STEP_COST + " of a slot: " + k);
-            });
-        }
+        int[][] rows = Stream.concat(Arrays.stream(CHUNKED_ROWS),
+                Stream.of(new int[] {16383, 16}, new int[] {16384, 16, 432}, new int[] {20000, 100})).toArray(int[][]::new);
+        forEachChunking(rows, LaunchPolicy::endChunks, (steps, blocks, resident, k) -> {
+            int perWave = (resident - blocks) / blocks;
+            int middle = k.count() - 2;
+            assertEquals(0, middle % perWave, () -> "whole waves of middle chunks: " + k);
+            int waves = middle / perWave;
+            long covered = k.first() + (long) middle * k.length() + (long) tile * k.longer();
+            long last = steps - covered;
+            int slot = waves * k.length() + tile * ((k.longer() + perWave - 1) / perWave);
+            assertTrue(k.length() >= 128 && k.length() % tile == 0 && k.first() % tile == 0, k::toString);
+            assertTrue(k.longer() < middle, k::toString);
+            assertTrue(last >= slot && last < slot + tile, () -> "the last chunk as long as a main-launch slot: " + k);
+            assertTrue(k.first() <= LaunchPolicy.SUMMARY_STEP_COST * slot + tile
+                    && k.first() >= LaunchPolicy.SUMMARY_STEP_COST * slot - 2 * tile - tile * middle / perWave,
+                    () -> "chunk 0 about " + LaunchPolicy.SUMMARY_STEP_COST + " of a slot: " + k);
+        });
         assertTrue(LaunchPolicy.endChunks(4096, 20, H200_RESIDENT).isEmpty(), "middle chunks under 128 steps");
         assertTrue(LaunchPolicy.endChunks(16384, 300, H200_RESIDENT).isEmpty(), "no slot beside an end chunk's blocks");
         assertEquals(new Chunking(32, 128), LaunchPolicy.forwardChunks(spec(1, 4096, 2560, 16, 1, 16),
@@ -241,6 +237,31 @@ class CudaSelectiveScanTest {
         assertTrue(LaunchPolicy.keepsDelta(longRow, perThread, new Chunking(496, 40)));
         assertFalse(LaunchPolicy.keepsDelta(longRow, perThread, new Chunking(497, 40)));
         assertEquals(2L * 301 * 64, LaunchPolicy.keptDeltaFloats(spec(2, 301, 64, 16, 1, 16)));
+    }
+
+    /** Rows cut into channel-per-thread chunks: (steps, blocks per chunk), on the H200's resident blocks. */
+    private static final int[][] CHUNKED_ROWS = {{16384, 16}, {16384, 12}, {32768, 16}, {65536, 16}, {131072, 12},
+        {50000, 7}, {9000, 24}};
+
+    /** A chunking rule of {@link LaunchPolicy}: (steps, blocks per chunk, resident blocks) to chunks, or none. */
+    private interface ChunkingRule {
+        Optional<Chunking> apply(int steps, int blocksPerChunk, int residentBlocks);
+    }
+
+    /** Checks of the chunks a rule gives a row. */
+    private interface ChunkingCheck {
+        void accept(int steps, int blocksPerChunk, int residentBlocks, Chunking chunks);
+    }
+
+    /**
+     * Runs {@code check} on the chunks {@code rule} gives each row (steps, blocks per chunk and, as a
+     * third entry, resident blocks, the H200's without), where it gives any.
+     */
+    private static void forEachChunking(int[][] rows, ChunkingRule rule, ChunkingCheck check) {
+        for (int[] c : rows) {
+            int resident = c.length > 2 ? c[2] : H200_RESIDENT;
+            rule.apply(c[0], c[1], resident).ifPresent(k -> check.accept(c[0], c[1], resident, k));
+        }
     }
 
     private static ScanSpec spec(int batch, int length, int channels, int state, int groups, int interval) {
